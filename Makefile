@@ -1,0 +1,109 @@
+# mmda: plain GNU make. `make`, `make test`, `make demo`, `make deps`,
+# `make check-deps`, `make bench-import`, `make SANITIZE=address,undefined test`, `V=1`.
+
+CC      ?= cc
+PKG     ?= pkg-config
+LIBS_PC  = ncursesw libsixel sqlite3 libcjson libcurl libturbojpeg libpng libwebp libgif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wwrite-strings -Wformat=2 -Wpointer-arith -Wundef -Wvla
+ifdef CI
+WARN += -Werror
+endif
+
+OPT    ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+              -I. -MMD -MP $(shell $(PKG) --cflags $(LIBS_PC) 2>/dev/null)
+ALL_LDFLAGS = $(LDFLAGS)
+ALL_LIBS    = $(shell $(PKG) --libs $(LIBS_PC) 2>/dev/null) -lpthread -lm
+
+ifdef SANITIZE
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+CORE_SRC  = $(sort $(wildcard core/*.c))
+DB_SRC    = $(sort $(wildcard db/*.c))
+TUI_SRC   = $(sort $(wildcard tui/*.c))
+VIEWS_SRC = $(sort $(wildcard views/*.c))
+APP_SRC   = $(TUI_SRC) $(VIEWS_SRC)
+
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+DB_OBJ   = $(DB_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
+LIB      = $(BUILD)/libmmda.a
+
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+# Binary name: the sanitized build must not overwrite the normal one.
+ifdef SANITIZE
+BIN = $(BUILD)/mmda
+else
+BIN = mmda
+endif
+
+.PHONY: all deps test demo check-deps clean bench-import tests-build
+
+all: $(BIN)
+
+$(BIN): $(APP_OBJ) $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(ALL_LIBS)
+
+$(LIB): $(CORE_OBJ) $(DB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/harness.h $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(ALL_LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(ALL_LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+tests-build: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory tests-build
+	@MMDA="$(CURDIR)/$(BIN)" BUILD="$(CURDIR)/$(BUILD)" SANITIZE="$(SANITIZE)" \
+	  sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) demo
+
+check-deps:
+	@sh scripts/check-deps.sh
+
+bench-import: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@MMDA="$(CURDIR)/$(BIN)" sh tests/bench/import.sh
+
+clean:
+	rm -rf build build-san mmda
+
+-include $(CORE_OBJ:.o=.d) $(DB_OBJ:.o=.d) $(APP_OBJ:.o=.d)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages that building, testing and the demo need.
+# Does nothing (and asks for nothing) when they are all present.
+set -eu
+
+PKGS="gcc make pkg-config
+libncurses-dev libsixel-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
+libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev
+sqlite3 python3 tmux"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "mmda: installing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "mmda: deps: not root and no sudo; install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
