@@ -28,13 +28,14 @@ enum import_format {
 struct import_record {
 	const char *source; /* the file (or folder) being read */
 	long line;          /* 1-based line of the record, 0 when the format has none */
-	const char *key;    /* the record's id in the source; never NULL (readers make one up, e.g. "file.jpg#2") */
+	const char *key;    /* the record's id in the source; never NULL (made up when the source has none) */
+	int key_is_id;      /* 1 when key is an explicit id from the source (duplicates are errors) */
 	const char *image;  /* image path exactly as written in the source (relative or absolute); NULL when image_data is set */
 	const void *image_data; /* WebDataset: the image member's bytes; NULL otherwise */
 	size_t image_len;
 	const char *image_name; /* WebDataset: "shard.tar/member.jpg"; NULL otherwise */
-	const char *text;   /* caption, exactly as in the source (not yet checked for UTF-8) */
-	size_t text_len;    /* bytes of text (text may hold NUL bytes from a hostile source) */
+	const char *text;   /* caption as in the source, NUL-terminated; readers reject captions
+	                       holding NUL bytes; UTF-8 validity is checked by the caller */
 	const char *meta;   /* optional extra JSON object (e.g. a LLaVA conversation), or NULL */
 };
 
