@@ -1,12 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder entry point while the command line is being written. */
+/*
+ * mmda's entry point: finds the command in the table and runs it. This is the
+ * one file of tui/ that may wire db/ in; today the store is reached through
+ * core/store.h alone, so nothing more is needed here.
+ */
+#include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
-int main(void);
+#include "tui/cli.h"
+
+#ifndef MMDA_VERSION
+#define MMDA_VERSION "0.1.0"
+#endif
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	puts("mmda");
-	return 0;
+	const struct cli_command *c;
+
+	setlocale(LC_ALL, "");
+	opterr = 0; /* commands word their own usage errors */
+	if (argc < 2) {
+		cli_help(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = cli_find(argv[2])) != NULL)
+			cli_command_help(stdout, c);
+		else
+			cli_help(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("mmda %s\n", MMDA_VERSION);
+		return CLI_OK;
+	}
+	if ((c = cli_find(argv[1])) == NULL) {
+		fprintf(stderr, "mmda: ");
+		cli_put_safe(stderr, argv[1]);
+		fprintf(stderr, ": unknown command (mmda --help lists them)\n");
+		return CLI_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
 }

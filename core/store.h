@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store: everything mmda keeps about a project. core/ declares it, db/
+ * implements it on SQLite, and nothing outside db/ sees SQL. Every function
+ * returns 0 on success and -1 with *cause set (caller frees) on failure
+ * unless its comment says otherwise; strings returned in structs are owned by
+ * the struct and freed by its *_free function.
+ */
+#ifndef MMDA_STORE_H
+#define MMDA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* Decision answers (contract names: accept, reject, skip). */
+enum answer {
+	ANSWER_ACCEPT = 0,
+	ANSWER_REJECT,
+	ANSWER_SKIP,
+	ANSWER_COUNT
+};
+/* Name of an answer; static string. */
+const char *answer_name(enum answer a);
+/* Parses "accept", "reject" or "skip"; returns -1 for anything else. */
+int answer_parse(const char *s, enum answer *out);
+
+#define STORE_CREATE 0x1   /* create the database when it does not exist */
+#define STORE_READONLY 0x2 /* open without write access (no migration) */
+
+/*
+ * Opens the database at path and brings its schema up to date (a second open
+ * is a no-op). Returns NULL with *cause when the file cannot be opened, is not
+ * an mmda database, or is newer than this program.
+ */
+struct store *store_open(const char *path, int flags, char **cause);
+/* Closes and frees; NULL is allowed. */
+void store_close(struct store *st);
+/* The schema version this program writes. */
+int store_schema_latest(void);
+/* The database's schema version (PRAGMA user_version). */
+int store_schema_version(struct store *st);
+/* Runs PRAGMA integrity_check and foreign_key_check; -1 with the first problem in *cause. */
+int store_check(struct store *st, char **cause);
+/* Folder of the content-addressed object store ("<db>.objects"); borrowed. */
+const char *store_objects_dir(const struct store *st);
+
+/* A write transaction (BEGIN IMMEDIATE, waiting out other writers up to the busy timeout). */
+int store_begin(struct store *st, char **cause);
+int store_commit(struct store *st, char **cause);
+/* Rolls back an open transaction; harmless when none is open. */
+void store_rollback(struct store *st);
+
+/* Id of a dataset root (an absolute folder), created when new. */
+int store_root_id(struct store *st, const char *abs_path, int64_t *id, char **cause);
+
+/* An original pair as imported. Strings are borrowed for the call. */
+struct store_original {
+	int64_t root_id;
+	const char *image_path; /* relative to the root; NULL when object is set */
+	const char *object;     /* hex sha256 of an image kept in the object store, or NULL */
+	const char *text;
+	const char *src_key;    /* the key in the source */
+	int key_is_id;          /* src_key is an explicit id: another pair under it is an error */
+	const char *source;     /* the manifest or shard it came from */
+	const char *meta;       /* extra JSON, or NULL */
+	int width, height;      /* 0 when unknown */
+	char aug_id[65];
+};
+
+/*
+ * Adds an original. Returns 1 when added, 0 when a candidate with the same
+ * aug_id exists already (nothing written), both with *id set; -1 with *cause
+ * on failure, including an explicit key already used by a different pair
+ * under the same root ("duplicate id").
+ */
+int store_add_original(struct store *st, const struct store_original *o, int64_t *id,
+    char **cause);
+
+/* Records an object file already written to the object store. */
+int store_add_object(struct store *st, const char *hex, const char *format, int width,
+    int height, int64_t bytes, char **cause);
+
+/* A candidate as stored. */
+struct candidate {
+	int64_t id;
+	char aug_id[65];
+	char *op;
+	int op_version;
+	char *params;      /* canonical JSON object */
+	int has_seed;
+	int64_t seed;
+	char *backend, *model, *prompt; /* NULL unless model-backed */
+	char *root;        /* absolute dataset root of an original, else NULL */
+	char *image_path;  /* relative to root, else NULL */
+	char *object;      /* hex of an object-store image, else NULL */
+	char *text;
+	char *src_key, *source, *meta; /* NULL when absent */
+	int width, height; /* 0 when unknown */
+	int64_t created_at;
+	int nparents;
+	int64_t parents[2];
+};
+/* Frees the strings of c and zeroes it. */
+void candidate_free(struct candidate *c);
+/* Loads candidate id; -1 with "no candidate N" when it does not exist. */
+int store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **cause);
+/*
+ * Resolves what a user typed: a numeric id, an aug_id or a unique prefix of
+ * one (at least 6 hex digits), or an original's source key. -1 with a cause
+ * that says "no candidate" or "ambiguous" (naming the matches).
+ */
+int store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cause);
+/* Absolute path of a candidate's image (root + path, or the object file); caller frees. */
+char *store_candidate_image(const struct store *st, const struct candidate *c);
+
+/* One decision from the log. */
+struct decision {
+	int64_t id;
+	int64_t candidate;
+	char *annotator;
+	enum answer answer;
+	char *reason, *note; /* NULL when absent */
+	int64_t lead_ms;     /* -1 when unknown */
+	int64_t at;          /* unix seconds */
+};
+void decision_free(struct decision *d);
+void decisions_free(struct decision *d, size_t n);
+
+/*
+ * Appends a decision in its own transaction (several annotators may decide
+ * at once from separate processes). reason, note may be NULL; lead_ms < 0
+ * when unknown. Sets *decision_id when not NULL.
+ */
+int store_decide(struct store *st, int64_t candidate, const char *annotator, enum answer a,
+    const char *reason, const char *note, int64_t lead_ms, int64_t *decision_id, char **cause);
+/*
+ * Undo: appends a retraction of annotator's latest decision that is still in
+ * force. Returns 1 with *candidate set to the candidate it concerned, 0 when
+ * there is nothing to undo, -1 on failure.
+ */
+int store_undo(struct store *st, const char *annotator, int64_t *candidate, char **cause);
+/* The decisions in force for a candidate, one per annotator, oldest first;
+ * caller frees with decisions_free. */
+int store_decisions_current(struct store *st, int64_t candidate, struct decision **out,
+    size_t *n, char **cause);
+
+struct store_count {
+	char *name;
+	int64_t n;
+};
+struct store_annotator_stats {
+	char *name;
+	int64_t answers[ANSWER_COUNT];
+	int64_t log_entries; /* decisions and retractions */
+};
+struct store_stats {
+	int64_t images;     /* distinct original images */
+	int64_t originals;  /* original pairs */
+	int64_t candidates; /* all candidates, originals included */
+	int64_t derived;    /* candidates made by an operator */
+	struct store_count *by_op; /* candidates per op, by name */
+	size_t nops;
+	int64_t answers[ANSWER_COUNT]; /* decisions in force, per answer */
+	int64_t decided;    /* candidates with at least one decision in force */
+	int64_t undecided;
+	int64_t log_entries;
+	struct store_annotator_stats *by_annotator;
+	size_t nannotators;
+	int schema_version;
+};
+int store_stats(struct store *st, struct store_stats *out, char **cause);
+void store_stats_free(struct store_stats *s);
+
+#endif

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* Candidates: adding originals and objects, loading, and resolving what a user typed. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "db/db.h"
+
+int
+store_add_original(struct store *st, const struct store_original *o, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = db_stmt(st, STMT_ORIG_BY_AUGID, "SELECT id FROM candidates WHERE aug_id = ?", cause);
+	if (s == NULL)
+		return -1;
+	db_bind_text(s, 1, o->aug_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+
+	if (o->key_is_id && o->src_key != NULL) {
+		s = db_stmt(st, STMT_ORIG_BY_KEY,
+		    "SELECT id, source FROM candidates WHERE root_id = ? AND src_key = ?"
+		    " AND key_is_id = 1 LIMIT 1", cause);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, o->root_id);
+		db_bind_text(s, 2, o->src_key);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			int64_t other = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			return cause_set(cause, "duplicate id: already used by candidate %" PRId64
+			    " with another image or text", other);
+		}
+		sqlite3_reset(s);
+	}
+
+	s = db_stmt(st, STMT_ORIG_ADD,
+	    "INSERT INTO candidates (aug_id, op, op_version, params, root_id, image_path, object,"
+	    " text, src_key, key_is_id, source, meta, width, height, created_at)"
+	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cause);
+	if (s == NULL)
+		return -1;
+	db_bind_text(s, 1, o->aug_id);
+	sqlite3_bind_int64(s, 2, o->root_id);
+	db_bind_text(s, 3, o->image_path);
+	db_bind_text(s, 4, o->object);
+	db_bind_text(s, 5, o->text);
+	db_bind_text(s, 6, o->src_key);
+	sqlite3_bind_int(s, 7, o->key_is_id != 0);
+	db_bind_text(s, 8, o->source);
+	db_bind_text(s, 9, o->meta);
+	if (o->width > 0 && o->height > 0) {
+		sqlite3_bind_int(s, 10, o->width);
+		sqlite3_bind_int(s, 11, o->height);
+	}
+	sqlite3_bind_int64(s, 12, now_unix());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "adding an original", cause);
+	}
+	sqlite3_reset(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 1;
+}
+
+int
+store_add_object(struct store *st, const char *hex, const char *format, int width, int height,
+    int64_t bytes, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = db_stmt(st, STMT_OBJECT_ADD,
+	    "INSERT OR IGNORE INTO objects (hash, format, width, height, bytes, created_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", cause);
+	if (s == NULL)
+		return -1;
+	db_bind_text(s, 1, hex);
+	db_bind_text(s, 2, format);
+	if (width > 0 && height > 0) {
+		sqlite3_bind_int(s, 3, width);
+		sqlite3_bind_int(s, 4, height);
+	}
+	sqlite3_bind_int64(s, 5, bytes);
+	sqlite3_bind_int64(s, 6, now_unix());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "recording an object", cause);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+void
+candidate_free(struct candidate *c)
+{
+	free(c->op);
+	free(c->params);
+	free(c->backend);
+	free(c->model);
+	free(c->prompt);
+	free(c->root);
+	free(c->image_path);
+	free(c->object);
+	free(c->text);
+	free(c->src_key);
+	free(c->source);
+	free(c->meta);
+	memset(c, 0, sizeof *c);
+}
+
+int
+store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **cause)
+{
+	static const char sql[] =
+	    "SELECT c.id, c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model,"
+	    " c.prompt, r.path, c.image_path, c.object, c.text, c.src_key, c.source, c.meta,"
+	    " c.width, c.height, c.created_at"
+	    " FROM candidates c LEFT JOIN roots r ON r.id = c.root_id WHERE c.id = ?";
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "loading a candidate", cause);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		if (rc == SQLITE_DONE)
+			return cause_set(cause, "no candidate %" PRId64, id);
+		return db_fail(st, "loading a candidate", cause);
+	}
+	c->id = sqlite3_column_int64(s, 0);
+	snprintf(c->aug_id, sizeof c->aug_id, "%s", (const char *)sqlite3_column_text(s, 1));
+	c->op = db_column_dup(s, 2);
+	c->op_version = sqlite3_column_int(s, 3);
+	c->params = db_column_dup(s, 4);
+	c->has_seed = sqlite3_column_type(s, 5) != SQLITE_NULL;
+	c->seed = sqlite3_column_int64(s, 5);
+	c->backend = db_column_dup(s, 6);
+	c->model = db_column_dup(s, 7);
+	c->prompt = db_column_dup(s, 8);
+	c->root = db_column_dup(s, 9);
+	c->image_path = db_column_dup(s, 10);
+	c->object = db_column_dup(s, 11);
+	c->text = db_column_dup(s, 12);
+	c->src_key = db_column_dup(s, 13);
+	c->source = db_column_dup(s, 14);
+	c->meta = db_column_dup(s, 15);
+	c->width = sqlite3_column_int(s, 16);
+	c->height = sqlite3_column_int(s, 17);
+	c->created_at = sqlite3_column_int64(s, 18);
+	sqlite3_finalize(s);
+
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT parent FROM lineage WHERE child = ? ORDER BY slot LIMIT 2", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		candidate_free(c);
+		return db_fail(st, "loading lineage", cause);
+	}
+	sqlite3_bind_int64(s, 1, id);
+	while (c->nparents < 2 && sqlite3_step(s) == SQLITE_ROW)
+		c->parents[c->nparents++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Collects up to 5 ids matching a query with one text parameter. */
+static int
+matches(struct store *st, const char *sql, const char *arg, int64_t ids[5], int *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "looking up a candidate", cause);
+	db_bind_text(s, 1, arg);
+	while (*n < 5 && sqlite3_step(s) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+is_hex(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+ambiguous(const char *spec, const int64_t ids[5], int n, char **cause)
+{
+	char list[128] = "";
+	size_t o = 0;
+
+	for (int i = 0; i < n && i < 4; i++)
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%" PRId64, i ? ", " : "",
+		    ids[i]);
+	return cause_set(cause, "%s: ambiguous, matches candidates %s%s", spec, list,
+	    n > 4 ? ", ..." : "");
+}
+
+int
+store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cause)
+{
+	int64_t ids[5], v;
+	int n;
+
+	if (parse_int64(spec, 1, INT64_MAX, &v) == 0) {
+		if (matches(st, "SELECT id FROM candidates WHERE id = CAST(? AS INTEGER)", spec,
+		    ids, &n, cause) != 0)
+			return -1;
+		if (n == 1) {
+			*id = ids[0];
+			return 0;
+		}
+	}
+	if (is_hex(spec) && strlen(spec) >= 6 && strlen(spec) <= 64) {
+		char *hi = xasprintf("%s~", spec); /* '~' sorts after every hex digit */
+		sqlite3_stmt *s;
+		n = 0;
+		if (sqlite3_prepare_v2(st->db,
+		    "SELECT id FROM candidates WHERE aug_id >= ?1 AND aug_id < ?2 LIMIT 5", -1, &s,
+		    NULL) != SQLITE_OK) {
+			free(hi);
+			return db_fail(st, "looking up a candidate", cause);
+		}
+		db_bind_text(s, 1, spec);
+		db_bind_text(s, 2, hi);
+		while (n < 5 && sqlite3_step(s) == SQLITE_ROW)
+			ids[n++] = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		free(hi);
+		if (n == 1) {
+			*id = ids[0];
+			return 0;
+		}
+		if (n > 1)
+			return ambiguous(spec, ids, n, cause);
+	}
+	if (matches(st, "SELECT id FROM candidates WHERE src_key = ? ORDER BY id", spec, ids, &n,
+	    cause) != 0)
+		return -1;
+	if (n == 1) {
+		*id = ids[0];
+		return 0;
+	}
+	if (n > 1)
+		return ambiguous(spec, ids, n, cause);
+	return cause_set(cause, "%s: no candidate with that id, aug_id or key", spec);
+}
+
+char *
+store_candidate_image(const struct store *st, const struct candidate *c)
+{
+	if (c->object != NULL && strlen(c->object) > 2)
+		return xasprintf("%s/%.2s/%s", st->objects, c->object, c->object + 2);
+	if (c->root != NULL && c->image_path != NULL)
+		return xasprintf("%s/%s", c->root, c->image_path);
+	if (c->image_path != NULL)
+		return xstrdup(c->image_path);
+	return NULL;
+}

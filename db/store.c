@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening, configuring and closing the SQLite database behind the store, its
+ * transactions and statement cache, dataset roots, and integrity checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "db/db.h"
+
+/* Long enough for another annotator's short decision transaction or a
+ * batch commit to finish; short enough that a stuck lock is reported. */
+#define BUSY_TIMEOUT_MS 30000
+
+static const char *const answer_names[ANSWER_COUNT] = { "accept", "reject", "skip" };
+
+const char *
+answer_name(enum answer a)
+{
+	return (unsigned)a < ANSWER_COUNT ? answer_names[a] : "?";
+}
+
+int
+answer_parse(const char *s, enum answer *out)
+{
+	for (int i = 0; i < ANSWER_COUNT; i++) {
+		if (strcmp(s, answer_names[i]) == 0) {
+			*out = (enum answer)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+db_fail(struct store *st, const char *what, char **cause)
+{
+	return cause_set(cause, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int
+db_exec(struct store *st, const char *sql, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		cause_set(cause, "%s: %s", st->path, err ? err : sqlite3_errmsg(st->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+db_stmt(struct store *st, enum db_stmt slot, const char *sql, char **cause)
+{
+	sqlite3_stmt *s = st->stmt[slot];
+
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+	    SQLITE_OK) {
+		db_fail(st, "preparing a statement", cause);
+		return NULL;
+	}
+	st->stmt[slot] = s;
+	return s;
+}
+
+int
+db_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+char *
+db_column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+struct store *
+store_open(const char *path, int flags, char **cause)
+{
+	struct store *st;
+	struct stat sb;
+	int oflags;
+
+	if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cause_set(cause, "%s: is a directory", path);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->objects = xasprintf("%s.objects", path);
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+					    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		cause_set(cause, "%s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "cannot open the database");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* Reading a page proves the file is a database before we write anything. */
+	if (db_exec(st, "SELECT count(*) FROM sqlite_schema", NULL) != 0) {
+		cause_set(cause, "%s: not an SQLite database", path);
+		store_close(st);
+		return NULL;
+	}
+	if (!(flags & STORE_READONLY)) {
+		/* WAL lets annotators read while another writes; NORMAL is durable
+		 * across application crashes, which is what a dropped SSH link is. */
+		if (db_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+		    db_exec(st, "PRAGMA synchronous = NORMAL", cause) != 0) {
+			store_close(st);
+			return NULL;
+		}
+	}
+	if (db_exec(st, "PRAGMA foreign_keys = ON", cause) != 0) {
+		store_close(st);
+		return NULL;
+	}
+	if (!(flags & STORE_READONLY) && db_migrate(st, cause) != 0) {
+		store_close(st);
+		return NULL;
+	}
+	if ((flags & STORE_READONLY) && store_schema_version(st) != db_schema_latest()) {
+		cause_set(cause, "%s: schema version %d, this mmda reads %d (open it read-write once)",
+		    path, store_schema_version(st), db_schema_latest());
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL) {
+		if (st->in_tx)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(st->db);
+	}
+	free(st->path);
+	free(st->objects);
+	free(st);
+}
+
+int
+store_schema_latest(void)
+{
+	return db_schema_latest();
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+const char *
+store_objects_dir(const struct store *st)
+{
+	return st->objects;
+}
+
+int
+store_begin(struct store *st, char **cause)
+{
+	if (st->in_tx)
+		return cause_set(cause, "%s: a transaction is already open", st->path);
+	if (db_exec(st, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	if (db_exec(st, "COMMIT", cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->in_tx || !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+int
+store_check(struct store *st, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "integrity check", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+		if (r != NULL && strcmp(r, "ok") != 0 && rc == 0)
+			rc = cause_set(cause, "%s: integrity check: %s", st->path, r);
+	}
+	sqlite3_finalize(s);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "foreign key check", cause);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = cause_set(cause, "%s: foreign key check: row %lld of %s",
+		    st->path, (long long)sqlite3_column_int64(s, 1), sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_root_id(struct store *st, const char *abs_path, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+
+	if ((s = db_stmt(st, STMT_ROOT_GET, "SELECT id FROM roots WHERE path = ?", cause)) == NULL)
+		return -1;
+	db_bind_text(s, 1, abs_path);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if ((s = db_stmt(st, STMT_ROOT_ADD, "INSERT INTO roots (path) VALUES (?)", cause)) == NULL)
+		return -1;
+	db_bind_text(s, 1, abs_path);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "adding a dataset root", cause);
+	}
+	sqlite3_reset(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}

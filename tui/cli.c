@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* The command table, help text and the helpers every command shares. */
+#include "tui/cli.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "core/utf8.h"
+
+const struct cli_command cli_commands[] = {
+	{ "init", "DB", "create a database, or bring an old one up to date",
+	    NULL, cmd_init },
+	{ "import", "DB SOURCE... [--format F] [--root DIR] [--strict] [--verify] [--json]",
+	    "import image-text pairs from manifests, shards or folders",
+	    "  --format F   auto (default), jsonl, csv, coco, llava, dj, wds or dir\n"
+	    "  --root DIR   resolve image paths against DIR (default: the source's folder)\n"
+	    "  --strict     stop at the first bad record and keep nothing of that source\n"
+	    "  --verify     open every image header: it must exist, decode and fit the limit\n"
+	    "  --max-pixels N  pixel limit for --verify (default 64000000)\n"
+	    "  --json       print {\"imported\", \"skipped\", \"existing\", \"errors\"}\n",
+	    cmd_import },
+	{ "stats", "DB [--json]", "count items, candidates by op, decisions by answer and annotator",
+	    "  --json       print one JSON document\n", cmd_stats },
+	{ "show", "DB CANDIDATE [--json] [--image-out FILE]",
+	    "print a candidate: lineage, text, image, decisions",
+	    "  CANDIDATE          a numeric id, an aug_id or a unique prefix of one (6+ hex\n"
+	    "                     digits), or an original's key in its source\n"
+	    "  --json             print one JSON document\n"
+	    "  --image-out FILE   write the image, upright, as FILE (.png, .jpg or .webp)\n",
+	    cmd_show },
+	{ "decide", "DB CANDIDATE accept|reject|skip [--annotator NAME] [--note TEXT]",
+	    "record a decision in the append-only log",
+	    "  --annotator NAME   who decides (default: $MMDA_ANNOTATOR, then the login name)\n"
+	    "  --note TEXT        a free-text note kept with the decision\n"
+	    "  --reason TEXT      a short reason code (e.g. wrong-object, artifact)\n"
+	    "  --json             print {\"decision\", \"candidate\", \"answer\", \"annotator\"}\n",
+	    cmd_decide },
+	{ "undo", "DB [--annotator NAME] [--json]",
+	    "retract the annotator's latest decision (appends a retraction)",
+	    "  --annotator NAME   whose decision (default as for decide)\n"
+	    "  --json             print {\"undone\": true|false, \"candidate\"}\n", cmd_undo },
+	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
+	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct cli_command *
+cli_find(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void
+cli_help(FILE *f)
+{
+	fputs("usage: mmda COMMAND [ARGS]\n\n"
+	      "mmda: review augmented image-text pairs, keep the good ones.\n\n"
+	      "commands:\n", f);
+	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+		fprintf(f, "  mmda %s %s\n      %s\n", c->name, c->args, c->summary);
+	fputs("\n"
+	      "  mmda --help | mmda COMMAND --help | mmda --version\n\n"
+	      "Exit status: 0 success, 1 runtime error, 2 usage error.\n"
+	      "Environment: MMDA_ANNOTATOR (default annotator), MMDA_SAMPLE (demo data folder).\n",
+	    f);
+}
+
+void
+cli_command_help(FILE *f, const struct cli_command *c)
+{
+	fprintf(f, "usage: mmda %s %s\n\n%s\n", c->name, c->args, c->summary);
+	if (c->options != NULL)
+		fprintf(f, "\n%s", c->options);
+}
+
+static void
+vsay(const char *cmd, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap);
+	fprintf(stderr, "mmda: %s: ", cmd);
+	cli_put_safe(stderr, msg);
+	fputc('\n', stderr);
+	free(msg);
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_command *c = cli_find(cmd);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+	if (c != NULL)
+		fprintf(stderr, "usage: mmda %s %s\n", c->name, c->args);
+	return CLI_USAGE;
+}
+
+int
+cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+	return CLI_ERROR;
+}
+
+int
+cli_fail(const char *cmd, char *cause)
+{
+	cli_error(cmd, "%s", cause ? cause : "failed");
+	free(cause);
+	return CLI_ERROR;
+}
+
+const char *
+cli_annotator(const char *opt)
+{
+	static char name[256];
+	const char *v = opt;
+	struct passwd *pw;
+
+	if (v == NULL || *v == '\0')
+		v = getenv("MMDA_ANNOTATOR");
+	if ((v == NULL || *v == '\0') && (pw = getpwuid(geteuid())) != NULL)
+		v = pw->pw_name;
+	if (v == NULL || *v == '\0')
+		v = getenv("USER");
+	if (v == NULL || *v == '\0')
+		v = "unknown";
+	snprintf(name, sizeof name, "%s", v);
+	return name;
+}
+
+struct store *
+cli_open(const char *cmd, const char *path, int flags)
+{
+	char *cause = NULL;
+	struct store *st = store_open(path, flags, &cause);
+
+	if (st == NULL)
+		cli_fail(cmd, cause);
+	return st;
+}
+
+void
+cli_put_safe(FILE *f, const char *s)
+{
+	char *safe = utf8_sanitize(s, 0);
+	fputs(safe, f);
+	free(safe);
+}
+
+void
+cli_print_json(cJSON *doc)
+{
+	char *s = cJSON_PrintUnformatted(doc);
+	if (s != NULL) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		free(s);
+	}
+	cJSON_Delete(doc);
+}
+
+void
+cli_json_int(cJSON *obj, const char *name, long long v)
+{
+	cJSON_AddNumberToObject(obj, name, (double)v);
+}
+
+int
+cli_parse_plain(const char *cmd, int argc, char **argv, int *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			if (json == NULL)
+				return cli_usage(cmd, "--json is not an option of %s", cmd);
+			*json = 1;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find(cmd));
+			return -1;
+		default:
+			return cli_usage(cmd, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
