@@ -28,6 +28,7 @@ struct run {
 	struct ingest_result *res;
 	const char *root;
 	int64_t root_id;
+	int64_t source_id;
 	int64_t in_batch;
 	char *fatal; /* a store failure or a strict stop */
 };
@@ -232,7 +233,7 @@ on_pair(void *ctx, const struct import_record *rec)
 	o.text = rec->text;
 	o.src_key = rec->key;
 	o.key_is_id = rec->key_is_id;
-	o.source = rec->source;
+	o.source_id = r->source_id;
 	o.meta = rec->meta;
 	rc = store_add_original(r->st, &o, &id, &why);
 	free(rel);
@@ -309,11 +310,16 @@ ingest_source(struct store *st, const char *path, const struct ingest_opts *opts
 		free(root);
 		return -1;
 	}
-	if (store_root_id(st, root, &r.root_id, cause) != 0) {
+	char *src_abs = realpath(path, NULL);
+	if (store_root_id(st, root, &r.root_id, cause) != 0 ||
+	    store_source_id(st, r.root_id, src_abs ? src_abs : path, import_format_name(fmt),
+	    &r.source_id, cause) != 0) {
 		store_rollback(st);
+		free(src_abs);
 		free(root);
 		return -1;
 	}
+	free(src_abs);
 	sink.pair = on_pair;
 	sink.error = on_error;
 	sink.ctx = &r;

@@ -55,6 +55,11 @@ void store_rollback(struct store *st);
 /* Id of a dataset root (an absolute folder), created when new. */
 int store_root_id(struct store *st, const char *abs_path, int64_t *id, char **cause);
 
+/* Id of a source (a manifest, shard or folder) under a root, recorded with its
+ * format and the time of this import; created when new. */
+int store_source_id(struct store *st, int64_t root_id, const char *path, const char *format,
+    int64_t *id, char **cause);
+
 /* An original pair as imported. Strings are borrowed for the call. */
 struct store_original {
 	int64_t root_id;
@@ -63,7 +68,7 @@ struct store_original {
 	const char *text;
 	const char *src_key;    /* the key in the source */
 	int key_is_id;          /* src_key is an explicit id: another pair under it is an error */
-	const char *source;     /* the manifest or shard it came from */
+	int64_t source_id;      /* from store_source_id, or 0 */
 	const char *meta;       /* extra JSON, or NULL */
 	int width, height;      /* 0 when unknown */
 	char aug_id[65];
@@ -96,7 +101,7 @@ struct candidate {
 	char *image_path;  /* relative to root, else NULL */
 	char *object;      /* hex of an object-store image, else NULL */
 	char *text;
-	char *src_key, *source, *meta; /* NULL when absent */
+	char *src_key, *source, *meta; /* NULL when absent; source is the manifest's path */
 	int width, height; /* 0 when unknown */
 	int64_t created_at;
 	int nparents;

@@ -10,42 +10,83 @@
 #include "db/db.h"
 
 int
-store_add_original(struct store *st, const struct store_original *o, int64_t *id, char **cause)
+store_source_id(struct store *st, int64_t root_id, const char *path, const char *format,
+    int64_t *id, char **cause)
 {
 	sqlite3_stmt *s;
+
+	s = db_stmt(st, STMT_SOURCE_ADD,
+	    "INSERT INTO sources (root_id, path, format, imported_at) VALUES (?, ?, ?, ?)"
+	    " ON CONFLICT (root_id, path) DO UPDATE SET format = excluded.format,"
+	    " imported_at = excluded.imported_at RETURNING id", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, root_id);
+	db_bind_text(s, 2, path);
+	db_bind_text(s, 3, format);
+	sqlite3_bind_int64(s, 4, now_unix());
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_fail(st, "recording a source", cause);
+	}
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int
+find_by_augid(struct store *st, const char *aug_id, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
 
 	s = db_stmt(st, STMT_ORIG_BY_AUGID, "SELECT id FROM candidates WHERE aug_id = ?", cause);
 	if (s == NULL)
 		return -1;
-	db_bind_text(s, 1, o->aug_id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	db_bind_text(s, 1, aug_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		return 0;
-	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, "looking up an aug_id", cause);
+	return 0;
+}
+
+int
+store_add_original(struct store *st, const struct store_original *o, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
 
 	if (o->key_is_id && o->src_key != NULL) {
 		s = db_stmt(st, STMT_ORIG_BY_KEY,
-		    "SELECT id, source FROM candidates WHERE root_id = ? AND src_key = ?"
+		    "SELECT id, aug_id = ?3 FROM candidates WHERE src_key = ?2 AND root_id = ?1"
 		    " AND key_is_id = 1 LIMIT 1", cause);
 		if (s == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, o->root_id);
 		db_bind_text(s, 2, o->src_key);
+		db_bind_text(s, 3, o->aug_id);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			int64_t other = sqlite3_column_int64(s, 0);
+			int same = sqlite3_column_int(s, 1);
 			sqlite3_reset(s);
+			if (same) {
+				*id = other;
+				return 0;
+			}
 			return cause_set(cause, "duplicate id: already used by candidate %" PRId64
 			    " with another image or text", other);
 		}
 		sqlite3_reset(s);
 	}
 
+	/* The common case is a new pair: insert first and look up only on a clash. */
 	s = db_stmt(st, STMT_ORIG_ADD,
 	    "INSERT INTO candidates (aug_id, op, op_version, params, root_id, image_path, object,"
-	    " text, src_key, key_is_id, source, meta, width, height, created_at)"
-	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cause);
+	    " text, src_key, key_is_id, source_id, meta, width, height, created_at)"
+	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (aug_id) DO NOTHING", cause);
 	if (s == NULL)
 		return -1;
 	db_bind_text(s, 1, o->aug_id);
@@ -55,7 +96,8 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 	db_bind_text(s, 5, o->text);
 	db_bind_text(s, 6, o->src_key);
 	sqlite3_bind_int(s, 7, o->key_is_id != 0);
-	db_bind_text(s, 8, o->source);
+	if (o->source_id > 0)
+		sqlite3_bind_int64(s, 8, o->source_id);
 	db_bind_text(s, 9, o->meta);
 	if (o->width > 0 && o->height > 0) {
 		sqlite3_bind_int(s, 10, o->width);
@@ -67,6 +109,8 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 		return db_fail(st, "adding an original", cause);
 	}
 	sqlite3_reset(s);
+	if (sqlite3_changes(st->db) == 0)
+		return find_by_augid(st, o->aug_id, id, cause);
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 1;
 }
@@ -121,9 +165,10 @@ store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **ca
 {
 	static const char sql[] =
 	    "SELECT c.id, c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model,"
-	    " c.prompt, r.path, c.image_path, c.object, c.text, c.src_key, c.source, c.meta,"
+	    " c.prompt, r.path, c.image_path, c.object, c.text, c.src_key, s.path, c.meta,"
 	    " c.width, c.height, c.created_at"
-	    " FROM candidates c LEFT JOIN roots r ON r.id = c.root_id WHERE c.id = ?";
+	    " FROM candidates c LEFT JOIN roots r ON r.id = c.root_id"
+	    " LEFT JOIN sources s ON s.id = c.source_id WHERE c.id = ?";
 	sqlite3_stmt *s;
 	int rc;
 

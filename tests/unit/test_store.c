@@ -60,7 +60,6 @@ add(struct store *st, int64_t root, const char *img, const char *text, const cha
 	o.text = text;
 	o.src_key = key;
 	o.key_is_id = key_is_id;
-	o.source = "test";
 	augid_original(img, text, o.aug_id);
 	*added = store_add_original(st, &o, &id, cause);
 	return id;

@@ -1,0 +1,44 @@
+# Usage errors exit 2 with a message; --help documents every command; README matches.
+. "$TOP/tests/lib.sh"
+
+usage_rc() { "$MMDA" "$@" >/dev/null 2>"$T/err"; echo $?; }
+check no-args-exit-2 [ "$(usage_rc)" = 2 ]
+check unknown-command-exit-2 [ "$(usage_rc frobnicate)" = 2 ]
+check import-no-source-exit-2 [ "$(usage_rc import "$T/x.db")" = 2 ]
+check import-bad-format-exit-2 [ "$(usage_rc import "$T/x.db" a.jsonl --format yaml)" = 2 ]
+check bad-format-message grep -q "mmda: import: unknown format yaml" "$T/err"
+check unknown-option-exit-2 [ "$(usage_rc stats "$T/x.db" --frob)" = 2 ]
+check decide-bad-answer-exit-2 [ "$(usage_rc decide "$T/x.db" 1 maybe)" = 2 ]
+check show-missing-db-exit-1 [ "$(usage_rc show "$T/none.db" 1)" = 1 ]
+check missing-db-not-created [ ! -e "$T/none.db" ]
+check runtime-error-format grep -q "^mmda: show: .*none.db: No such file" "$T/err"
+printf '\033]0;x\007' >"$T/evil"
+"$MMDA" "$(cat "$T/evil")" >/dev/null 2>"$T/err"
+check unknown-command-sanitised sh -c "! has_esc '$T/err'"
+
+"$MMDA" --help >"$T/help"
+for c in init import stats show decide undo demo; do
+	check "help-lists-$c" grep -q "^  mmda $c " "$T/help"
+	check "help-$c-exit-0" "$MMDA" "$c" --help >/dev/null
+done
+# The README's command reference is the --help text itself.
+python3 - "$TOP/README.md" "$T/help" >"$T/diff" <<'P'
+import sys
+readme = open(sys.argv[1]).read()
+helptext = open(sys.argv[2]).read()
+start = readme.index("<!-- help:begin -->")
+end = readme.index("<!-- help:end -->")
+block = readme[start:end].split("```")[1].lstrip("\n")
+if block != helptext:
+    print("README differs from mmda --help")
+    sys.exit(1)
+P
+check readme-matches-help [ $? -eq 0 ]
+check version "$MMDA" --version
+
+# make check-deps passes on the tree and catches a violation in a copy.
+check check-deps-clean sh -c "cd '$TOP' && sh scripts/check-deps.sh >/dev/null 2>&1"
+mkdir -p "$T/tree/core" "$T/tree/scripts"
+cp "$TOP/scripts/check-deps.sh" "$T/tree/scripts/"
+printf '#include <sqlite3.h>\n' >"$T/tree/core/bad.c"
+check check-deps-catches sh -c "cd '$T/tree' && ! sh scripts/check-deps.sh >/dev/null 2>&1"
