@@ -66,10 +66,11 @@ bad(struct run *r, const char *source, long line, const char *key, const char *r
 	}
 	if (r->opts->strict) {
 		if (line > 0)
-			cause_set(&r->fatal, "%s:%ld: %s (--strict)", source, line, reason);
+			cause_set(&r->fatal, "%s:%ld: stopped at this bad record (--strict);"
+			    " nothing from this source was kept", source, line);
 		else
-			cause_set(&r->fatal, "%s: %s: %s (--strict)", source, key ? key : "?",
-			    reason);
+			cause_set(&r->fatal, "%s: %s: stopped at this bad record (--strict);"
+			    " nothing from this source was kept", source, key ? key : "?");
 		return 1;
 	}
 	return 0;
@@ -325,9 +326,11 @@ ingest_source(struct store *st, const char *path, const struct ingest_opts *opts
 	sink.ctx = &r;
 	rc = import_read(path, fmt, &sink, cause);
 	if (r.fatal != NULL) {
-		if (cause != NULL && *cause == NULL)
+		/* Our reason (a strict stop, a store failure) says more than the reader's. */
+		if (cause != NULL) {
+			free(*cause);
 			*cause = r.fatal;
-		else
+		} else
 			free(r.fatal);
 		rc = -1;
 	}

@@ -77,7 +77,8 @@ assert 'outside' in r[11], r[11]"
 check hostile-human-stderr-names-lines sh -c "grep -q 'hostile.jsonl:2' '$T/err' && grep -q 'hostile.jsonl:9' '$T/err'"
 "$MMDA" show "$T/h.db" esc >"$T/show" 2>&1
 check escape-kept-in-db [ "$(sqlite3 "$T/h.db" "SELECT hex(text) FROM candidates WHERE src_key='esc'" | grep -c 1B5B324A)" = 1 ]
-check escape-never-printed sh -c "! has_esc '$T/show' && grep -q 'red .e\[2J' '$T/show'"
+check escape-never-printed no_esc "$T/show"
+check escape-shown-visibly grep -q 'red .e\[2J' "$T/show"
 "$MMDA" show "$T/h.db" esc --json >"$T/showj"
 check escape-json-roundtrip [ "$(json_get "$T/showj" "d['text']")" = "$(printf 'red \033[2J\033]0;owned\007 cat')" ]
 check long-caption-kept [ "$(sqlite3 "$T/h.db" "SELECT length(text) FROM candidates WHERE src_key='long'")" = 14999 ]
