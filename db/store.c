@@ -128,7 +128,9 @@ store_open(const char *path, int flags, char **cause)
 		/* WAL lets annotators read while another writes; NORMAL is durable
 		 * across application crashes, which is what a dropped SSH link is. */
 		if (db_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
-		    db_exec(st, "PRAGMA synchronous = NORMAL", cause) != 0) {
+		    db_exec(st, "PRAGMA synchronous = NORMAL", cause) != 0 ||
+		    db_exec(st, "PRAGMA cache_size = -131072", cause) != 0 ||
+		    db_exec(st, "PRAGMA wal_autocheckpoint = 16384", cause) != 0) {
 			store_close(st);
 			return NULL;
 		}
