@@ -1,0 +1,28 @@
+# The CLI paths under valgrind: no invalid access, no definite or indirect leak.
+. "$TOP/tests/lib.sh"
+if [ -n "${SANITIZE:-}" ]; then
+	echo "SKIP: valgrind/all: this is a sanitizer build (ASan and valgrind cannot share a process)"
+	exit 0
+fi
+VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+vg() { # name expected-status command...
+	n=$1 want=$2
+	shift 2
+	$VG "$MMDA" "$@" >"$T/vg.out" 2>"$T/vg.err"
+	rc=$?
+	if [ $rc -eq "$want" ]; then pass "$n"; else fail "$n" "exit $rc: $(head -c 2000 "$T/vg.err")"; fi
+}
+D=$T/v.db
+vg import 0 import "$D" "$SAMPLE/captions.jsonl" --verify --json
+vg import-formats 0 import "$D" "$TOP/tests/data/import/mixed.jsonl" "$TOP/tests/data/import/coco.json" \
+	"$TOP/tests/data/import/quoted.csv" "$TOP/tests/data/import/dj.jsonl" "$TOP/tests/data/import/llava.json" \
+	"$TOP/tests/data/import/wds/gnu.tar" "$TOP/tests/data/import/dir"
+vg import-strict 1 import "$T/s.db" "$TOP/tests/data/import/mixed.jsonl" --strict
+vg stats 0 stats "$D" --json
+vg show 0 show "$D" chelsea-1 --json --image-out "$T/c.webp"
+vg show-jpeg-out 0 show "$D" rocket-1 --image-out "$T/r.jpg"
+vg show-missing 1 show "$D" nosuch
+vg decide 0 decide "$D" chelsea-1 accept --note ok --annotator v
+vg undo 0 undo "$D" --annotator v --json
+vg usage 2 import "$D"
+vg demo 0 demo "$T/demo"
