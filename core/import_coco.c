@@ -154,15 +154,9 @@ coco_annotation(struct imp *im, const cJSON *ann, long pos, const struct coco_im
 int
 import_coco(struct imp *im)
 {
-	char *data;
-	size_t len;
-	if (file_read_all(im->path, IMPORT_DOC_MAX, &data, &len, im->cause) != 0)
-		return -1;
-	char why[160];
-	cJSON *doc = json_parse(data, len, why, sizeof why);
-	free(data);
+	cJSON *doc = json_read_file(im->path, im->cause);
 	if (doc == NULL)
-		return cause_set(im->cause, "%s: %s", im->path, why);
+		return -1;
 	const cJSON *images = cJSON_GetObjectItemCaseSensitive(doc, "images");
 	const cJSON *anns = cJSON_GetObjectItemCaseSensitive(doc, "annotations");
 	if (!cJSON_IsObject(doc) || !cJSON_IsArray(images) || !cJSON_IsArray(anns)) {

@@ -196,19 +196,29 @@ json_error_key(const cJSON *rec, long index)
 	return NULL;
 }
 
+cJSON *
+json_read_file(const char *path, char **cause)
+{
+	char *data, why[160];
+	size_t len;
+	cJSON *doc;
+
+	if (file_read_all(path, IMPORT_DOC_MAX, &data, &len, cause) != 0)
+		return NULL;
+	doc = json_parse(data, len, why, sizeof why);
+	free(data);
+	if (doc == NULL)
+		cause_set(cause, "%s: %s", path, why);
+	return doc;
+}
+
 /* A file holding one JSON array of records: read and parsed whole. */
 static int
 json_read_array(struct imp *im, json_record_fn fn)
 {
-	char *data;
-	size_t len;
-	if (file_read_all(im->path, IMPORT_DOC_MAX, &data, &len, im->cause) != 0)
-		return -1;
-	char why[160];
-	cJSON *doc = json_parse(data, len, why, sizeof why);
-	free(data);
+	cJSON *doc = json_read_file(im->path, im->cause);
 	if (doc == NULL)
-		return cause_set(im->cause, "%s: %s", im->path, why);
+		return -1;
 	if (!cJSON_IsArray(doc)) {
 		cJSON_Delete(doc);
 		return cause_set(im->cause, "%s: not a JSON array of records", im->path);

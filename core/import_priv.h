@@ -71,6 +71,9 @@ int json_read_records(struct imp *im, json_record_fn fn);
  * json_has_nul() can tell: cJSON would silently cut them short there.
  */
 cJSON *json_parse(const char *text, size_t len, char *why, size_t whylen);
+/* Reads and parses the whole file at path (at most IMPORT_DOC_MAX bytes).
+ * Returns the document (caller deletes it) or NULL with *cause "PATH: reason". */
+cJSON *json_read_file(const char *path, char **cause);
 int json_has_nul(const cJSON *item);
 /* 1 when item or anything inside it is a string that held a \u0000 escape. */
 int json_tree_has_nul(const cJSON *item);

@@ -81,6 +81,8 @@ cli_command_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "\n%s", c->options);
 }
 
+static void vsay(const char *cmd, const char *fmt, va_list ap) MMDA_PRINTF(2, 0);
+
 static void
 vsay(const char *cmd, const char *fmt, va_list ap)
 {
