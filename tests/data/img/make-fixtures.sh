@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates the image fixtures in this folder for tests/unit/test_image.c.
+# Regenerates the image fixtures in this folder for tests/unit/test_image_*.c.
 #
 # Run by hand, never by the build:   sh tests/data/img/make-fixtures.sh
 #

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Writes the WebDataset shards under tests/data/import/wds/ used by
-tests/unit/test_import.c. Run from anywhere; the output is deterministic
+tests/unit/test_import_*.c. Run from anywhere; the output is deterministic
 (fixed mtimes and owners), so a re-run leaves git with nothing to commit.
 
 Image members hold a few marker bytes, not real pictures: the reader only
