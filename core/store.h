@@ -83,6 +83,39 @@ struct store_original {
 int store_add_original(struct store *st, const struct store_original *o, int64_t *id,
     char **cause);
 
+/* A derived candidate, made by an operator from one or two parents. Strings are
+ * borrowed for the call. */
+struct store_derived {
+	int64_t parents[2];
+	int nparents;
+	const char *op;
+	int op_version;
+	const char *params;  /* canonical JSON object */
+	int has_seed;
+	int64_t seed;
+	const char *backend, *model, *prompt, *response_id; /* NULL for built-in ops */
+	const char *object;  /* hex of its image in the object store (already written), or */
+	int64_t root_id;     /* ... when object is NULL, the parent's image is kept by */
+	const char *image_path; /* reference: its root and path (caption-only ops) */
+	const char *text;
+	const char *meta;    /* extra JSON, or NULL */
+	int width, height;
+	int64_t job_id;      /* 0 when not part of a job */
+	char aug_id[65];
+};
+
+/*
+ * Adds a derived candidate and its lineage in the caller's transaction (or its
+ * own when none is open). Returns 1 when added, 0 when its aug_id exists
+ * already (nothing written), both with *id set; -1 with *cause on failure.
+ */
+int store_add_derived(struct store *st, const struct store_derived *d, int64_t *id,
+    char **cause);
+/* 1 when a candidate with this aug_id exists (its id in *id), 0 when not, -1 on failure. */
+int store_augid_exists(struct store *st, const char *aug_id, int64_t *id, char **cause);
+/* The ids of all originals in id order; caller frees *ids. */
+int store_originals(struct store *st, int64_t **ids, size_t *n, char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);
@@ -97,7 +130,8 @@ struct candidate {
 	int has_seed;
 	int64_t seed;
 	char *backend, *model, *prompt; /* NULL unless model-backed */
-	char *root;        /* absolute dataset root of an original, else NULL */
+	int64_t root_id;   /* 0 when the image is in the object store */
+	char *root;        /* absolute dataset root of the image, else NULL */
 	char *image_path;  /* relative to root, else NULL */
 	char *object;      /* hex of an object-store image, else NULL */
 	char *text;

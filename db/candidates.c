@@ -166,7 +166,7 @@ store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **ca
 	static const char sql[] =
 	    "SELECT c.id, c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model,"
 	    " c.prompt, r.path, c.image_path, c.object, c.text, c.src_key, s.path, c.meta,"
-	    " c.width, c.height, c.created_at"
+	    " c.width, c.height, c.created_at, c.root_id"
 	    " FROM candidates c LEFT JOIN roots r ON r.id = c.root_id"
 	    " LEFT JOIN sources s ON s.id = c.source_id WHERE c.id = ?";
 	sqlite3_stmt *s;
@@ -203,6 +203,7 @@ store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **ca
 	c->width = sqlite3_column_int(s, 16);
 	c->height = sqlite3_column_int(s, 17);
 	c->created_at = sqlite3_column_int64(s, 18);
+	c->root_id = sqlite3_column_int64(s, 19);
 	sqlite3_finalize(s);
 
 	if (sqlite3_prepare_v2(st->db,

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* mmda ops (the operator table) and mmda augment (a batch of one operator). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/augment.h"
+#include "core/ops.h"
+#include "core/store.h"
+#include "tui/cli.h"
+
+static const char *const kind_names[] = { "image", "text", "pair" };
+static const char *const type_names[] = { "int", "float", "enum", "bool", "id", "words" };
+
+static cJSON *
+ops_json(void)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (const struct op_def *op = op_table; op->name != NULL; op++) {
+		cJSON *o = cJSON_CreateObject(), *ps;
+		cJSON_AddStringToObject(o, "name", op->name);
+		cli_json_int(o, "version", op->version);
+		cJSON_AddStringToObject(o, "kind", kind_names[op->kind]);
+		cli_json_int(o, "parents", op->nparents);
+		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend);
+		cJSON_AddStringToObject(o, "summary", op->summary);
+		ps = cJSON_AddArrayToObject(o, "params");
+		for (int i = 0; i < op->nparams; i++) {
+			const struct op_param *p = &op->params[i];
+			cJSON *q = cJSON_CreateObject();
+			cJSON_AddStringToObject(q, "name", p->name);
+			cJSON_AddStringToObject(q, "type", type_names[p->type]);
+			if (p->type == PARAM_INT || p->type == PARAM_FLOAT) {
+				cJSON_AddNumberToObject(q, "min", p->min);
+				cJSON_AddNumberToObject(q, "max", p->max);
+			}
+			cJSON_AddStringToObject(q, "default", p->def);
+			if (p->choices != NULL)
+				cJSON_AddStringToObject(q, "choices", p->choices);
+			cJSON_AddStringToObject(q, "help", p->help);
+			cJSON_AddItemToArray(ps, q);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static void
+ops_print(void)
+{
+	for (const struct op_def *op = op_table; op->name != NULL; op++) {
+		printf("%-10s v%d %-5s %s\n", op->name, op->version, kind_names[op->kind],
+		    op->summary);
+		for (int i = 0; i < op->nparams; i++) {
+			const struct op_param *p = &op->params[i];
+			char range[64] = "";
+			if (p->type == PARAM_INT || p->type == PARAM_FLOAT)
+				snprintf(range, sizeof range, " %g..%g", p->min, p->max);
+			else if (p->choices != NULL)
+				snprintf(range, sizeof range, " %s", p->choices);
+			printf("    %-12s %s%s, default %s: %s\n", p->name, type_names[p->type],
+			    range, *p->def ? p->def : "none", p->help);
+		}
+	}
+}
+
+int
+cmd_ops(int argc, char **argv)
+{
+	int json = 0, rc;
+
+	if ((rc = cli_parse_plain("ops", argc, argv, &json)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (argc - optind != 0)
+		return cli_usage("ops", "no arguments are taken");
+	if (json)
+		cli_print_json(ops_json());
+	else
+		ops_print();
+	return CLI_OK;
+}
+
+/* A progress line on a terminal only: scripts reading stderr get no noise. */
+static void
+progress(void *arg, int64_t done, int64_t total)
+{
+	double *start = arg, el = now_mono_s() - *start;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	double rate = el > 0 ? (double)done / el : 0;
+	fprintf(stderr, "\r%" PRId64 "/%" PRId64 "  %.1f/s  ETA %.0fs   ", done, total, rate,
+	    rate > 0 ? (double)(total - done) / rate : 0.0);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+int
+cmd_augment(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "op", required_argument, NULL, 'o' },
+		{ "set", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct augment_opts opts;
+	struct augment_result res;
+	struct store *st;
+	char **sets = NULL, *cause = NULL;
+	size_t nsets = 0;
+	double start = now_mono_s();
+	int ch, json = 0, rc = CLI_OK;
+
+	memset(&opts, 0, sizeof opts);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if ((opts.op = op_find(optarg)) == NULL) {
+				free(sets);
+				return cli_usage("augment", "unknown operator %s (mmda ops lists them)",
+				    optarg);
+			}
+			break;
+		case 's':
+			sets = xreallocarray(sets, nsets + 1, sizeof *sets);
+			sets[nsets++] = optarg;
+			break;
+		case 'S':
+			if (parse_int64(optarg, 0, INT64_MAX, &opts.seed) != 0) {
+				free(sets);
+				return cli_usage("augment", "--seed wants a whole number >= 0");
+			}
+			break;
+		case 'l':
+			if (parse_int64(optarg, 1, INT64_MAX, &opts.limit) != 0) {
+				free(sets);
+				return cli_usage("augment", "--limit wants a positive number");
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			free(sets);
+			cli_command_help(stdout, cli_find("augment"));
+			return CLI_OK;
+		default:
+			free(sets);
+			return cli_usage("augment", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (opts.op == NULL || argc - optind != 1) {
+		free(sets);
+		return cli_usage("augment", "a database and --op are needed");
+	}
+	opts.sets = sets;
+	opts.nsets = nsets;
+	opts.progress = progress;
+	opts.arg = &start;
+	if ((st = cli_open("augment", argv[optind], 0)) == NULL) {
+		free(sets);
+		return CLI_ERROR;
+	}
+	if (augment_run(st, &opts, &res, &cause) != 0)
+		rc = cli_fail("augment", cause);
+	for (size_t i = 0; i < res.nfailed; i++)
+		cli_error("augment", "candidate %" PRId64 ": %s", res.failed[i].id,
+		    res.failed[i].reason);
+	if (json) {
+		cJSON *doc = cJSON_CreateObject(), *arr;
+		arr = cJSON_AddArrayToObject(doc, "created");
+		for (size_t i = 0; i < res.ncreated; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)res.created[i]));
+		cli_json_int(doc, "existing", res.existing);
+		cli_json_int(doc, "unchanged", res.unchanged);
+		arr = cJSON_AddArrayToObject(doc, "failed");
+		for (size_t i = 0; i < res.nfailed; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cli_json_int(o, "id", res.failed[i].id);
+			cJSON_AddStringToObject(o, "reason", res.failed[i].reason);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cli_print_json(doc);
+	} else {
+		printf("created %zu, existing %" PRId64 ", unchanged %" PRId64 ", failed %zu\n",
+		    res.ncreated, res.existing, res.unchanged, res.nfailed);
+	}
+	augment_result_free(&res);
+	store_close(st);
+	free(sets);
+	return rc;
+}
