@@ -1,15 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-/* The augment batch: name, skip what exists, compute, store. */
+/* The augment batch: name, skip what exists, compute (in parallel), store in order. */
 #include "core/augment.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "core/augid.h"
 #include "core/objects.h"
 #include "core/util.h"
 #include "core/wordnet.h"
+
+/* Candidates computed between two commits; bounds memory to CHUNK decoded images. */
+#define CHUNK 32
+
+struct task {
+	int64_t origin;      /* the original it is made from */
+	struct candidate c[2];
+	char aug_id[SHA256_HEX_LEN + 1];
+	int skip;            /* exists already, or failed while preparing */
+	/* Filled by compute(). */
+	char hex[SHA256_HEX_LEN + 1];
+	int has_image, width, height;
+	size_t bytes;        /* of the object file */
+	struct op_output out;
+	char *why;           /* the item failed */
+	char *fatal;         /* the object store failed */
+};
 
 struct batch {
 	struct store *st;
@@ -20,7 +40,13 @@ struct batch {
 	size_t noriginals;
 	int64_t partner; /* a named partner, or 0 */
 	struct wordnet *wn;
+	int dry;         /* replay: hash the result, write nothing */
 	struct augment_result *res;
+	/* The chunk being computed by workers. */
+	struct task *tasks;
+	size_t ntasks;
+	size_t next;
+	pthread_mutex_t lock;
 };
 
 void
@@ -70,156 +96,214 @@ json_merge(const char *a, const char *b)
 	return xasprintf("%.*s,%s", (int)(la - 1), a, b + 1);
 }
 
-static int
-load(struct store *st, int64_t id, struct candidate *c, struct image *img, uint64_t max_pixels,
-    char **cause)
+static void
+task_free(struct task *t)
 {
-	struct image_opts io = { max_pixels, 0, 0, 0 };
-	char *path;
-	int rc;
-
-	if (store_candidate_get(st, id, c, cause) != 0)
-		return -1;
-	if ((path = store_candidate_image(st, c)) == NULL) {
-		candidate_free(c);
-		return cause_set(cause, "candidate %" PRId64 " has no image", id);
-	}
-	rc = image_load_file(path, &io, img, cause);
-	free(path);
-	if (rc != 0)
-		candidate_free(c);
-	return rc;
+	candidate_free(&t->c[0]);
+	candidate_free(&t->c[1]);
+	op_output_free(&t->out);
+	free(t->why);
+	free(t->fatal);
+	memset(t, 0, sizeof *t);
 }
 
-/* One original: 1 created, 0 existed or unchanged, -1 failed (listed), -2 store failure. */
+/* Main thread: loads the parents' records and names the candidate. -1 on a store failure. */
 static int
-one(struct batch *b, size_t i, char **fatal)
+prepare(struct batch *b, size_t i, struct task *t, char **fatal)
 {
 	const struct op_def *op = b->opts->op;
-	int64_t self = b->originals[i], ids[2] = { self, 0 }, id;
-	struct candidate c[2];
-	struct image img[2];
-	struct op_input in;
-	struct op_output out;
-	struct store_derived d;
-	struct rng rng;
-	char *why = NULL, *params = NULL, hex[SHA256_HEX_LEN + 1];
 	const char *parents[2];
-	uint8_t *png = NULL;
-	size_t pnglen;
-	int n = op->nparents, rc = -1, got = 0;
+	int64_t ids[2] = { b->originals[i], 0 }, id;
 
-	memset(c, 0, sizeof c);
-	memset(img, 0, sizeof img);
-	memset(&out, 0, sizeof out);
-	for (; got < n; got++) {
-		if (got == 1 && (ids[1] = pick_partner(b, i, c[0].aug_id)) == 0) {
-			why = xstrdup("no partner: the project has a single original");
-			goto done;
+	memset(t, 0, sizeof *t);
+	t->origin = ids[0];
+	for (int k = 0; k < op->nparents; k++) {
+		if (k == 1) {
+			ids[1] = pick_partner(b, i, t->c[0].aug_id);
+			if (ids[1] == 0 || ids[1] == ids[0]) {
+				t->why = xstrdup(ids[1] == 0 ?
+				    "no partner: the project has a single original" :
+				    "a pair cannot be mixed with itself");
+				t->skip = 1;
+				return 0;
+			}
 		}
-		if (got == 1 && ids[1] == self) {
-			why = xstrdup("a pair cannot be mixed with itself");
-			goto done;
+		if (store_candidate_get(b->st, ids[k], &t->c[k], &t->why) != 0) {
+			t->skip = 1;
+			return 0;
 		}
-		if (store_candidate_get(b->st, ids[got], &c[got], &why) != 0)
-			goto done;
-		parents[got] = c[got].aug_id;
+		parents[k] = t->c[k].aug_id;
 	}
-	augid_derived(parents, n, op->name, op->version, b->canonical, 1, b->opts->seed, NULL,
-	    d.aug_id);
-	switch (store_augid_exists(b->st, d.aug_id, &id, fatal)) {
+	augid_derived(parents, op->nparents, op->name, op->version, b->canonical, 1,
+	    b->opts->seed, NULL, t->aug_id);
+	switch (store_augid_exists(b->st, t->aug_id, &id, fatal)) {
 	case 1:
 		b->res->existing++;
-		rc = 0;
-		goto done;
-	case -1:
-		rc = -2;
-		goto done;
+		t->skip = 1;
+		return 0;
+	case 0:
+		return 0;
 	}
+	return -1;
+}
+
+/* Any thread: decode, transform, encode and store the image file. Touches no database. */
+static void
+compute(struct batch *b, struct task *t)
+{
+	const struct op_def *op = b->opts->op;
+	struct image_opts io = { b->opts->max_pixels, 0, 0, 0 };
+	struct image img[2];
+	struct op_input in;
+	struct rng rng;
+	uint8_t *png = NULL;
+	size_t pnglen;
+
+	memset(img, 0, sizeof img);
 	memset(&in, 0, sizeof in);
-	for (int k = 0; k < n; k++) {
-		/* Caption-only ops never need the pixels. */
-		if (op->kind != OP_TEXT) {
-			candidate_free(&c[k]);
-			if (load(b->st, ids[k], &c[k], &img[k], b->opts->max_pixels, &why) != 0)
-				goto done;
-			in.img[k] = &img[k];
-		}
-		in.text[k] = c[k].text;
+	for (int k = 0; k < op->nparents; k++) {
+		in.text[k] = t->c[k].text;
+		if (op->kind == OP_TEXT)
+			continue; /* caption-only ops never need the pixels */
+		char *path = store_candidate_image(b->st, &t->c[k]);
+		int rc = path ? image_load_file(path, &io, &img[k], &t->why) : -1;
+		if (path == NULL)
+			t->why = xasprintf("candidate %" PRId64 " has no image", t->c[k].id);
+		free(path);
+		if (rc != 0)
+			goto out;
+		in.img[k] = &img[k];
 	}
-	rng_seed(&rng, rng_derive((uint64_t)b->opts->seed, d.aug_id));
+	rng_seed(&rng, rng_derive((uint64_t)b->opts->seed, t->aug_id));
 	in.rng = &rng;
 	in.wn = b->wn;
-	if (op->apply(op, &b->args, &in, &out, &why) != 0)
-		goto done;
-	if (out.unchanged) {
+	if (op->apply(op, &b->args, &in, &t->out, &t->why) != 0 || t->out.unchanged ||
+	    t->out.img.px == NULL)
+		goto out;
+	/* PNG is lossless and its encoder deterministic, so a replay can compare bytes. */
+	if (image_encode(&t->out.img, IMAGE_PNG, 0, &png, &pnglen, &t->why) != 0)
+		goto out;
+	if (b->dry)
+		sha256_hex(png, pnglen, t->hex);
+	else if (objects_put(store_objects_dir(b->st), png, pnglen, t->hex, &t->fatal) != 0)
+		goto out;
+	t->has_image = 1;
+	t->width = t->out.img.w;
+	t->height = t->out.img.h;
+	t->bytes = pnglen;
+	image_free(&t->out.img); /* the file holds it now; keep memory to one chunk of files */
+out:
+	free(png);
+	image_free(&img[0]);
+	image_free(&img[1]);
+}
+
+static void *
+worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&b->lock);
+		size_t i = b->next++;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->ntasks)
+			return NULL;
+		if (!b->tasks[i].skip)
+			compute(b, &b->tasks[i]);
+	}
+}
+
+/* Main thread: adds the row. -1 on a store failure. */
+static int
+store(struct batch *b, struct task *t, char **fatal)
+{
+	const struct op_def *op = b->opts->op;
+	struct store_derived d;
+	int64_t id;
+	char *params;
+	int rc;
+
+	if (t->fatal != NULL) {
+		*fatal = t->fatal;
+		t->fatal = NULL;
+		return -1;
+	}
+	if (t->why != NULL) {
+		failed(b->res, t->origin, t->why);
+		t->why = NULL;
+		return 0;
+	}
+	if (t->skip)
+		return 0;
+	if (t->out.unchanged) {
 		b->res->unchanged++;
-		rc = 0;
-		goto done;
+		return 0;
 	}
-	memset(&d.parents, 0, sizeof d.parents);
-	d.object = NULL;
-	d.root_id = 0;
-	d.image_path = NULL;
-	if (out.img.px == NULL) {
-		/* The caption changed, the image did not: keep the parent's by reference. */
-		d.object = c[0].object;
-		d.image_path = c[0].image_path;
-		d.root_id = c[0].root_id;
-		d.width = c[0].width;
-		d.height = c[0].height;
+	memset(&d, 0, sizeof d);
+	memcpy(d.aug_id, t->aug_id, sizeof d.aug_id);
+	if (t->has_image) {
+		if (store_add_object(b->st, t->hex, "png", t->width, t->height,
+		    (int64_t)t->bytes, fatal) != 0)
+			return -1;
+		d.object = t->hex;
+		d.width = t->width;
+		d.height = t->height;
 	} else {
-		/* PNG is lossless and its encoder deterministic, so replay can compare bytes. */
-		if (image_encode(&out.img, IMAGE_PNG, 0, &png, &pnglen, &why) != 0)
-			goto done;
-		if (objects_put(store_objects_dir(b->st), png, pnglen, hex, fatal) != 0 ||
-		    store_add_object(b->st, hex, "png", out.img.w, out.img.h, (int64_t)pnglen,
-		    fatal) != 0) {
-			rc = -2;
-			goto done;
-		}
-		d.object = hex;
-		d.width = out.img.w;
-		d.height = out.img.h;
+		/* The caption changed, the image did not: keep the parent's by reference. */
+		d.object = t->c[0].object;
+		d.root_id = t->c[0].root_id;
+		d.image_path = t->c[0].image_path;
+		d.width = t->c[0].width;
+		d.height = t->c[0].height;
 	}
-	params = json_merge(b->canonical, out.extra);
-	d.parents[0] = ids[0];
-	d.parents[1] = ids[1];
-	d.nparents = n;
+	d.nparents = op->nparents;
+	for (int k = 0; k < op->nparents; k++)
+		d.parents[k] = t->c[k].id;
 	d.op = op->name;
 	d.op_version = op->version;
-	d.params = params;
+	d.params = params = json_merge(b->canonical, t->out.extra);
 	d.has_seed = 1;
 	d.seed = b->opts->seed;
-	d.backend = d.model = d.prompt = d.response_id = NULL;
-	d.text = out.text;
-	d.meta = NULL;
-	d.job_id = 0;
-	switch (store_add_derived(b->st, &d, &id, fatal)) {
-	case 1:
+	d.text = t->out.text;
+	rc = store_add_derived(b->st, &d, &id, fatal);
+	free(params);
+	if (rc == 1) {
 		b->res->created = xreallocarray(b->res->created, b->res->ncreated + 1,
 		    sizeof *b->res->created);
 		b->res->created[b->res->ncreated++] = id;
-		rc = 1;
-		break;
-	case 0:
+	} else if (rc == 0)
 		b->res->existing++;
-		rc = 0;
-		break;
-	default:
-		rc = -2;
-	}
-done:
-	if (rc == -1)
-		failed(b->res, self, why);
-	else
-		free(why);
-	free(params);
-	free(png);
-	op_output_free(&out);
-	for (int k = 0; k < 2; k++) {
-		candidate_free(&c[k]);
-		image_free(&img[k]);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+run_chunk(struct batch *b, size_t from, size_t to, char **fatal)
+{
+	int threads = b->opts->jobs > 1 && b->opts->op->kind != OP_TEXT ? b->opts->jobs : 1;
+	pthread_t tid[64];
+	int started = 0, rc = 0;
+
+	b->ntasks = to - from;
+	b->next = 0;
+	for (size_t i = from; i < to; i++)
+		if (prepare(b, i, &b->tasks[i - from], fatal) != 0) {
+			b->ntasks = i - from;
+			rc = -1;
+			break;
+		}
+	if (threads > 64)
+		threads = 64;
+	for (; rc == 0 && started < threads - 1; started++)
+		if (pthread_create(&tid[started], NULL, worker, b) != 0)
+			break;
+	worker(b);
+	for (int k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+	for (size_t i = 0; i < b->ntasks; i++) {
+		if (rc == 0 && store(b, &b->tasks[i], fatal) != 0)
+			rc = -1;
+		task_free(&b->tasks[i]);
 	}
 	return rc;
 }
@@ -237,11 +321,16 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	b.st = st;
 	b.opts = opts;
 	b.res = res;
-	if (opts->op->apply == NULL || opts->op->needs_backend)
-		return cause_set(cause, "%s: needs a model backend, which is not configured",
+	pthread_mutex_init(&b.lock, NULL);
+	if (opts->op->apply == NULL || opts->op->needs_backend) {
+		rc = cause_set(cause, "%s: needs a model backend, which is not configured",
 		    opts->op->name);
-	if (op_args_parse(opts->op, opts->sets, opts->nsets, &b.args, &b.canonical, cause) != 0)
-		return -1;
+		goto out;
+	}
+	if (op_args_parse(opts->op, opts->sets, opts->nsets, &b.args, &b.canonical, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
 	int pi = op_param_index(opts->op, "partner");
 	if (pi >= 0 && b.args.str[pi] != NULL && *b.args.str[pi] != '\0' &&
 	    store_candidate_find(st, b.args.str[pi], &b.partner, cause) != 0) {
@@ -259,21 +348,145 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	size_t total = b.noriginals;
 	if (opts->limit > 0 && (size_t)opts->limit < total)
 		total = (size_t)opts->limit;
-	for (size_t i = 0; i < total; i++) {
-		if (one(&b, i, &fatal) == -2) {
+	b.tasks = xcalloc(CHUNK, sizeof *b.tasks);
+	for (size_t i = 0; i < total; i += CHUNK) {
+		size_t to = i + CHUNK < total ? i + CHUNK : total;
+		if (run_chunk(&b, i, to, &fatal) != 0) {
 			cause_set(cause, "%s", fatal ? fatal : "the store failed");
 			rc = -1;
 			break;
 		}
 		if (opts->progress != NULL)
-			opts->progress(opts->arg, (int64_t)i + 1, (int64_t)total);
+			opts->progress(opts->arg, (int64_t)to, (int64_t)total);
 	}
 out:
 	if (b.wn != NULL)
 		wn_close(b.wn);
 	free(fatal);
+	free(b.tasks);
 	free(b.originals);
 	free(b.canonical);
 	op_args_free(opts->op, &b.args);
+	pthread_mutex_destroy(&b.lock);
+	return rc;
+}
+
+/* Rebuilds KEY=VALUE settings from stored params, keeping only the op's own keys
+ * (the values an op drew, such as a box, are results, not settings). */
+static int
+settings_of(const struct op_def *op, const char *params, char ***sets, size_t *n, char **cause)
+{
+	cJSON *doc = cJSON_Parse(params), *v;
+
+	*sets = NULL;
+	*n = 0;
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return cause_set(cause, "stored parameters are not a JSON object");
+	}
+	cJSON_ArrayForEach(v, doc) {
+		char *val;
+		int seen = 0;
+		for (size_t k = 0; k < *n; k++)
+			seen |= strncmp((*sets)[k], v->string, strlen(v->string)) == 0 &&
+			    (*sets)[k][strlen(v->string)] == '=';
+		/* The first occurrence is the setting; anything else is a drawn value. */
+		if (op_param_index(op, v->string) < 0 || seen)
+			continue;
+		if (cJSON_IsString(v))
+			val = xstrdup(v->valuestring);
+		else if (cJSON_IsBool(v))
+			val = xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+		else if (cJSON_IsNumber(v))
+			val = xasprintf("%.17g", v->valuedouble);
+		else
+			continue;
+		*sets = xreallocarray(*sets, *n + 1, sizeof **sets);
+		(*sets)[(*n)++] = xasprintf("%s=%s", v->string, val);
+		free(val);
+	}
+	cJSON_Delete(doc);
+	return 0;
+}
+
+int
+augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **cause)
+{
+	struct augment_opts opts;
+	struct augment_result res;
+	struct candidate c;
+	struct batch b;
+	struct task t;
+	const char *parents[2];
+	char **sets = NULL, aug_id[SHA256_HEX_LEN + 1];
+	size_t nsets = 0;
+	int rc = -1;
+
+	memset(rep, 0, sizeof *rep);
+	memset(&b, 0, sizeof b);
+	memset(&t, 0, sizeof t);
+	memset(&res, 0, sizeof res);
+	memset(&opts, 0, sizeof opts);
+	if (store_candidate_get(st, id, &c, cause) != 0)
+		return -1;
+	if (strcmp(c.op, "original") == 0) {
+		cause_set(cause, "candidate %" PRId64 " is an original: nothing to replay", id);
+		goto out;
+	}
+	if ((opts.op = op_find(c.op)) == NULL) {
+		cause_set(cause, "candidate %" PRId64 ": operator %s is not in this mmda", id, c.op);
+		goto out;
+	}
+	if (c.op_version != opts.op->version) {
+		cause_set(cause, "candidate %" PRId64 ": made by %s v%d, this mmda has v%d", id,
+		    c.op, c.op_version, opts.op->version);
+		goto out;
+	}
+	if (c.nparents != opts.op->nparents || !c.has_seed) {
+		cause_set(cause, "candidate %" PRId64 ": lineage is incomplete", id);
+		goto out;
+	}
+	if (settings_of(opts.op, c.params, &sets, &nsets, cause) != 0)
+		goto out;
+	opts.seed = c.seed;
+	b.st = st;
+	b.opts = &opts;
+	b.res = &res;
+	b.dry = 1;
+	if (op_args_parse(opts.op, sets, nsets, &b.args, &b.canonical, cause) != 0)
+		goto out;
+	for (int k = 0; k < c.nparents; k++) {
+		if (store_candidate_get(st, c.parents[k], &t.c[k], cause) != 0)
+			goto out;
+		parents[k] = t.c[k].aug_id;
+	}
+	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, 1, c.seed, NULL,
+	    aug_id);
+	rep->aug_id_match = strcmp(aug_id, c.aug_id) == 0;
+	memcpy(t.aug_id, c.aug_id, sizeof t.aug_id);
+	if (opts.op->needs_wordnet && (b.wn = wn_open(NULL, cause)) == NULL)
+		goto out;
+	compute(&b, &t);
+	if (t.why != NULL) {
+		cause_set(cause, "candidate %" PRId64 ": %s", id, t.why);
+		goto out;
+	}
+	rep->text_match = t.out.text != NULL && strcmp(t.out.text, c.text) == 0;
+	rep->has_image = t.has_image;
+	rep->image_match = t.has_image ? c.object != NULL && strcmp(t.hex, c.object) == 0 :
+	    c.object == NULL || t.c[0].object == NULL || strcmp(c.object, t.c[0].object) == 0;
+	rep->ok = rep->aug_id_match && rep->text_match && rep->image_match;
+	rc = 0;
+out:
+	if (b.wn != NULL)
+		wn_close(b.wn);
+	task_free(&t);
+	free(b.canonical);
+	if (opts.op != NULL)
+		op_args_free(opts.op, &b.args);
+	for (size_t i = 0; i < nsets; i++)
+		free(sets[i]);
+	free(sets);
+	candidate_free(&c);
 	return rc;
 }

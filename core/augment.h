@@ -6,6 +6,11 @@
  * crash or SIGKILL) skips what exists and finishes the rest: no duplicate,
  * nothing lost. Each result's image is written to the object store before the
  * row that names it is committed.
+ *
+ * Threads: only the calling thread touches the store. Workers decode,
+ * transform, encode and write object files for a chunk of candidates; the
+ * caller then adds the rows in original order, so ids do not depend on
+ * timing. Caption operators (WordNet keeps a read buffer) run on the caller.
  */
 #ifndef MMDA_AUGMENT_H
 #define MMDA_AUGMENT_H
@@ -21,6 +26,7 @@ struct augment_opts {
 	size_t nsets;
 	int64_t seed;
 	int64_t limit;     /* at most this many originals (0: all) */
+	int jobs;          /* worker threads for decoding, the op and encoding (0 or 1: none) */
 	uint64_t max_pixels; /* decode limit (0: the default) */
 	/* Called after each original (may be NULL). */
 	void (*progress)(void *arg, int64_t done, int64_t total);
@@ -49,5 +55,21 @@ struct augment_result {
 int augment_run(struct store *st, const struct augment_opts *opts, struct augment_result *res,
     char **cause);
 void augment_result_free(struct augment_result *res);
+
+struct augment_replay {
+	int aug_id_match; /* the stored record re-derives the stored aug_id */
+	int has_image;    /* the op made a new image */
+	int image_match;  /* its bytes hash to the stored object */
+	int text_match;
+	int ok;           /* all three */
+};
+
+/*
+ * Regenerates a derived candidate from its stored record (parents, op,
+ * version, params, seed) without writing anything, and compares. Returns 0
+ * with *rep filled, or -1 with *cause when it cannot be replayed (an
+ * original, an operator or version this mmda lacks, a parent image gone).
+ */
+int augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **cause);
 
 #endif

@@ -105,8 +105,10 @@ OPIMPL(color)
 	(void)op;
 	if (pix_color(in->img[0], b, c, s, h, &out->img, cause) != 0)
 		return -1;
-	out->extra = xasprintf("{\"brightness\":%.4f,\"contrast\":%.4f,\"saturation\":%.4f,"
-	    "\"hue\":%.4f}", b, c, s, h);
+	/* Drawn values get their own names: a stored key that matched a parameter
+	 * would be read back as that parameter on replay. */
+	out->extra = xasprintf("{\"brightness_factor\":%.4f,\"contrast_factor\":%.4f,"
+	    "\"saturation_factor\":%.4f,\"hue_shift\":%.4f}", b, c, s, h);
 	return keep_text(in, out);
 }
 

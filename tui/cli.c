@@ -46,15 +46,21 @@ const struct cli_command cli_commands[] = {
 	    "  --json             print {\"undone\": true|false, \"candidate\"}\n", cmd_undo },
 	{ "ops", "[--json]", "list the operators, their parameters, defaults and needs",
 	    "  --json       print the operator table as JSON\n", cmd_ops },
-	{ "augment", "DB --op NAME [--set KEY=VALUE]... [--seed N] [--limit N] [--json]",
+	{ "augment", "DB --op NAME [--set KEY=VALUE]... [--seed N] [--limit N] [--jobs N] [--json]",
 	    "run an operator over the originals; re-runs add nothing",
 	    "  --op NAME        the operator (mmda ops lists them)\n"
 	    "  --set KEY=VALUE  a parameter (repeatable); the rest take their defaults\n"
 	    "  --seed N         base seed (default 0): same inputs, params and seed give\n"
 	    "                   the same bytes and the same aug_id\n"
 	    "  --limit N        only the first N originals\n"
+	    "  --jobs N         decode, transform and encode on N threads (default 1);\n"
+	    "                   results are stored in the same order either way\n"
 	    "  --json           print {\"created\": [ids], \"existing\", \"unchanged\", \"failed\"}\n",
 	    cmd_augment },
+	{ "replay", "DB CANDIDATE [--json]",
+	    "regenerate a derived candidate from its record and check the bytes match",
+	    "  --json       print {\"id\", \"ok\", \"aug_id_match\", \"image_match\", \"text_match\"}\n"
+	    "  Exit status 1 when anything differs.\n", cmd_replay },
 	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
 	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -106,6 +106,7 @@ cmd_augment(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -116,6 +117,7 @@ cmd_augment(int argc, char **argv)
 	char **sets = NULL, *cause = NULL;
 	size_t nsets = 0;
 	double start = now_mono_s();
+	int64_t v;
 	int ch, json = 0, rc = CLI_OK;
 
 	memset(&opts, 0, sizeof opts);
@@ -144,6 +146,13 @@ cmd_augment(int argc, char **argv)
 				return cli_usage("augment", "--limit wants a positive number");
 			}
 			break;
+		case 'J':
+			if (parse_int64(optarg, 1, 64, &v) != 0) {
+				free(sets);
+				return cli_usage("augment", "--jobs wants a number from 1 to 64");
+			}
+			opts.jobs = (int)v;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -159,6 +168,19 @@ cmd_augment(int argc, char **argv)
 	if (opts.op == NULL || argc - optind != 1) {
 		free(sets);
 		return cli_usage("augment", "a database and --op are needed");
+	}
+	{
+		/* Bad settings are usage errors: say so before touching the database. */
+		struct op_args a;
+		char *canon = NULL;
+		if (op_args_parse(opts.op, sets, nsets, &a, &canon, &cause) != 0) {
+			free(sets);
+			rc = cli_usage("augment", "%s", cause);
+			free(cause);
+			return rc;
+		}
+		op_args_free(opts.op, &a);
+		free(canon);
 	}
 	opts.sets = sets;
 	opts.nsets = nsets;
@@ -196,4 +218,44 @@ cmd_augment(int argc, char **argv)
 	store_close(st);
 	free(sets);
 	return rc;
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	struct augment_replay rep;
+	struct store *st;
+	char *cause = NULL;
+	int64_t id;
+	int json = 0, rc;
+
+	if ((rc = cli_parse_plain("replay", argc, argv, &json)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (argc - optind != 2)
+		return cli_usage("replay", "a database and a candidate are needed");
+	if ((st = cli_open("replay", argv[optind], STORE_READONLY)) == NULL)
+		return CLI_ERROR;
+	if (store_candidate_find(st, argv[optind + 1], &id, &cause) != 0 ||
+	    augment_replay(st, id, &rep, &cause) != 0) {
+		store_close(st);
+		return cli_fail("replay", cause);
+	}
+	if (json) {
+		cJSON *doc = cJSON_CreateObject();
+		cli_json_int(doc, "id", id);
+		cJSON_AddBoolToObject(doc, "ok", rep.ok);
+		cJSON_AddBoolToObject(doc, "aug_id_match", rep.aug_id_match);
+		cJSON_AddBoolToObject(doc, "image_match", rep.image_match);
+		cJSON_AddBoolToObject(doc, "text_match", rep.text_match);
+		cli_print_json(doc);
+	} else {
+		printf("candidate %" PRId64 ": %s (aug_id %s, image %s, text %s)\n", id,
+		    rep.ok ? "replayed identically" : "DIFFERS",
+		    rep.aug_id_match ? "matches" : "differs",
+		    rep.image_match ? "matches" : "differs", rep.text_match ? "matches" : "differs");
+	}
+	store_close(st);
+	if (!rep.ok && !json)
+		cli_error("replay", "candidate %" PRId64 " does not replay to its stored bytes", id);
+	return rep.ok ? CLI_OK : CLI_ERROR;
 }
