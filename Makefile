@@ -55,7 +55,7 @@ else
 BIN = mmda
 endif
 
-.PHONY: all deps test demo check-deps clean bench-import tests-build
+.PHONY: all deps test demo check-deps clean bench-import bench-augment tests-build
 
 all: $(BIN)
 
@@ -102,6 +102,10 @@ check-deps:
 bench-import: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@MMDA="$(CURDIR)/$(BIN)" sh tests/bench/import.sh
+
+bench-augment: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/benchtool
+	@MMDA="$(CURDIR)/$(BIN)" BENCHTOOL="$(CURDIR)/$(BUILD)/tools/benchtool" sh tests/bench/augment.sh
 
 clean:
 	rm -rf build build-san mmda
