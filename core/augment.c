@@ -40,6 +40,7 @@ struct batch {
 	size_t noriginals;
 	int64_t partner; /* a named partner, or 0 */
 	struct wordnet *wn;
+	int64_t job;     /* the jobs row of this batch */
 	int dry;         /* replay: hash the result, write nothing */
 	struct augment_result *res;
 	/* The chunk being computed by workers. */
@@ -266,6 +267,7 @@ store(struct batch *b, struct task *t, char **fatal)
 	d.has_seed = 1;
 	d.seed = b->opts->seed;
 	d.text = t->out.text;
+	d.job_id = b->job;
 	rc = store_add_derived(b->st, &d, &id, fatal);
 	free(params);
 	if (rc == 1) {
@@ -348,17 +350,30 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	size_t total = b.noriginals;
 	if (opts->limit > 0 && (size_t)opts->limit < total)
 		total = (size_t)opts->limit;
+	char *spec = xasprintf("{\"op\":\"%s\",\"version\":%d,\"params\":%s,\"seed\":%lld,"
+	    "\"limit\":%lld}", opts->op->name, opts->op->version, b.canonical,
+	    (long long)opts->seed, (long long)opts->limit);
+	rc = store_job_start(st, "augment", spec, (int64_t)total, &b.job, cause);
+	free(spec);
+	if (rc != 0)
+		goto out;
 	b.tasks = xcalloc(CHUNK, sizeof *b.tasks);
 	for (size_t i = 0; i < total; i += CHUNK) {
 		size_t to = i + CHUNK < total ? i + CHUNK : total;
 		if (run_chunk(&b, i, to, &fatal) != 0) {
 			cause_set(cause, "%s", fatal ? fatal : "the store failed");
+			store_job_finish(st, b.job, "failed", NULL);
 			rc = -1;
-			break;
+			goto out;
+		}
+		if (store_job_progress(st, b.job, (int64_t)to, (int64_t)res->nfailed, cause) != 0) {
+			rc = -1;
+			goto out;
 		}
 		if (opts->progress != NULL)
 			opts->progress(opts->arg, (int64_t)to, (int64_t)total);
 	}
+	rc = store_job_finish(st, b.job, "done", cause);
 out:
 	if (b.wn != NULL)
 		wn_close(b.wn);

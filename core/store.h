@@ -116,6 +116,18 @@ int store_augid_exists(struct store *st, const char *aug_id, int64_t *id, char *
 /* The ids of all originals in id order; caller frees *ids. */
 int store_originals(struct store *st, int64_t **ids, size_t *n, char **cause);
 
+/*
+ * Batch jobs. store_job_start finds the job with the same spec (kind + spec
+ * text) and marks it running again, or records a new one; a job killed
+ * half-way is resumed by starting the same spec. Progress and the end state
+ * are recorded as the batch goes.
+ */
+int store_job_start(struct store *st, const char *kind, const char *spec, int64_t total,
+    int64_t *id, char **cause);
+int store_job_progress(struct store *st, int64_t id, int64_t done, int64_t failed, char **cause);
+/* state: "done", "failed" or "cancelled". */
+int store_job_finish(struct store *st, int64_t id, const char *state, char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);

@@ -112,3 +112,6 @@ for o in $(sqlite3 "$T/k.db" "SELECT object FROM candidates WHERE op = 'blur'");
 done
 check sigkill-no-row-without-object [ $missing -eq 0 ]
 check integrity-after-sigkill integrity "$T/k.db"
+# The batch is one job row, resumed (not duplicated) by the second run.
+check sigkill-one-job [ "$(sqlite3 "$T/k.db" "SELECT count(*), state, done, total FROM jobs")" = "1|done|$N|$N" ]
+check candidates-name-job [ "$(sqlite3 "$T/k.db" "SELECT count(*) FROM candidates WHERE op = 'blur' AND job_id = (SELECT id FROM jobs)")" = "$N" ]

@@ -25,4 +25,10 @@ vg show-missing 1 show "$D" nosuch
 vg decide 0 decide "$D" chelsea-1 accept --note ok --annotator v
 vg undo 0 undo "$D" --annotator v --json
 vg usage 2 import "$D"
+vg ops 0 ops --json
+vg augment-mixgen 0 augment "$D" --op mixgen --limit 3 --jobs 2 --json
+vg augment-hflip 0 augment "$D" --op hflip --limit 2
+vg augment-synonym 0 augment "$D" --op synonym --limit 3
+vg augment-bad-setting 2 augment "$D" --op mixgen --set lambda=3
+vg replay 0 replay "$D" "$(sqlite3 "$D" "SELECT min(id) FROM candidates WHERE op = 'mixgen'")"
 vg demo 0 demo "$T/demo"
