@@ -3,7 +3,6 @@
 #include "core/augment.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "core/objects.h"
 #include "core/util.h"
 #include "core/wordnet.h"
+#include "core/workpool.h"
 
 /* Candidates computed between two commits; bounds memory to CHUNK decoded images. */
 #define CHUNK 32
@@ -46,8 +46,6 @@ struct batch {
 	/* The chunk being computed by workers. */
 	struct task *tasks;
 	size_t ntasks;
-	size_t next;
-	pthread_mutex_t lock;
 };
 
 void
@@ -199,20 +197,13 @@ out:
 	image_free(&img[1]);
 }
 
-static void *
-worker(void *arg)
+static void
+work(void *arg, size_t i)
 {
 	struct batch *b = arg;
 
-	for (;;) {
-		pthread_mutex_lock(&b->lock);
-		size_t i = b->next++;
-		pthread_mutex_unlock(&b->lock);
-		if (i >= b->ntasks)
-			return NULL;
-		if (!b->tasks[i].skip)
-			compute(b, &b->tasks[i]);
-	}
+	if (!b->tasks[i].skip)
+		compute(b, &b->tasks[i]);
 }
 
 /* Main thread: adds the row. -1 on a store failure. */
@@ -283,25 +274,17 @@ static int
 run_chunk(struct batch *b, size_t from, size_t to, char **fatal)
 {
 	int threads = b->opts->jobs > 1 && b->opts->op->kind != OP_TEXT ? b->opts->jobs : 1;
-	pthread_t tid[64];
-	int started = 0, rc = 0;
+	int rc = 0;
 
 	b->ntasks = to - from;
-	b->next = 0;
 	for (size_t i = from; i < to; i++)
 		if (prepare(b, i, &b->tasks[i - from], fatal) != 0) {
 			b->ntasks = i - from;
 			rc = -1;
 			break;
 		}
-	if (threads > 64)
-		threads = 64;
-	for (; rc == 0 && started < threads - 1; started++)
-		if (pthread_create(&tid[started], NULL, worker, b) != 0)
-			break;
-	worker(b);
-	for (int k = 0; k < started; k++)
-		pthread_join(tid[k], NULL);
+	if (rc == 0)
+		workpool_run(threads, b->ntasks, work, b);
 	for (size_t i = 0; i < b->ntasks; i++) {
 		if (rc == 0 && store(b, &b->tasks[i], fatal) != 0)
 			rc = -1;
@@ -323,7 +306,6 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	b.st = st;
 	b.opts = opts;
 	b.res = res;
-	pthread_mutex_init(&b.lock, NULL);
 	if (opts->op->apply == NULL || opts->op->needs_backend) {
 		rc = cause_set(cause, "%s: needs a model backend, which is not configured",
 		    opts->op->name);
@@ -382,7 +364,6 @@ out:
 	free(b.originals);
 	free(b.canonical);
 	op_args_free(opts->op, &b.args);
-	pthread_mutex_destroy(&b.lock);
 	return rc;
 }
 

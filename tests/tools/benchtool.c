@@ -5,7 +5,6 @@
  * and re-encodes it as PNG into OUTDIR on JOBS threads, the floor cost of
  * any operator that writes a new image, and prints the seconds it took.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,17 @@
 #include "core/image.h"
 #include "core/objects.h"
 #include "core/util.h"
+#include "core/workpool.h"
 
 static char **files;
-static int nfiles, next;
 static const char *outdir;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int failures;
 
-static void *
-floor_worker(void *arg)
+static void
+floor_one(void *arg, size_t i)
 {
 	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&lock);
-		int i = next++;
-		pthread_mutex_unlock(&lock);
-		if (i >= nfiles)
-			return NULL;
+	{
 		struct image img;
 		uint8_t *png;
 		size_t len;
@@ -41,7 +34,7 @@ floor_worker(void *arg)
 			free(cause);
 			__atomic_add_fetch(&failures, 1, __ATOMIC_SEQ_CST);
 			image_free(&img);
-			continue;
+			return;
 		}
 		free(png);
 		image_free(&img);
@@ -72,18 +65,12 @@ main(int argc, char **argv)
 	}
 	if (argc >= 4 && strcmp(argv[1], "floor") == 0) {
 		int jobs = atoi(argv[2]);
-		pthread_t tid[64];
 		outdir = argv[3];
 		files = argv + 4;
-		nfiles = argc - 4;
-		if (jobs < 1 || jobs > 64)
+		if (jobs < 1)
 			jobs = 1;
 		double t0 = now_mono_s();
-		for (int k = 1; k < jobs; k++)
-			pthread_create(&tid[k], NULL, floor_worker, NULL);
-		floor_worker(NULL);
-		for (int k = 1; k < jobs; k++)
-			pthread_join(tid[k], NULL);
+		workpool_run(jobs, (size_t)(argc - 4), floor_one, NULL);
 		printf("%.6f\n", now_mono_s() - t0);
 		return failures != 0;
 	}
