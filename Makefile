@@ -55,7 +55,8 @@ else
 BIN = mmda
 endif
 
-.PHONY: all deps test demo check-deps clean bench-import bench-augment tests-build
+.PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
+	bench-score tests-build
 
 all: $(BIN)
 
@@ -106,6 +107,14 @@ bench-import: deps
 bench-augment: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/benchtool
 	@MMDA="$(CURDIR)/$(BIN)" BENCHTOOL="$(CURDIR)/$(BUILD)/tools/benchtool" sh tests/bench/augment.sh
+
+bench-tune: deps
+	@$(MAKE) --no-print-directory $(BUILD)/tools/bench_tune
+	@BENCH_TUNE="$(CURDIR)/$(BUILD)/tools/bench_tune" sh tests/bench/tune.sh
+
+bench-score: deps
+	@$(MAKE) --no-print-directory $(BUILD)/tools/benchtool
+	@BENCHTOOL="$(CURDIR)/$(BUILD)/tools/benchtool" sh tests/bench/score.sh
 
 clean:
 	rm -rf build build-san mmda

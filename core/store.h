@@ -128,6 +128,79 @@ int store_job_progress(struct store *st, int64_t id, int64_t done, int64_t faile
 /* state: "done", "failed" or "cancelled". */
 int store_job_finish(struct store *st, int64_t id, const char *state, char **cause);
 
+/* Every candidate's id and caption, in id order; caller frees each text and both arrays. */
+int store_texts(struct store *st, int64_t **ids, char ***texts, size_t *n, char **cause);
+/* Every candidate id in id order; caller frees *ids. */
+int store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause);
+
+/*
+ * Scores. A score is (candidate, metric, value) with the hash of the inputs
+ * it was computed from, so a re-run recomputes only what changed.
+ * store_score_hash returns 1 and fills hex when a score exists, 0 when not.
+ */
+int store_score_hash(struct store *st, int64_t candidate, const char *metric,
+    char hex[65], char **cause);
+/* Inserts or replaces a score (in the caller's transaction, if one is open). */
+int store_score_put(struct store *st, int64_t candidate, const char *metric, double value,
+    const char *input_hash, char **cause);
+struct score {
+	char *metric;
+	double value;
+};
+/* The scores of one candidate, by metric name; caller frees with scores_free. */
+int store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t *n,
+    char **cause);
+void scores_free(struct score *s, size_t n);
+/* All values of one metric with their candidates, in candidate order; caller frees both. */
+int store_metric_values(struct store *st, const char *metric, int64_t **ids, double **values,
+    size_t *n, char **cause);
+
+/*
+ * Labels for tuning: per candidate with a decision in force, the majority
+ * of accept against reject across annotators (skips ignored; a tie is
+ * undecided). labels[i] is 1 accept, 0 reject, -1 undecided. Caller frees.
+ */
+int store_labels(struct store *st, int64_t **ids, signed char **labels, size_t *n,
+    char **cause);
+
+/* Perceptual hashes of a candidate's image; input_hash names the image they came from. */
+struct image_hashes {
+	uint64_t ahash, dhash, phash;
+	char input_hash[65];
+};
+/* 1 with *h filled when stored, 0 when not, -1 on failure. */
+int store_hashes_get(struct store *st, int64_t candidate, struct image_hashes *h, char **cause);
+int store_hashes_put(struct store *st, int64_t candidate, const struct image_hashes *h,
+    char **cause);
+/* Every stored pHash with its candidate, in candidate order; caller frees both. */
+int store_phashes(struct store *st, int64_t **ids, uint64_t **phash, size_t *n, char **cause);
+
+/* A threshold on a metric: keep candidates with min <= value <= max. */
+struct threshold {
+	char *metric;
+	int has_min, has_max;
+	double min, max;
+	int enabled;
+	char *changed_by;
+	int64_t changed_at;
+};
+/* Sets (or replaces) a threshold and appends it to the history, in one transaction. */
+int store_threshold_set(struct store *st, const struct threshold *t, char **cause);
+/* Current thresholds by metric (history when metric is non-NULL: that metric's
+ * changes, oldest first). Caller frees with thresholds_free. */
+int store_thresholds(struct store *st, const char *history_of, struct threshold **out,
+    size_t *n, char **cause);
+void thresholds_free(struct threshold *t, size_t n);
+/*
+ * Counts candidates that pass every enabled threshold and fills *passing;
+ * with ids non-NULL also returns them (caller frees). A candidate with no
+ * score for a thresholded metric does not pass, except that thresholds on
+ * the metrics named in parent_only (NULL-terminated; those that compare with
+ * a parent) do not apply to originals.
+ */
+int store_passing(struct store *st, const char *const *parent_only, int64_t *passing,
+    int64_t **ids, char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);
@@ -217,11 +290,15 @@ struct store_stats {
 	int64_t decided;    /* candidates with at least one decision in force */
 	int64_t undecided;
 	int64_t log_entries;
+	int64_t thresholds;  /* enabled thresholds */
+	int64_t passing;     /* candidates passing all of them (all when there are none) */
 	struct store_annotator_stats *by_annotator;
 	size_t nannotators;
 	int schema_version;
 };
-int store_stats(struct store *st, struct store_stats *out, char **cause);
+/* parent_only: as for store_passing. */
+int store_stats(struct store *st, const char *const *parent_only, struct store_stats *out,
+    char **cause);
 void store_stats_free(struct store_stats *s);
 
 #endif

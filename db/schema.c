@@ -138,6 +138,19 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX decisions_retracts ON decisions(retracts)"
 	"  WHERE retracts IS NOT NULL;"
 	"CREATE INDEX decisions_annotator ON decisions(annotator, id);",
+
+	/*
+	 * 3: perceptual hashes per candidate image, kept as 64-bit integers (a
+	 * score is a double and would lose bits), so distances to parents and
+	 * near-duplicate groups need no second decode.
+	 */
+	"CREATE TABLE image_hashes ("
+	"  candidate INTEGER PRIMARY KEY REFERENCES candidates(id),"
+	"  ahash INTEGER NOT NULL,"
+	"  dhash INTEGER NOT NULL,"
+	"  phash INTEGER NOT NULL,"
+	"  input_hash TEXT NOT NULL"
+	");",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

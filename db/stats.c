@@ -42,7 +42,8 @@ annotator(struct store_stats *out, const char *name)
 }
 
 int
-store_stats(struct store *st, struct store_stats *out, char **cause)
+store_stats(struct store *st, const char *const *parent_only, struct store_stats *out,
+    char **cause)
 {
 	sqlite3_stmt *s;
 
@@ -55,7 +56,10 @@ store_stats(struct store *st, struct store_stats *out, char **cause)
 	    " FROM candidates WHERE op = 'original')", &out->images, cause) != 0 ||
 	    scalar(st, "SELECT count(*) FROM decisions", &out->log_entries, cause) != 0 ||
 	    scalar(st, "SELECT count(DISTINCT candidate) FROM (" CURRENT_DECISIONS ")",
-	    &out->decided, cause) != 0)
+	    &out->decided, cause) != 0 ||
+	    scalar(st, "SELECT count(*) FROM thresholds WHERE enabled", &out->thresholds,
+	    cause) != 0 ||
+	    store_passing(st, parent_only, &out->passing, NULL, cause) != 0)
 		goto fail;
 	out->derived = out->candidates - out->originals;
 	out->undecided = out->candidates - out->decided;

@@ -61,6 +61,35 @@ const struct cli_command cli_commands[] = {
 	    "regenerate a derived candidate from its record and check the bytes match",
 	    "  --json       print {\"id\", \"ok\", \"aug_id_match\", \"image_match\", \"text_match\"}\n"
 	    "  Exit status 1 when anything differs.\n", cmd_replay },
+	{ "metrics", "[--json]", "list the metrics: what each measures, its scale, needs and defaults",
+	    "  --json       print the metric table as JSON\n", cmd_metrics },
+	{ "score", "DB [--metric NAME]... [--jobs N] [--json]",
+	    "compute missing or outdated scores (all built-in metrics by default)",
+	    "  --metric NAME  only this metric (repeatable; mmda metrics lists them)\n"
+	    "  --jobs N       decode and compute on N threads (default 2)\n"
+	    "  --json         print {\"computed\", \"unchanged\", \"skipped\", \"failed\", \"groups\"}\n",
+	    cmd_score },
+	{ "threshold", "DB [METRIC [--min X|none] [--max Y|none] [--on|--off]] [--history] [--json]",
+	    "show or set the keep range of a metric; candidates passing every enabled one pass",
+	    "  --min X, --max Y  bounds of the keep range (none clears one)\n"
+	    "  --on, --off       enable or disable the threshold without losing it\n"
+	    "  --history         every change of METRIC's threshold, who and when\n"
+	    "  --annotator NAME  who changes it (default as for decide)\n"
+	    "  --json            print {\"thresholds\" or \"history\", \"passing\"}\n",
+	    cmd_threshold },
+	{ "tune", "DB --metric NAME [--target-precision P] [--bins N] [--apply] [--sluma] [--json]",
+	    "compare a metric with the human decisions and suggest a cutoff",
+	    "  --metric NAME         the metric to tune\n"
+	    "  --target-precision P  suggest the least strict cutoff reaching precision P\n"
+	    "                        (default: the cutoff with the best F1)\n"
+	    "  --bins N              histogram bins (default 10)\n"
+	    "  --apply               set the suggested cutoff as the metric's threshold\n"
+	    "  --sluma               SLUMA batch rule: select score >= tau, then\n"
+	    "                        tau <- d*tau + (1-d)*acceptance (--tau 0.9, --decay 0.5)\n"
+	    "  --json                print the whole report as JSON\n"
+	    "  Accept is positive, reject negative, skips are ignored; several annotators\n"
+	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n",
+	    cmd_tune },
 	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
 	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },
 	{ NULL, NULL, NULL, NULL, NULL },

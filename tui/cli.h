@@ -64,6 +64,10 @@ int cmd_demo(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
 int cmd_augment(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_threshold(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* Shared by commands that take only --help and positionals. */
 int cli_parse_plain(const char *cmd, int argc, char **argv, int *json);

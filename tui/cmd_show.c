@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/image.h"
+#include "core/metrics.h"
 #include "core/store.h"
 #include "core/utf8.h"
 #include "tui/cli.h"
@@ -28,8 +29,42 @@ add_opt_string(cJSON *o, const char *name, const char *v)
 		cJSON_AddNullToObject(o, name);
 }
 
+/* Scores and the pass/fail verdict of a candidate against the enabled thresholds. */
+struct verdict {
+	struct score *s;
+	size_t ns;
+	struct threshold *t;
+	size_t nt;
+	const char *failing[32];
+	size_t nfailing;
+	int passes;
+};
+
+static int
+verdict_load(struct store *st, const struct candidate *c, struct verdict *v, char **cause)
+{
+	memset(v, 0, sizeof *v);
+	if (store_scores_of(st, c->id, &v->s, &v->ns, cause) != 0)
+		return -1;
+	if (store_thresholds(st, NULL, &v->t, &v->nt, cause) != 0) {
+		scores_free(v->s, v->ns);
+		return -1;
+	}
+	v->passes = metric_passes(v->t, v->nt, v->s, v->ns, strcmp(c->op, "original") == 0,
+	    v->failing, 32, &v->nfailing);
+	return 0;
+}
+
+static void
+verdict_free(struct verdict *v)
+{
+	scores_free(v->s, v->ns);
+	thresholds_free(v->t, v->nt);
+}
+
 static cJSON *
-show_json(struct store *st, const struct candidate *c, const struct decision *d, size_t nd)
+show_json(struct store *st, const struct candidate *c, const struct decision *d, size_t nd,
+    const struct verdict *v)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	char *img = store_candidate_image(st, c);
@@ -81,6 +116,13 @@ show_json(struct store *st, const struct candidate *c, const struct decision *d,
 		cli_json_int(e, "at", d[i].at);
 		cJSON_AddItemToArray(arr, e);
 	}
+	cJSON *sc = cJSON_AddObjectToObject(o, "scores");
+	for (size_t i = 0; i < v->ns; i++)
+		cJSON_AddNumberToObject(sc, v->s[i].metric, v->s[i].value);
+	cJSON_AddBoolToObject(o, "passes", v->passes);
+	arr = cJSON_AddArrayToObject(o, "failing");
+	for (size_t i = 0; i < v->nfailing && i < 32; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v->failing[i]));
 	free(img);
 	return o;
 }
@@ -94,7 +136,8 @@ field(const char *name, const char *v)
 }
 
 static void
-show_text(struct store *st, const struct candidate *c, const struct decision *d, size_t nd)
+show_text(struct store *st, const struct candidate *c, const struct decision *d, size_t nd,
+    const struct verdict *v)
 {
 	char *img = store_candidate_image(st, c), buf[64];
 
@@ -132,6 +175,12 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 	}
 	if (nd == 0)
 		printf("%-10s none\n", "decisions");
+	for (size_t i = 0; i < v->ns; i++)
+		printf("%-10s %-16s %g\n", i == 0 ? "scores" : "", v->s[i].metric, v->s[i].value);
+	printf("%-10s %s", "filters", v->passes ? "passes" : "fails");
+	for (size_t i = 0; i < v->nfailing && i < 32; i++)
+		printf("%s%s", i ? ", " : ": ", v->failing[i]);
+	putchar('\n');
 	free(img);
 }
 
@@ -203,14 +252,22 @@ cmd_show(int argc, char **argv)
 		store_close(st);
 		return cli_fail("show", cause);
 	}
+	struct verdict v;
+	if (verdict_load(st, &c, &v, &cause) != 0) {
+		decisions_free(d, nd);
+		candidate_free(&c);
+		store_close(st);
+		return cli_fail("show", cause);
+	}
 	if (out != NULL && image_out(st, &c, out, &cause) != 0)
 		rc = cli_fail("show", cause);
 	if (rc == CLI_OK) {
 		if (json)
-			cli_print_json(show_json(st, &c, d, nd));
+			cli_print_json(show_json(st, &c, d, nd, &v));
 		else
-			show_text(st, &c, d, nd);
+			show_text(st, &c, d, nd, &v);
 	}
+	verdict_free(&v);
 	decisions_free(d, nd);
 	candidate_free(&c);
 	store_close(st);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
 #include "core/store.h"
 #include "core/utf8.h"
 #include "tui/cli.h"
@@ -44,6 +45,8 @@ stats_print(const char *db, const struct store_stats *s)
 	       " (in force); %" PRId64 " undecided; %" PRId64 " log entries\n",
 	    s->answers[ANSWER_ACCEPT], s->answers[ANSWER_REJECT], s->answers[ANSWER_SKIP],
 	    s->undecided, s->log_entries);
+	printf("passing     %" PRId64 " of %" PRId64 " (%" PRId64 " thresholds enabled)\n",
+	    s->passing, s->candidates, s->thresholds);
 	if (s->nannotators > 0)
 		printf("annotators\n");
 	for (size_t i = 0; i < s->nannotators; i++) {
@@ -81,6 +84,8 @@ stats_json(const struct store_stats *s)
 	cli_json_int(doc, "decided", s->decided);
 	cli_json_int(doc, "undecided", s->undecided);
 	cli_json_int(doc, "log_entries", s->log_entries);
+	cli_json_int(doc, "thresholds", s->thresholds);
+	cli_json_int(doc, "passing", s->passing);
 	ann = cJSON_AddObjectToObject(doc, "annotators");
 	for (size_t i = 0; i < s->nannotators; i++) {
 		cJSON *a = answers_json(s->by_annotator[i].answers);
@@ -104,7 +109,7 @@ cmd_stats(int argc, char **argv)
 		return cli_usage("stats", "one database path is needed");
 	if ((st = cli_open("stats", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
-	if (store_stats(st, &s, &cause) != 0) {
+	if (store_stats(st, metric_parent_names(), &s, &cause) != 0) {
 		store_close(st);
 		return cli_fail("stats", cause);
 	}

@@ -92,7 +92,7 @@ create_and_reopen(void)
 	if (st != NULL) {
 		struct store_stats s;
 		CHECK(store_schema_version(st) == store_schema_latest());
-		CHECK(store_stats(st, &s, &cause) == 0);
+		CHECK(store_stats(st, NULL, &s, &cause) == 0);
 		CHECK(s.candidates == 1 && s.originals == 1 && s.images == 1);
 		store_stats_free(&s);
 		check_integrity(st);
@@ -296,7 +296,7 @@ decisions_and_undo(void)
 	decisions_free(d, n);
 
 	struct store_stats s;
-	CHECK(store_stats(st, &s, &cause) == 0);
+	CHECK(store_stats(st, NULL, &s, &cause) == 0);
 	CHECK(s.answers[ANSWER_SKIP] == 1 && s.answers[ANSWER_ACCEPT] == 0);
 	CHECK(s.decided == 1 && s.undecided == 1);
 	CHECK(s.log_entries == 7); /* 4 decisions + 3 retractions: nothing rewritten */

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/* Scores, labels for tuning, thresholds with history, and the passing set. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "db/db.h"
+
+int
+store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *v = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM candidates ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(st, "listing candidates", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (len == cap)
+			v = xreallocarray(v, cap = cap ? cap * 2 : 1024, sizeof *v);
+		v[len++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	*ids = v;
+	*n = len;
+	return 0;
+}
+
+int
+store_score_hash(struct store *st, int64_t candidate, const char *metric, char hex[65],
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = db_stmt(st, STMT_SCORE_HASH, "SELECT input_hash FROM scores WHERE candidate = ?"
+	    " AND metric = ? AND model = ''", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, candidate);
+	db_bind_text(s, 2, metric);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 0);
+		snprintf(hex, 65, "%s", h ? h : "");
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(st, "reading a score", cause);
+}
+
+int
+store_score_put(struct store *st, int64_t candidate, const char *metric, double value,
+    const char *input_hash, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = db_stmt(st, STMT_SCORE_PUT, "INSERT INTO scores (candidate, metric, model, value,"
+	    " input_hash, computed_at) VALUES (?, ?, '', ?, ?, ?) ON CONFLICT (candidate, metric,"
+	    " model) DO UPDATE SET value = excluded.value, input_hash = excluded.input_hash,"
+	    " computed_at = excluded.computed_at", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, candidate);
+	db_bind_text(s, 2, metric);
+	if (isfinite(value))
+		sqlite3_bind_double(s, 3, value);
+	db_bind_text(s, 4, input_hash);
+	sqlite3_bind_int64(s, 5, now_unix());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "storing a score", cause);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+void
+scores_free(struct score *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].metric);
+	free(s);
+}
+
+int
+store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	struct score *v = NULL;
+	size_t len = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT metric, value FROM scores WHERE candidate = ?"
+	    " ORDER BY metric", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading scores", cause);
+	sqlite3_bind_int64(s, 1, candidate);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		v = xreallocarray(v, len + 1, sizeof *v);
+		v[len].metric = db_column_dup(s, 0);
+		v[len++].value = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN :
+		    sqlite3_column_double(s, 1);
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+store_metric_values(struct store *st, const char *metric, int64_t **ids, double **values,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *iv = NULL;
+	double *vv = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT candidate, value FROM scores WHERE metric = ?"
+	    " AND model = '' ORDER BY candidate", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading scores", cause);
+	db_bind_text(s, 1, metric);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			iv = xreallocarray(iv, cap, sizeof *iv);
+			vv = xreallocarray(vv, cap, sizeof *vv);
+		}
+		iv[len] = sqlite3_column_int64(s, 0);
+		vv[len++] = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN :
+		    sqlite3_column_double(s, 1);
+	}
+	sqlite3_finalize(s);
+	*ids = iv;
+	*values = vv;
+	*n = len;
+	return 0;
+}
+
+int
+store_labels(struct store *st, int64_t **ids, signed char **labels, size_t *n, char **cause)
+{
+	/* Decisions in force, then accept against reject per candidate. */
+	static const char sql[] =
+	    "SELECT candidate, sum(answer = 'accept'), sum(answer = 'reject') FROM ("
+	    " SELECT d.candidate, d.answer, row_number() OVER"
+	    "  (PARTITION BY d.candidate, d.annotator ORDER BY d.id DESC) AS rn"
+	    " FROM decisions d WHERE d.answer <> 'retract'"
+	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id))"
+	    " WHERE rn = 1 GROUP BY candidate ORDER BY candidate";
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *iv = NULL;
+	signed char *lv = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading decisions", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t acc = sqlite3_column_int64(s, 1), rej = sqlite3_column_int64(s, 2);
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			iv = xreallocarray(iv, cap, sizeof *iv);
+			lv = xreallocarray(lv, cap, sizeof *lv);
+		}
+		iv[len] = sqlite3_column_int64(s, 0);
+		lv[len++] = acc > rej ? 1 : rej > acc ? 0 : -1;
+	}
+	sqlite3_finalize(s);
+	*ids = iv;
+	*labels = lv;
+	*n = len;
+	return 0;
+}
+
+static void
+bind_bound(sqlite3_stmt *s, int i, int has, double v)
+{
+	if (has)
+		sqlite3_bind_double(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int
+store_threshold_set(struct store *st, const struct threshold *t, char **cause)
+{
+	static const char *const sql[2] = {
+		"INSERT INTO thresholds (metric, min, max, enabled, changed_by, changed_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (metric) DO UPDATE SET"
+		" min = excluded.min, max = excluded.max, enabled = excluded.enabled,"
+		" changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+		"INSERT INTO threshold_history (metric, min, max, enabled, changed_by, changed_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	};
+	int own = !st->in_tx;
+
+	if (own && store_begin(st, cause) != 0)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *s;
+		int rc;
+		if (sqlite3_prepare_v2(st->db, sql[k], -1, &s, NULL) != SQLITE_OK) {
+			db_fail(st, "storing a threshold", cause);
+			goto fail;
+		}
+		db_bind_text(s, 1, t->metric);
+		bind_bound(s, 2, t->has_min, t->min);
+		bind_bound(s, 3, t->has_max, t->max);
+		sqlite3_bind_int(s, 4, t->enabled != 0);
+		db_bind_text(s, 5, t->changed_by);
+		sqlite3_bind_int64(s, 6, now_unix());
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			db_fail(st, "storing a threshold", cause);
+			goto fail;
+		}
+	}
+	return own ? store_commit(st, cause) : 0;
+fail:
+	if (own)
+		store_rollback(st);
+	return -1;
+}
+
+void
+thresholds_free(struct threshold *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].metric);
+		free(t[i].changed_by);
+	}
+	free(t);
+}
+
+int
+store_thresholds(struct store *st, const char *history_of, struct threshold **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	struct threshold *v = NULL;
+	size_t len = 0;
+	const char *sql = history_of == NULL ?
+	    "SELECT metric, min, max, enabled, changed_by, changed_at FROM thresholds"
+	    " ORDER BY metric" :
+	    "SELECT metric, min, max, enabled, changed_by, changed_at FROM threshold_history"
+	    " WHERE metric = ? ORDER BY id";
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading thresholds", cause);
+	if (history_of != NULL)
+		db_bind_text(s, 1, history_of);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct threshold *t;
+		v = xreallocarray(v, len + 1, sizeof *v);
+		t = &v[len++];
+		memset(t, 0, sizeof *t);
+		t->metric = db_column_dup(s, 0);
+		t->has_min = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		t->min = sqlite3_column_double(s, 1);
+		t->has_max = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		t->max = sqlite3_column_double(s, 2);
+		t->enabled = sqlite3_column_int(s, 3);
+		t->changed_by = db_column_dup(s, 4);
+		t->changed_at = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+store_passing(struct store *st, const char *const *parent_only, int64_t *passing,
+    int64_t **ids, char **cause)
+{
+	/*
+	 * A candidate passes when no enabled threshold lacks a score within its
+	 * bounds; thresholds on metrics that compare with a parent do not apply
+	 * to originals, which have none.
+	 */
+	char *list = sqlite3_mprintf("''");
+	for (size_t i = 0; parent_only != NULL && parent_only[i] != NULL; i++) {
+		char *next = sqlite3_mprintf("%s, %Q", list, parent_only[i]);
+		sqlite3_free(list);
+		list = next;
+	}
+	char *sql = sqlite3_mprintf(
+	    "SELECT c.id FROM candidates c WHERE NOT EXISTS ("
+	    " SELECT 1 FROM thresholds t WHERE t.enabled"
+	    "  AND NOT (c.op = 'original' AND t.metric IN (%s)) AND NOT EXISTS ("
+	    "  SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
+	    "   AND s.model = '' AND s.value IS NOT NULL"
+	    "   AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max)))"
+	    " ORDER BY c.id", list);
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *v = NULL;
+	int rc;
+
+	sqlite3_free(list);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return db_fail(st, "selecting passing candidates", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (ids != NULL) {
+			if (len == cap)
+				v = xreallocarray(v, cap = cap ? cap * 2 : 1024, sizeof *v);
+			v[len] = sqlite3_column_int64(s, 0);
+		}
+		len++;
+	}
+	sqlite3_finalize(s);
+	*passing = (int64_t)len;
+	if (ids != NULL)
+		*ids = v;
+	return 0;
+}
+
+int
+store_hashes_get(struct store *st, int64_t candidate, struct image_hashes *h, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = db_stmt(st, STMT_HASHES_GET, "SELECT ahash, dhash, phash, input_hash FROM"
+	    " image_hashes WHERE candidate = ?", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, candidate);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		h->ahash = (uint64_t)sqlite3_column_int64(s, 0);
+		h->dhash = (uint64_t)sqlite3_column_int64(s, 1);
+		h->phash = (uint64_t)sqlite3_column_int64(s, 2);
+		snprintf(h->input_hash, sizeof h->input_hash, "%s", sqlite3_column_text(s, 3));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(st, "reading image hashes", cause);
+}
+
+int
+store_hashes_put(struct store *st, int64_t candidate, const struct image_hashes *h,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = db_stmt(st, STMT_HASHES_PUT, "INSERT OR REPLACE INTO image_hashes (candidate, ahash,"
+	    " dhash, phash, input_hash) VALUES (?, ?, ?, ?, ?)", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, candidate);
+	sqlite3_bind_int64(s, 2, (int64_t)h->ahash);
+	sqlite3_bind_int64(s, 3, (int64_t)h->dhash);
+	sqlite3_bind_int64(s, 4, (int64_t)h->phash);
+	db_bind_text(s, 5, h->input_hash);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "storing image hashes", cause);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_phashes(struct store *st, int64_t **ids, uint64_t **phash, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *iv = NULL;
+	uint64_t *pv = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT candidate, phash FROM image_hashes"
+	    " ORDER BY candidate", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading image hashes", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			iv = xreallocarray(iv, cap, sizeof *iv);
+			pv = xreallocarray(pv, cap, sizeof *pv);
+		}
+		iv[len] = sqlite3_column_int64(s, 0);
+		pv[len++] = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	*ids = iv;
+	*phash = pv;
+	*n = len;
+	return 0;
+}
+
+int
+store_texts(struct store *st, int64_t **ids, char ***texts, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0;
+	int64_t *iv = NULL;
+	char **tv = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, text FROM candidates ORDER BY id", -1, &s,
+	    NULL) != SQLITE_OK)
+		return db_fail(st, "reading captions", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			iv = xreallocarray(iv, cap, sizeof *iv);
+			tv = xreallocarray(tv, cap, sizeof *tv);
+		}
+		iv[len] = sqlite3_column_int64(s, 0);
+		tv[len++] = db_column_dup(s, 1);
+	}
+	sqlite3_finalize(s);
+	*ids = iv;
+	*texts = tv;
+	*n = len;
+	return 0;
+}
