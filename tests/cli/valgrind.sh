@@ -31,4 +31,8 @@ vg augment-hflip 0 augment "$D" --op hflip --limit 2
 vg augment-synonym 0 augment "$D" --op synonym --limit 3
 vg augment-bad-setting 2 augment "$D" --op mixgen --set lambda=3
 vg replay 0 replay "$D" "$(sqlite3 "$D" "SELECT min(id) FROM candidates WHERE op = 'mixgen'")"
+vg metrics 0 metrics --json
+vg score 0 score "$D" --jobs 2 --json
+vg threshold 0 threshold "$D" pixel_std --min 3 --json
+vg tune 0 tune "$D" --metric pixel_std --sluma --json
 vg demo 0 demo "$T/demo"
