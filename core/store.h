@@ -201,6 +201,80 @@ void thresholds_free(struct threshold *t, size_t n);
 int store_passing(struct store *st, const char *const *parent_only, int64_t *passing,
     int64_t **ids, char **cause);
 
+/* Which candidates an export takes. */
+enum select_mode {
+	SELECT_GOLD,     /* accepted by the consensus rule */
+	SELECT_ACCEPTED, /* accepted by at least one annotator */
+	SELECT_PASSING,  /* inside every enabled threshold, no human needed */
+	SELECT_ALL,
+};
+struct select_opts {
+	enum select_mode mode;
+	/* GOLD: "majority" (more accepts than rejects; skips ignored), "all" (someone
+	 * accepted and nobody rejected), "any" (someone accepted), or an annotator's
+	 * name (that annotator accepted). */
+	const char *consensus;
+	int fill_passing;  /* GOLD: also undecided candidates that pass the thresholds */
+	const char *const *parent_only; /* as for store_passing */
+};
+/*
+ * Streams the selection in id order: fn(arg, id, auto_selected) for each
+ * candidate (auto_selected: taken by --fill passing, not by a person); a
+ * non-zero return stops the walk and is returned. -1 with *cause on failure.
+ */
+int store_select(struct store *st, const struct select_opts *o,
+    int (*fn)(void *arg, int64_t id, int auto_selected), void *arg, char **cause);
+/* Names of the select modes ("gold", ...) and parsing (-1 for an unknown name). */
+const char *select_mode_name(enum select_mode m);
+int select_mode_parse(const char *s, enum select_mode *out);
+
+/* What a merge brought in. */
+struct store_merge_result {
+	int64_t candidates; /* new candidates (keyed by aug_id) */
+	int64_t existing;   /* candidates both databases had */
+	int64_t decisions;  /* decisions and retractions not seen before */
+	int64_t objects;    /* object files copied */
+};
+/*
+ * Folds the candidates (with lineage and images) and decisions of the
+ * database at src into st, keyed by aug_id; decisions remember the database
+ * they were first made in, so merging twice, or merging back, adds nothing.
+ * Scores are not merged (mmda score recomputes them); thresholds stay st's.
+ * src is upgraded to the current schema first. All in one transaction.
+ */
+int store_merge(struct store *st, const char *src, struct store_merge_result *res,
+    char **cause);
+
+/*
+ * Hands out work: the next candidate (id order) that annotator has not
+ * decided and that fewer than `overlap` annotators have decided or hold a
+ * live lease on, leased to annotator for lease_seconds. A live lease the
+ * annotator already holds on an undecided candidate is returned first.
+ * Returns 1 with *id, 0 when nothing is left, -1 on failure.
+ */
+int store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
+    int64_t *id, char **cause);
+
+/* A candidate whose annotators disagree (some accepted, some rejected). */
+struct conflict {
+	int64_t id;
+	char aug_id[65];
+	char *op;
+	struct decision *d; /* the decisions in force */
+	size_t nd;
+};
+/* Every conflict in id order; caller frees with conflicts_free. */
+int store_conflicts(struct store *st, struct conflict **out, size_t *n, char **cause);
+void conflicts_free(struct conflict *c, size_t n);
+
+/*
+ * Streams the decisions in force, ordered by candidate then annotator:
+ * fn(arg, candidate, op, annotator, answer). Used for agreement statistics.
+ */
+int store_decisions_walk(struct store *st,
+    void (*fn)(void *arg, int64_t candidate, const char *op, const char *annotator,
+    enum answer a), void *arg, char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);

@@ -151,6 +151,18 @@ static const char *const migrations[] = {
 	"  phash INTEGER NOT NULL,"
 	"  input_hash TEXT NOT NULL"
 	");",
+
+	/*
+	 * 4: several annotators at once: leases hand out work so two people do
+	 * not review the same candidate unless overlap asks for it.
+	 */
+	"CREATE TABLE leases ("
+	"  candidate INTEGER NOT NULL REFERENCES candidates(id),"
+	"  annotator TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (candidate, annotator)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX leases_expiry ON leases(expires_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -90,6 +90,33 @@ const struct cli_command cli_commands[] = {
 	    "  Accept is positive, reject negative, skips are ignored; several annotators\n"
 	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n",
 	    cmd_tune },
+	{ "export", "DB --format jsonl|imagefolder|coco|llava|wds|csv|dj --out DIR"
+	    " [--select gold|accepted|passing|all] [--json]",
+	    "write a gold subset in a trainer's format (complete, or nothing at DIR)",
+	    "  --format F          jsonl, imagefolder (HF metadata.jsonl), coco (captions),\n"
+	    "                      llava (conversations), wds (tar shards), csv, dj (Data-Juicer)\n"
+	    "  --out DIR           a new (or empty) folder; written beside it, renamed when done\n"
+	    "  --select S          gold (default): accepted by the consensus rule; accepted:\n"
+	    "                      by anyone; passing: every enabled threshold; all\n"
+	    "  --consensus R       for gold: majority (default), all, any, or an annotator\n"
+	    "  --fill passing      gold plus undecided candidates that pass (marked auto_selected)\n"
+	    "  --images M          copy (default), link (hard links) or ref (absolute paths)\n"
+	    "  --shard-size N      wds samples per shard (default 10000)\n"
+	    "  --json              print {\"out\", \"format\", \"exported\", \"auto_selected\", \"files\"}\n",
+	    cmd_export },
+	{ "next", "DB [--annotator NAME] [--overlap K] [--lease SECONDS] [--json]",
+	    "lease the next candidate to review, so annotators do not collide",
+	    "  --overlap K      how many annotators should see each candidate (default 1)\n"
+	    "  --lease SECONDS  how long the candidate is held for you (default 600)\n"
+	    "  --json           print {\"candidate\": id or null, \"annotator\"}\n", cmd_next },
+	{ "conflicts", "DB [--json]", "candidates that annotators accepted and rejected",
+	    "  --json       print the list with each annotator's answer\n", cmd_conflicts },
+	{ "merge", "DST SRC... [--json]",
+	    "fold candidates, images and decisions of other databases in, keyed by aug_id",
+	    "  Merging the same source twice adds nothing. Scores are not merged\n"
+	    "  (run mmda score); DST's thresholds stay.\n"
+	    "  --json       print {\"candidates\", \"existing\", \"decisions\", \"objects\"}\n",
+	    cmd_merge },
 	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
 	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -68,6 +68,10 @@ int cmd_metrics(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_threshold(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_next(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Shared by commands that take only --help and positionals. */
 int cli_parse_plain(const char *cmd, int argc, char **argv, int *json);

@@ -233,7 +233,7 @@ cmd_replay(int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	if (argc - optind != 2)
 		return cli_usage("replay", "a database and a candidate are needed");
-	if ((st = cli_open("replay", argv[optind], STORE_READONLY)) == NULL)
+	if ((st = cli_open("replay", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
 	if (store_candidate_find(st, argv[optind + 1], &id, &cause) != 0 ||
 	    augment_replay(st, id, &rep, &cause) != 0) {

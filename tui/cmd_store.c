@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agreestats.h"
 #include "core/metrics.h"
 #include "core/store.h"
 #include "core/utf8.h"
@@ -67,6 +68,50 @@ answers_json(const int64_t answers[ANSWER_COUNT])
 	return o;
 }
 
+static void
+agree_print(const struct agree_report *r)
+{
+	if (strcmp(r->method, "none") == 0) {
+		printf("agreement   needs two annotators\n");
+		return;
+	}
+	printf("agreement   %s's kappa %.3f over %" PRId64 " items (observed %.3f)\n",
+	    strcmp(r->method, "cohen") == 0 ? "Cohen" : "Fleiss", r->overall.kappa,
+	    r->overall.items, r->overall.observed);
+	for (size_t i = 0; i < r->nops; i++)
+		if (r->by_op[i].items > 0)
+			printf("  %-14s kappa %.3f over %" PRId64 "\n", r->by_op[i].op,
+			    r->by_op[i].kappa, r->by_op[i].items);
+}
+
+static cJSON *
+agree_json_row(const struct agree_row *row)
+{
+	cJSON *o = cJSON_CreateObject();
+	cli_json_int(o, "items", row->items);
+	if (row->kappa == row->kappa)
+		cJSON_AddNumberToObject(o, "kappa", row->kappa);
+	else
+		cJSON_AddNullToObject(o, "kappa");
+	if (row->observed == row->observed)
+		cJSON_AddNumberToObject(o, "observed", row->observed);
+	else
+		cJSON_AddNullToObject(o, "observed");
+	return o;
+}
+
+static cJSON *
+agree_json(const struct agree_report *r)
+{
+	cJSON *o = cJSON_CreateObject(), *ops;
+	cJSON_AddStringToObject(o, "method", r->method);
+	cJSON_AddItemToObject(o, "overall", agree_json_row(&r->overall));
+	ops = cJSON_AddObjectToObject(o, "by_op");
+	for (size_t i = 0; i < r->nops; i++)
+		cJSON_AddItemToObject(ops, r->by_op[i].op, agree_json_row(&r->by_op[i]));
+	return o;
+}
+
 static cJSON *
 stats_json(const struct store_stats *s)
 {
@@ -109,14 +154,25 @@ cmd_stats(int argc, char **argv)
 		return cli_usage("stats", "one database path is needed");
 	if ((st = cli_open("stats", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
+	struct agree_report ag;
 	if (store_stats(st, metric_parent_names(), &s, &cause) != 0) {
 		store_close(st);
 		return cli_fail("stats", cause);
 	}
-	if (json)
-		cli_print_json(stats_json(&s));
-	else
+	if (agree_report(st, &ag, &cause) != 0) {
+		store_stats_free(&s);
+		store_close(st);
+		return cli_fail("stats", cause);
+	}
+	if (json) {
+		cJSON *doc = stats_json(&s);
+		cJSON_AddItemToObject(doc, "agreement", agree_json(&ag));
+		cli_print_json(doc);
+	} else {
 		stats_print(argv[optind], &s);
+		agree_print(&ag);
+	}
+	agree_report_free(&ag);
 	store_stats_free(&s);
 	store_close(st);
 	return CLI_OK;
