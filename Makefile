@@ -56,7 +56,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score tests-build
+	bench-score bench-export tests-build
 
 all: $(BIN)
 
@@ -115,6 +115,10 @@ bench-tune: deps
 bench-score: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tools/benchtool
 	@BENCHTOOL="$(CURDIR)/$(BUILD)/tools/benchtool" sh tests/bench/score.sh
+
+bench-export: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@MMDA="$(CURDIR)/$(BIN)" sh tests/bench/export.sh
 
 clean:
 	rm -rf build build-san mmda
