@@ -47,6 +47,30 @@ export_images_name(enum export_images m)
 	return (unsigned)m < 3 ? image_modes[m] : "?";
 }
 
+void
+exportrun_result_free(struct exportrun_result *res)
+{
+	for (size_t i = 0; i < res->nskips; i++)
+		free(res->skips[i].reason);
+	free(res->skips);
+	memset(res, 0, sizeof *res);
+}
+
+/* A candidate whose image cannot be exported is named and left out; the rest go on. */
+static void
+skip(struct run *r, int64_t id, char *reason)
+{
+	struct exportrun_result *res = r->res;
+
+	res->skipped++;
+	if (res->nskips < EXPORTRUN_MAX_SKIPS) {
+		res->skips = xreallocarray(res->skips, res->nskips + 1, sizeof *res->skips);
+		res->skips[res->nskips].id = id;
+		res->skips[res->nskips++].reason = reason;
+	} else
+		free(reason);
+}
+
 static int
 rm_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
 {
@@ -234,11 +258,13 @@ one(void *arg, int64_t id, int auto_selected)
 		paug[k] = p[k].aug_id;
 	}
 	if ((src = store_candidate_image(r->st, &c)) == NULL) {
-		cause_set(&r->fatal, "candidate %" PRId64 " has no image", id);
+		skip(r, id, xstrdup("no image"));
+		rc = 0;
 		goto out;
 	}
 	if ((ext = sniff_ext(src)) == NULL) {
-		cause_set(&r->fatal, "candidate %" PRId64 ": %s: missing or not an image", id, src);
+		skip(r, id, xasprintf("%s: missing or not an image", src));
+		rc = 0;
 		goto out;
 	}
 	/* Names come from the id and aug_id only: safe whatever was imported. */
@@ -348,6 +374,14 @@ write_manifest(struct run *r, char **cause)
 	cJSON_AddNumberToObject(counts, "exported", (double)r->res->exported);
 	cJSON_AddNumberToObject(counts, "auto_selected", (double)r->res->auto_selected);
 	cJSON_AddNumberToObject(counts, "files", (double)r->res->files + 1);
+	cJSON_AddNumberToObject(counts, "skipped", (double)r->res->skipped);
+	arr = cJSON_AddArrayToObject(doc, "skipped");
+	for (size_t i = 0; i < r->res->nskips; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "id", (double)r->res->skips[i].id);
+		cJSON_AddStringToObject(x, "reason", r->res->skips[i].reason);
+		cJSON_AddItemToArray(arr, x);
+	}
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
 	path = xasprintf("%s/manifest.json", r->tmp);
@@ -398,6 +432,7 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	memset(&r, 0, sizeof r);
 	memset(res, 0, sizeof *res);
 	r.st = st;
+	/* res keeps its skips on failure too; the caller frees it either way. */
 	r.o = o;
 	r.res = res;
 	if (check_out(o->out, cause) != 0)

@@ -36,11 +36,25 @@ struct exportrun_opts {
 	void *arg;
 };
 
+struct exportrun_skip {
+	int64_t id;
+	char *reason;
+};
+
 struct exportrun_result {
 	int64_t exported;
 	int64_t auto_selected;
 	int64_t files;  /* written by the format, manifest and images included */
+	/* Selected candidates left out because their image is gone or unreadable
+	 * (all counted; the first EXPORTRUN_MAX_SKIPS kept). */
+	int64_t skipped;
+	struct exportrun_skip *skips;
+	size_t nskips;
 };
+
+#define EXPORTRUN_MAX_SKIPS 1000
+
+void exportrun_result_free(struct exportrun_result *res);
 
 /* Returns 0 when --out is complete, -1 with *cause (nothing at --out) otherwise. */
 int exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_result *res,

@@ -121,8 +121,13 @@ cmd_export(int argc, char **argv)
 	store_close(st);
 	if (isatty(STDERR_FILENO) && res.exported >= 1000)
 		fputc('\n', stderr);
-	if (rc != 0)
+	for (size_t i = 0; i < res.nskips; i++)
+		cli_error("export", "candidate %" PRId64 " left out: %s", res.skips[i].id,
+		    res.skips[i].reason);
+	if (rc != 0) {
+		exportrun_result_free(&res);
 		return cli_fail("export", cause);
+	}
 	if (json) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "out", o.out);
@@ -130,12 +135,17 @@ cmd_export(int argc, char **argv)
 		cli_json_int(doc, "exported", res.exported);
 		cli_json_int(doc, "auto_selected", res.auto_selected);
 		cli_json_int(doc, "files", res.files);
+		cli_json_int(doc, "skipped", res.skipped);
 		cli_print_json(doc);
 	} else {
 		printf("exported %" PRId64 " candidates (%" PRId64 " auto-selected) to ", res.exported,
 		    res.auto_selected);
 		cli_put_safe(stdout, o.out);
-		printf(" as %s, %" PRId64 " files\n", export_format_name(o.format), res.files);
+		printf(" as %s, %" PRId64 " files", export_format_name(o.format), res.files);
+		if (res.skipped > 0)
+			printf("; %" PRId64 " left out (image missing)", res.skipped);
+		putchar('\n');
 	}
+	exportrun_result_free(&res);
 	return CLI_OK;
 }

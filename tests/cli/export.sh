@@ -142,3 +142,15 @@ kill -TERM $pid 2>/dev/null
 wait $pid; rc=$?
 check sigterm-clean sh -c "[ $rc -ne 0 ] && [ ! -e '$T/big2' ]"
 check sigterm-temp-removed sh -c "! ls -d '$T'/.big2.mmda-tmp-* >/dev/null 2>&1"
+
+# A selected candidate whose image has gone is named and left out; the rest export.
+mkdir -p "$T/gone/images"
+cp "$SAMPLE/images/horse.png" "$SAMPLE/images/coins.png" "$T/gone/images/"
+printf '%s\n' '{"id": "a", "file_name": "images/horse.png", "text": "a"}' \
+	'{"id": "b", "file_name": "images/coins.png", "text": "b"}' >"$T/gone/m.jsonl"
+"$MMDA" import "$T/gone.db" "$T/gone/m.jsonl" >/dev/null
+rm "$T/gone/images/coins.png"
+"$MMDA" export "$T/gone.db" --format jsonl --select all --out "$T/gone-out" --json >"$T/x" 2>"$T/err"; rc=$?
+check missing-image-left-out [ "$rc/$(json_get "$T/x" "d['exported'], d['skipped']")" = "0/(1, 1)" ]
+check missing-image-named grep -q "candidate 2 left out: .*coins.png" "$T/err"
+check missing-image-in-manifest [ "$(json_get "$T/gone-out/manifest.json" "d['skipped'][0]['id']")" = 2 ]

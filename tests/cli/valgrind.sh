@@ -35,4 +35,10 @@ vg metrics 0 metrics --json
 vg score 0 score "$D" --jobs 2 --json
 vg threshold 0 threshold "$D" pixel_std --min 3 --json
 vg tune 0 tune "$D" --metric pixel_std --sluma --json
+vg export-jsonl 0 export "$D" --format jsonl --select all --out "$T/x1"
+vg export-wds 0 export "$D" --format wds --select all --out "$T/x2"
+vg export-coco 0 export "$D" --format coco --select all --out "$T/x3" --images ref
+vg next 0 next "$D" --annotator v --overlap 2
+vg conflicts 0 conflicts "$D" --json
+vg merge 0 merge "$T/merged.db" "$D" --json
 vg demo 0 demo "$T/demo"
