@@ -14,7 +14,7 @@ endif
 OPT    ?= -O2 -g
 CFLAGS ?= $(OPT)
 ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-              -I. -MMD -MP -DMMDA_SAMPLE_DIR=\"$(CURDIR)/tests/data/sample\" $(shell $(PKG) --cflags $(LIBS_PC) 2>/dev/null)
+              -I. -MMD -MP -DMMDA_SAMPLE_DIR=\"$(CURDIR)/tests/data/sample\" -DMMDA_THEME_DIR=\"$(CURDIR)/themes\" $(shell $(PKG) --cflags $(LIBS_PC) 2>/dev/null)
 ALL_LDFLAGS = $(LDFLAGS)
 ALL_LIBS    = $(shell $(PKG) --libs $(LIBS_PC) 2>/dev/null) -lpthread -lm
 
@@ -123,4 +123,4 @@ bench-export: deps
 clean:
 	rm -rf build build-san mmda
 
--include $(CORE_OBJ:.o=.d) $(DB_OBJ:.o=.d) $(APP_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(DB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:%=%.d)

@@ -275,6 +275,13 @@ int store_decisions_walk(struct store *st,
     void (*fn)(void *arg, int64_t candidate, const char *op, const char *annotator,
     enum answer a), void *arg, char **cause);
 
+/* The first candidate (id order) annotator has no decision in force on:
+ * 1 with *id, 0 when every one is decided, -1 on failure. */
+int store_first_undecided(struct store *st, const char *annotator, int64_t *id, char **cause);
+/* One annotator's decisions in force, per answer (cheap: for a title bar). */
+int store_annotator_counts(struct store *st, const char *annotator,
+    int64_t out[ANSWER_COUNT], char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);

@@ -150,3 +150,51 @@ store_decisions_walk(struct store *st,
 	sqlite3_finalize(s);
 	return 0;
 }
+
+int
+store_annotator_counts(struct store *st, const char *annotator, int64_t out[ANSWER_COUNT],
+    char **cause)
+{
+	static const char sql[] =
+	    "SELECT answer, count(*) FROM ("
+	    " SELECT d.candidate, d.answer, row_number() OVER"
+	    "  (PARTITION BY d.candidate ORDER BY d.id DESC) AS rn"
+	    " FROM decisions d WHERE d.annotator = ?1 AND d.answer <> 'retract'"
+	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id))"
+	    " WHERE rn = 1 GROUP BY answer";
+	sqlite3_stmt *s;
+
+	memset(out, 0, sizeof(int64_t) * ANSWER_COUNT);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "counting decisions", cause);
+	db_bind_text(s, 1, annotator);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		enum answer a;
+		if (answer_parse((const char *)sqlite3_column_text(s, 0), &a) == 0)
+			out[a] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+store_first_undecided(struct store *st, const char *annotator, int64_t *id, char **cause)
+{
+	static const char sql[] =
+	    "WITH " CUR_CTE
+	    " SELECT c.id FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM cur"
+	    "  WHERE cur.candidate = c.id AND cur.annotator = ?1) ORDER BY c.id LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "finding work", cause);
+	db_bind_text(s, 1, annotator);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(st, "finding work", cause);
+}

@@ -117,6 +117,18 @@ const struct cli_command cli_commands[] = {
 	    "  (run mmda score); DST's thresholds stay.\n"
 	    "  --json       print {\"candidates\", \"existing\", \"decisions\", \"objects\"}\n",
 	    cmd_merge },
+	{ "review", "DB [--renderer auto|sixel|blocks|none] [--theme NAME] [--annotator NAME]",
+	    "the review screen: ORIGINAL | AUGMENTED, one key per decision (also: mmda DB)",
+	    "  --renderer R     auto (default: sixel when the terminal has it, else half\n"
+	    "                   blocks), sixel, blocks or none\n"
+	    "  --theme NAME     dark (default), light, mono, or a .theme file\n"
+	    "  --annotator NAME who decides (default: $MMDA_ANNOTATOR, then the login name)\n"
+	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
+	    "  previous original, ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is\n"
+	    "  respected. MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
+	    cmd_review },
+	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",
+	    NULL, cmd_probe },
 	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
 	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -72,6 +72,8 @@ int cmd_export(int argc, char **argv);
 int cmd_next(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 /* Shared by commands that take only --help and positionals. */
 int cli_parse_plain(const char *cmd, int argc, char **argv, int *json);

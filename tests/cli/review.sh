@@ -1,0 +1,122 @@
+# The review screen: scripted runs (MMDA_SCRIPT, screen text dumped and
+# compared) at 100x30 and 160x48, decisions through keys' commands, a raw pty
+# run checking no escape sequence from a caption reaches the terminal, and a
+# black-box tmux session (keys, quit, and a killed session losing nothing).
+. "$TOP/tests/lib.sh"
+DB=$T/r.db
+"$MMDA" import "$DB" "$SAMPLE/captions.jsonl" >/dev/null
+"$MMDA" augment "$DB" --op hflip --limit 3 >/dev/null
+export TERM=xterm-256color MMDA_ANNOTATOR=rev
+
+run_script() { # cols rows script-file
+	COLUMNS=$1 LINES=$2 MMDA_SCRIPT=$3 "$MMDA" review "$DB" --renderer none >/dev/null 2>"$T/err"
+}
+cat >"$T/s1" <<S
+dump-screen $T/d1
+goto 18
+dump-screen $T/d2
+accept
+reject
+skip
+dump-screen $T/d3
+undo
+dump-screen $T/d4
+help
+dump-screen $T/d5
+quit
+dump-screen $T/d6
+quit
+S
+run_script 100 30 "$T/s1"; rc=$?
+check script-exit-0 [ $rc -eq 0 ]
+check screen-title grep -q "mmda  1/20  #1 original" "$T/d1"
+check screen-panes sh -c "grep -q 'ORIGINAL  #1 astronaut-1' '$T/d1' && grep -q 'AUGMENTED  (this candidate is the original pair)' '$T/d1'"
+check screen-caption grep -q "An astronaut in an orange spacesuit" "$T/d1"
+check screen-placeholder grep -q "image" "$T/d1"
+check screen-size-100x30 sh -c "[ \$(wc -l <'$T/d1') -eq 30 ] && [ \$(awk '{ if (length > m) m = length } END { print m }' '$T/d1') -le 100 ]"
+check goto-augmented sh -c "grep -q 'AUGMENTED  #18 hflip' '$T/d2' && grep -q 'ORIGINAL  #1 astronaut-1' '$T/d2'"
+check diff-removed-word grep -q "removed: right" "$T/d2"
+check hflip-caption-shown grep -q "model on the left" "$T/d2"
+check decisions-saved [ "$(sqlite3 "$DB" "SELECT group_concat(candidate || answer, ',') FROM decisions WHERE annotator = 'rev' ORDER BY id")" = "18accept,19reject,20skip,20retract" ]
+check title-progress grep -q "rev: 1 accepted, 1 rejected, 0 skipped" "$T/d4"
+check undo-goes-back grep -q "#20 hflip" "$T/d4"
+check help-from-table sh -c "grep -q 'accept the candidate and go to the next' '$T/d5' && grep -q 'next-original' '$T/d5'"
+check help-closes grep -q "ORIGINAL" "$T/d6"
+
+# 160x48: the same screen, wider; a CJK caption keeps its width.
+printf 'goto chelsea-2\ndump-screen %s\nquit\n' "$T/w1" >"$T/s2"
+run_script 160 48 "$T/s2"
+check screen-size-160x48 sh -c "[ \$(wc -l <'$T/w1') -eq 48 ]"
+check cjk-caption grep -q "一只绿眼睛的虎斑猫的特写。" "$T/w1"
+printf 'frobnicate\ndump-screen %s\nquit\n' "$T/u1" >"$T/s3"
+run_script 100 30 "$T/s3"
+check unknown-command-status grep -q "unknown command frobnicate" "$T/u1"
+
+# Scores and thresholds on screen.
+"$MMDA" score "$DB" --metric ssim --metric num_words >/dev/null
+"$MMDA" threshold "$DB" num_words --min 100 >/dev/null
+printf 'goto 18\ndump-screen %s\nquit\n' "$T/sc" >"$T/s4"
+run_script 160 48 "$T/s4"
+check scores-shown grep -q "ssim" "$T/sc"
+check threshold-fail-shown grep -q "num_words [0-9]* FAIL" "$T/sc"
+
+# A hostile caption: its escape sequences never reach the terminal.
+printf '%s\n' '{"id": "evil", "file_name": "images/horse.png", "text": "x \u001b]0;owned\u0007 \u001b[2J\u001b[31mred \u009b31m"}' >"$T/evil.jsonl"
+cp -r "$SAMPLE/images" "$T/images"
+"$MMDA" import "$T/e.db" "$T/evil.jsonl" >/dev/null
+python3 - "$MMDA" "$T/e.db" "$T/raw" <<'P'
+import os, pty, select, sys, time
+mmda, db, out = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["TERM"] = "xterm-256color"
+    os.execv(mmda, [mmda, "review", db, "--renderer", "none"])
+data = b""
+deadline = time.time() + 5
+sent = False
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.3)
+    if r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    elif not sent and b"owned" in data:
+        os.write(fd, b"q")
+        sent = True
+os.waitpid(pid, 0)
+open(out, "wb").write(data)
+P
+check hostile-shown-visibly grep -q "owned" "$T/raw"
+check hostile-no-osc sh -c "! grep -q \"\$(printf '\033]0;owned')\" '$T/raw'"
+check hostile-no-clear-from-data sh -c "! grep -q \"\$(printf 'owned\007')\" '$T/raw'"
+check hostile-no-c1 sh -c "! LC_ALL=C grep -q \"\$(printf '\302\233')31m\" '$T/raw'"
+
+# Black box in tmux: real keys, then quit; then a killed session.
+S=mmdatest$$
+TM="tmux -L $S -f /dev/null"
+$TM new-session -d -s main -x 120 -y 36 -e MMDA_ANNOTATOR=tmx -e TERM=xterm-256color "$MMDA review $DB --renderer none"
+wait_for() { i=0; while [ $i -lt 100 ]; do $TM capture-pane -t main -p 2>/dev/null | grep -q "$1" && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
+check tmux-starts wait_for "ORIGINAL"
+$TM send-keys -t main a
+wait_for "tmx: 1 accepted" >/dev/null
+$TM send-keys -t main x
+wait_for "1 rejected" >/dev/null
+$TM send-keys -t main Space u
+wait_for "retracted" >/dev/null
+$TM send-keys -t main q
+i=0; while [ $i -lt 100 ] && $TM has-session -t main 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+check tmux-quit sh -c "! $TM has-session -t main 2>/dev/null"
+check tmux-decisions [ "$(sqlite3 "$DB" "SELECT group_concat(answer, ',') FROM decisions WHERE annotator = 'tmx' ORDER BY id")" = "accept,reject,skip,retract" ]
+$TM new-session -d -s main -x 100 -y 30 -e MMDA_ANNOTATOR=hup -e TERM=xterm-256color "$MMDA review $DB --renderer none"
+wait_for "ORIGINAL" >/dev/null
+$TM send-keys -t main a a
+wait_for "hup: 2 accepted" >/dev/null
+$TM kill-server
+sleep 0.3
+check sighup-nothing-lost [ "$(sqlite3 "$DB" "SELECT count(*) FROM decisions WHERE annotator = 'hup'")" = 2 ]
+check sighup-process-gone sh -c "! pgrep -f '[r]eview $DB --renderer none' >/dev/null"
+check integrity-after-review integrity "$DB"

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The review application's state, shared by the runtime (tui/) and the
+ * screens (views/). The runtime owns the loop: commands change this state
+ * and mark it dirty; only the draw step paints.
+ */
+#ifndef MMDA_APP_H
+#define MMDA_APP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/store.h"
+#include "tui/probe.h"
+
+enum renderer {
+	RENDER_AUTO,
+	RENDER_SIXEL,
+	RENDER_BLOCKS,
+	RENDER_NONE,
+};
+
+enum view_id {
+	VIEW_REVIEW,
+	VIEW_HELP,
+	VIEW_COUNT
+};
+
+struct pane_job;
+
+struct app {
+	struct store *st;
+	const char *db_path;
+	char annotator[256];
+	enum renderer renderer;
+	struct term_caps caps;
+	int colors; /* has_colors() and not NO_COLOR */
+
+	/* The queue: every candidate in id order; cur indexes it. */
+	int64_t *ids;
+	size_t n, cur;
+
+	/* The candidate on screen and what is shown beside it. */
+	struct candidate c, p;
+	int has_parent;
+	struct decision *dec;
+	size_t ndec;
+	struct score *sc;
+	size_t nsc;
+	struct threshold *th;
+	size_t nth;
+	int64_t mine[ANSWER_COUNT]; /* this annotator's decisions in force */
+	int64_t shown_ms;           /* when the candidate appeared: lead time of a decision */
+
+	enum view_id view;
+	char status[512];
+	int status_error;
+	int quit;
+	int dirty;
+	int images_dirty; /* panes must be re-sent (moved, overlay closed, resized) */
+	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
+
+	/* Images: drawn by the renderer after doupdate(). */
+	struct pane_job *panes;
+};
+
+/* Sets the status line (printf-style); error marks it with the error colour. */
+void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Loads the candidate at a->cur and what goes with it; failures go to the status line. */
+void app_load(struct app *a);
+
+#endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* mmda review (and mmda DB), and mmda probe. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "tui/app.h"
+#include "tui/cli.h"
+#include "tui/probe.h"
+#include "tui/render.h"
+#include "tui/screen.h"
+#include "tui/theme.h"
+
+/* Asks the terminal what it can show, before curses takes it over. */
+static void
+probe(struct term_caps *caps)
+{
+	int timeout = getenv("SSH_CONNECTION") ? 2000 : 1000;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+
+	memset(caps, 0, sizeof *caps);
+	if (fd < 0 || !isatty(STDOUT_FILENO)) {
+		snprintf(caps->why, sizeof caps->why, "no terminal to ask");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	probe_terminal(fd, timeout, caps);
+	close(fd);
+}
+
+int
+cmd_probe(int argc, char **argv)
+{
+	struct term_caps caps;
+	int rc;
+
+	if ((rc = cli_parse_plain("probe", argc, argv, NULL)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	probe(&caps);
+	probe_describe(&caps, stdout);
+	return CLI_OK;
+}
+
+int
+cmd_review(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "renderer", required_argument, NULL, 'r' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "annotator", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *who = NULL, *theme = NULL, *script = getenv("MMDA_SCRIPT");
+	struct app a;
+	char *cause = NULL;
+	int ch, rc = CLI_OK;
+
+	memset(&a, 0, sizeof a);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (render_parse(optarg, &a.renderer) != 0)
+				return cli_usage("review", "--renderer is auto, sixel, blocks or none");
+			break;
+		case 't':
+			theme = optarg;
+			break;
+		case 'a':
+			who = optarg;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("review"));
+			return CLI_OK;
+		default:
+			return cli_usage("review", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage("review", "one database path is needed");
+	if (theme_load(theme, &cause) != 0)
+		return cli_fail("review", cause);
+	snprintf(a.annotator, sizeof a.annotator, "%s", cli_annotator(who));
+	a.db_path = argv[optind];
+	if ((a.st = cli_open("review", a.db_path, 0)) == NULL)
+		return CLI_ERROR;
+	if (store_candidate_ids(a.st, &a.ids, &a.n, &cause) != 0) {
+		store_close(a.st);
+		return cli_fail("review", cause);
+	}
+	if (script != NULL && *script != '\0' && (a.script = fopen(script, "r")) == NULL) {
+		store_close(a.st);
+		free(a.ids);
+		return cli_error("review", "%s: cannot read the script", script);
+	}
+	/* Scripted runs have no terminal to ask; the real one is probed before curses. */
+	if (a.script == NULL && a.renderer != RENDER_NONE && a.renderer != RENDER_BLOCKS)
+		probe(&a.caps);
+	/* Start at this annotator's first undecided candidate. */
+	int64_t first;
+	if (store_first_undecided(a.st, a.annotator, &first, NULL) == 1)
+		for (size_t i = 0; i < a.n; i++)
+			if (a.ids[i] == first)
+				a.cur = i;
+	app_load(&a);
+	if (screen_run(&a, &cause) != 0)
+		rc = cli_fail("review", cause);
+	candidate_free(&a.c);
+	candidate_free(&a.p);
+	decisions_free(a.dec, a.ndec);
+	scores_free(a.sc, a.nsc);
+	thresholds_free(a.th, a.nth);
+	if (a.script != NULL)
+		fclose(a.script);
+	free(a.ids);
+	store_close(a.st);
+	return rc;
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/* The commands of the review application and their default keys. */
+#include "tui/commands.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "tui/screen.h"
+
+static void
+decide(struct app *a, enum answer ans, const char *note)
+{
+	char *cause = NULL;
+	int64_t lead;
+
+	if (a->n == 0)
+		return;
+	lead = a->shown_ms > 0 ? now_mono_ms() - a->shown_ms : -1;
+	if (store_decide(a->st, a->c.id, a->annotator, ans, NULL, *note ? note : NULL, lead, NULL,
+	    &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	app_status(a, 0, "candidate %" PRId64 ": %s", a->c.id, answer_name(ans));
+	if (a->cur + 1 < a->n)
+		a->cur++;
+	app_load(a);
+}
+
+static void
+cmd_accept(struct app *a, const char *arg)
+{
+	decide(a, ANSWER_ACCEPT, arg);
+}
+
+static void
+cmd_reject(struct app *a, const char *arg)
+{
+	decide(a, ANSWER_REJECT, arg);
+}
+
+static void
+cmd_skip(struct app *a, const char *arg)
+{
+	decide(a, ANSWER_SKIP, arg);
+}
+
+static void
+cmd_undo(struct app *a, const char *arg)
+{
+	char *cause = NULL;
+	int64_t cand;
+	int rc;
+
+	(void)arg;
+	if ((rc = store_undo(a->st, a->annotator, &cand, &cause)) < 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (rc == 0) {
+		app_status(a, 0, "nothing to undo");
+		return;
+	}
+	/* Go back to what was undone, so it can be decided again. */
+	for (size_t i = 0; i < a->n; i++)
+		if (a->ids[i] == cand)
+			a->cur = i;
+	app_load(a);
+	app_status(a, 0, "candidate %" PRId64 ": decision retracted", cand);
+}
+
+static void
+move_to(struct app *a, size_t i)
+{
+	if (a->n == 0)
+		return;
+	a->cur = i;
+	app_load(a);
+}
+
+static void
+cmd_next(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->cur + 1 < a->n)
+		move_to(a, a->cur + 1);
+	else
+		app_status(a, 0, "last candidate");
+}
+
+static void
+cmd_prev(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->cur > 0)
+		move_to(a, a->cur - 1);
+	else
+		app_status(a, 0, "first candidate");
+}
+
+/* The first parent of a candidate, or the candidate itself for an original. */
+static int64_t
+origin_of(struct app *a, int64_t id)
+{
+	struct candidate c;
+	int64_t o = id;
+
+	if (store_candidate_get(a->st, id, &c, NULL) == 0) {
+		if (c.nparents > 0)
+			o = c.parents[0];
+		candidate_free(&c);
+	}
+	return o;
+}
+
+static void
+cmd_next_original(struct app *a, const char *arg)
+{
+	int64_t here = origin_of(a, a->ids[a->cur]);
+
+	(void)arg;
+	for (size_t i = a->cur + 1; i < a->n; i++)
+		if (origin_of(a, a->ids[i]) != here) {
+			move_to(a, i);
+			return;
+		}
+	app_status(a, 0, "no later original");
+}
+
+static void
+cmd_prev_original(struct app *a, const char *arg)
+{
+	int64_t here = origin_of(a, a->ids[a->cur]);
+
+	(void)arg;
+	for (size_t i = a->cur; i-- > 0;)
+		if (origin_of(a, a->ids[i]) != here) {
+			int64_t there = origin_of(a, a->ids[i]);
+			while (i > 0 && origin_of(a, a->ids[i - 1]) == there)
+				i--;
+			move_to(a, i);
+			return;
+		}
+	app_status(a, 0, "no earlier original");
+}
+
+static void
+cmd_goto(struct app *a, const char *arg)
+{
+	char *cause = NULL;
+	int64_t id;
+
+	if (*arg == '\0') {
+		app_status(a, 1, "goto: which candidate?");
+		return;
+	}
+	if (store_candidate_find(a->st, arg, &id, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		if (a->ids[i] == id) {
+			move_to(a, i);
+			return;
+		}
+	app_status(a, 1, "candidate %" PRId64 " is not in the queue", id);
+}
+
+static void
+cmd_help(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->view = a->view == VIEW_HELP ? VIEW_REVIEW : VIEW_HELP;
+	a->images_dirty = 1;
+	a->dirty = 1;
+}
+
+static void
+cmd_redraw(struct app *a, const char *arg)
+{
+	(void)arg;
+	clearok(curscr, TRUE);
+	a->images_dirty = 1;
+	a->dirty = 1;
+}
+
+static void
+cmd_quit(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->view != VIEW_REVIEW) {
+		a->view = VIEW_REVIEW;
+		a->images_dirty = 1;
+		a->dirty = 1;
+		return;
+	}
+	a->quit = 1;
+}
+
+static void
+cmd_prompt(struct app *a, const char *arg)
+{
+	char line[256];
+
+	(void)arg;
+	if (a->script != NULL)
+		return;
+	if (screen_prompt(a, ":", line, sizeof line) == 0)
+		command_line(a, line);
+}
+
+static void
+cmd_dump(struct app *a, const char *arg)
+{
+	if (screen_dump(a, arg) != 0)
+		app_status(a, 1, "dump-screen: cannot write %s", arg);
+}
+
+const struct command commands[] = {
+	{ "accept", "a", "accept the candidate and go to the next", cmd_accept },
+	{ "reject", "x", "reject the candidate and go to the next", cmd_reject },
+	{ "skip", "Space", "skip: decide later, go to the next", cmd_skip },
+	{ "undo", "u", "retract your latest decision and go back to it", cmd_undo },
+	{ "next", "j Down", "next candidate", cmd_next },
+	{ "prev", "k Up", "previous candidate", cmd_prev },
+	{ "next-original", "J", "first candidate of the next original", cmd_next_original },
+	{ "prev-original", "K", "first candidate of the previous original", cmd_prev_original },
+	{ "goto", "", "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto },
+	{ "help", "?", "this help (any key but a command returns)", cmd_help },
+	{ "command", ":", "type a command by name (:goto 12, :accept)", cmd_prompt },
+	{ "redraw", "C-l", "repaint the whole screen", cmd_redraw },
+	{ "quit", "q", "quit (from help: back to review)", cmd_quit },
+	{ "dump-screen", "", "dump-screen FILE: write the screen text (for tests)", cmd_dump },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Matches one key spec word against a key. */
+static int
+spec_matches(const char *spec, size_t len, int is_keycode, int key)
+{
+	if (len == 1 && !is_keycode)
+		return (unsigned char)spec[0] == key;
+	if (len == 5 && strncmp(spec, "Space", 5) == 0)
+		return !is_keycode && key == ' ';
+	if (len == 4 && strncmp(spec, "Down", 4) == 0)
+		return is_keycode && key == KEY_DOWN;
+	if (len == 2 && strncmp(spec, "Up", 2) == 0)
+		return is_keycode && key == KEY_UP;
+	if (len == 3 && spec[0] == 'C' && spec[1] == '-')
+		return !is_keycode && key == (spec[2] & 0x1f);
+	return 0;
+}
+
+const struct command *
+command_for_key(int is_keycode, int key)
+{
+	for (const struct command *c = commands; c->name != NULL; c++) {
+		const char *p = c->keys;
+		while (*p) {
+			size_t len = strcspn(p, " ");
+			if (spec_matches(p, len, is_keycode, key))
+				return c;
+			p += len;
+			p += strspn(p, " ");
+		}
+	}
+	return NULL;
+}
+
+const char *
+command_keys(const struct command *c)
+{
+	return *c->keys ? c->keys : ":";
+}
+
+void
+command_line(struct app *a, const char *line)
+{
+	char name[64];
+	size_t len;
+
+	line += strspn(line, " \t");
+	len = strcspn(line, " \t\r\n");
+	if (len == 0)
+		return;
+	if (len >= sizeof name) {
+		app_status(a, 1, "unknown command");
+		return;
+	}
+	memcpy(name, line, len);
+	name[len] = '\0';
+	const char *arg = line + len;
+	arg += strspn(arg, " \t");
+	char *clean = xstrdup(arg);
+	clean[strcspn(clean, "\r\n")] = '\0';
+	for (const struct command *c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0) {
+			c->run(a, clean);
+			free(clean);
+			return;
+		}
+	free(clean);
+	app_status(a, 1, "unknown command %s (? lists them)", name);
+}

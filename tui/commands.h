@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table of the review application: every action has a name, its
+ * default keys and a help line. A key, the `:` prompt, a test script
+ * (MMDA_SCRIPT) and the help screen all go through this one table.
+ */
+#ifndef MMDA_COMMANDS_H
+#define MMDA_COMMANDS_H
+
+#include "tui/app.h"
+
+struct command {
+	const char *name;
+	const char *keys; /* default keys, space-separated: "a", "j Down", "C-l", "Space" */
+	const char *help;
+	/* Runs the command; arg is the rest of a `:` or script line ("" when none). */
+	void (*run)(struct app *a, const char *arg);
+};
+
+/* The table, ended by a NULL name. */
+extern const struct command commands[];
+
+/* The command bound to an ncurses key (a character or a KEY_* code), or NULL. */
+const struct command *command_for_key(int is_keycode, int key);
+/* Runs a line such as "accept" or "goto 12"; unknown names go to the status line. */
+void command_line(struct app *a, const char *line);
+/* The printable name of a key spec entry ("Space", "Down"), for the help screen. */
+const char *command_keys(const struct command *c);
+
+#endif

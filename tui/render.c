@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/* Image panes: the worker thread, the cache of finished panes, and drawing them. */
+#include "tui/render.h"
+
+#include <curses.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/image.h"
+#include "core/util.h"
+#include "tui/blocks.h"
+#include "tui/sixel.h"
+
+#define CACHE 12
+#define DEFAULT_CELL_W 10
+#define DEFAULT_CELL_H 20
+
+enum { E_FREE, E_PENDING, E_WORKING, E_DONE, E_FAILED };
+
+struct entry {
+	int state;
+	char *path;
+	int w, h;          /* pixels of the finished pane */
+	enum renderer mode;
+	struct image img;  /* blocks: the letterboxed pixels */
+	char *dcs;         /* sixel: the encoded pane */
+	size_t len;
+	char *why;
+	uint64_t used;     /* for eviction: larger is more recent */
+};
+
+struct pane {
+	int y, x, rows, cols;
+	char *path, *label;
+	char *sent;        /* key of what the terminal shows in this pane (sixel) */
+};
+
+struct pane_job {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int started, stop, fresh;
+	uint64_t clock;
+	struct entry cache[CACHE];
+	struct pane pane[RENDER_PANES];
+	enum renderer mode;
+	int colors, cell_w, cell_h, max_w, max_h, truecolor;
+};
+
+static const char *const names[] = { "auto", "sixel", "blocks", "none" };
+
+const char *
+render_name(enum renderer r)
+{
+	return (unsigned)r < 4 ? names[r] : "?";
+}
+
+int
+render_parse(const char *s, enum renderer *out)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum renderer)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+entry_clear(struct entry *e)
+{
+	free(e->path);
+	image_free(&e->img);
+	free(e->dcs);
+	free(e->why);
+	memset(e, 0, sizeof *e);
+}
+
+/* The worker's part: decode at a reduced size when the codec can, letterbox, encode. */
+static void
+compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, enum renderer mode)
+{
+	static const uint8_t bg[3] = { 0, 0, 0 };
+	struct image_opts io = { 0, w, h, 0 };
+	struct image src, pane;
+	char *why = NULL, *dcs = NULL;
+	size_t len = 0;
+
+	memset(&pane, 0, sizeof pane);
+	if (image_load_file(path, &io, &src, &why) != 0)
+		goto out;
+	if (mode == RENDER_BLOCKS) {
+		/* Half blocks letterbox while drawing; the worker only scales. */
+		int fw, fh;
+		image_fit(src.w, src.h, w, h, &fw, &fh);
+		int rc = image_resize(&src, fw, fh, &pane, &why);
+		image_free(&src);
+		if (rc != 0)
+			goto out;
+	} else {
+		if (sixel_pane(&src, w, h, bg, &pane, &why) != 0) {
+			image_free(&src);
+			goto out;
+		}
+		image_free(&src);
+	}
+	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, pj->colors, 0, &dcs, &len,
+	    &why) != 0)
+		image_free(&pane);
+out:
+	pthread_mutex_lock(&pj->lock);
+	if (why != NULL) {
+		e->state = E_FAILED;
+		e->why = why;
+	} else {
+		e->state = E_DONE;
+		e->img = pane;
+		e->dcs = dcs;
+		e->len = len;
+	}
+	pj->fresh = 1;
+	pthread_mutex_unlock(&pj->lock);
+}
+
+static void *
+worker(void *arg)
+{
+	struct pane_job *pj = arg;
+
+	pthread_mutex_lock(&pj->lock);
+	while (!pj->stop) {
+		struct entry *job = NULL;
+		for (int i = 0; i < CACHE; i++)
+			if (pj->cache[i].state == E_PENDING &&
+			    (job == NULL || pj->cache[i].used > job->used))
+				job = &pj->cache[i];
+		if (job == NULL) {
+			pthread_cond_wait(&pj->wake, &pj->lock);
+			continue;
+		}
+		job->state = E_WORKING;
+		char *path = xstrdup(job->path);
+		int w = job->w, h = job->h;
+		enum renderer mode = job->mode;
+		pthread_mutex_unlock(&pj->lock);
+		compute(pj, job, path, w, h, mode);
+		free(path);
+		pthread_mutex_lock(&pj->lock);
+	}
+	pthread_mutex_unlock(&pj->lock);
+	return NULL;
+}
+
+/* Pixel size of a pane of rows x cols cells, for the mode. */
+static void
+pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
+{
+	if (pj->mode == RENDER_BLOCKS) {
+		*w = cols;
+		*h = rows * 2;
+		return;
+	}
+	/* Clamped to the terminal's sixel area (xterm drops larger images) and to
+	 * whole sixel bands. */
+	sixel_geometry(cols, rows, pj->cell_w, pj->cell_h, pj->max_w, pj->max_h, w, h);
+}
+
+/* Finds (or queues) the entry for path at w x h; call with the lock held. */
+static struct entry *
+lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
+{
+	struct entry *victim = NULL;
+
+	for (int i = 0; i < CACHE; i++) {
+		struct entry *e = &pj->cache[i];
+		if (e->state != E_FREE && e->w == w && e->h == h && e->mode == pj->mode &&
+		    strcmp(e->path, path) == 0) {
+			e->used = ++pj->clock;
+			return e;
+		}
+	}
+	if (!queue)
+		return NULL;
+	for (int i = 0; i < CACHE; i++) {
+		struct entry *e = &pj->cache[i];
+		if (e->state == E_WORKING)
+			continue;
+		if (victim == NULL || e->state == E_FREE ||
+		    (victim->state != E_FREE && e->used < victim->used))
+			victim = e;
+	}
+	if (victim == NULL)
+		return NULL;
+	entry_clear(victim);
+	victim->state = E_PENDING;
+	victim->path = xstrdup(path);
+	victim->w = w;
+	victim->h = h;
+	victim->mode = pj->mode;
+	victim->used = ++pj->clock;
+	pthread_cond_signal(&pj->wake);
+	return victim;
+}
+
+void
+render_init(struct app *a)
+{
+	struct pane_job *pj = xcalloc(1, sizeof *pj);
+
+	a->panes = pj;
+	pthread_mutex_init(&pj->lock, NULL);
+	pthread_cond_init(&pj->wake, NULL);
+	pj->mode = a->renderer;
+	if (pj->mode == RENDER_AUTO)
+		pj->mode = a->caps.sixel ? RENDER_SIXEL : RENDER_BLOCKS;
+	if (pj->mode == RENDER_BLOCKS && (!a->colors || COLORS < 256))
+		pj->mode = RENDER_NONE;
+	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
+	pj->truecolor = a->caps.truecolor;
+	render_resize(a);
+	if (pj->mode != RENDER_NONE && pthread_create(&pj->thread, NULL, worker, pj) == 0)
+		pj->started = 1;
+	else if (pj->mode != RENDER_NONE)
+		pj->mode = RENDER_NONE;
+}
+
+void
+render_done(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj == NULL)
+		return;
+	pthread_mutex_lock(&pj->lock);
+	pj->stop = 1;
+	pthread_cond_signal(&pj->wake);
+	pthread_mutex_unlock(&pj->lock);
+	if (pj->started)
+		pthread_join(pj->thread, NULL);
+	for (int i = 0; i < CACHE; i++)
+		entry_clear(&pj->cache[i]);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		free(pj->pane[i].path);
+		free(pj->pane[i].label);
+		free(pj->pane[i].sent);
+	}
+	pthread_mutex_destroy(&pj->lock);
+	pthread_cond_destroy(&pj->wake);
+	free(pj);
+	a->panes = NULL;
+}
+
+void
+render_resize(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	pj->cell_w = a->caps.cell_w > 0 ? a->caps.cell_w : DEFAULT_CELL_W;
+	pj->cell_h = a->caps.cell_h > 0 ? a->caps.cell_h : DEFAULT_CELL_H;
+	pj->max_w = a->caps.max_w;
+	pj->max_h = a->caps.max_h;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		free(pj->pane[i].sent);
+		pj->pane[i].sent = NULL;
+	}
+}
+
+void
+render_pane(struct app *a, int i, int y, int x, int rows, int cols, const char *path,
+    const char *label)
+{
+	struct pane *p = &a->panes->pane[i];
+
+	p->y = y, p->x = x, p->rows = rows, p->cols = cols;
+	free(p->path);
+	free(p->label);
+	p->path = path ? xstrdup(path) : NULL;
+	p->label = label ? xstrdup(label) : NULL;
+}
+
+void
+render_prefetch(struct app *a, const char *path, int i)
+{
+	struct pane_job *pj = a->panes;
+	struct pane *p = &pj->pane[i];
+	int w, h;
+
+	if (pj->mode == RENDER_NONE || path == NULL || p->rows <= 0 || p->cols <= 0)
+		return;
+	pane_pixels(pj, p->rows, p->cols, &w, &h);
+	pthread_mutex_lock(&pj->lock);
+	struct entry *e = lookup(pj, path, w, h, 1);
+	/* Prefetches wait behind what is on screen. */
+	if (e != NULL && e->state == E_PENDING)
+		e->used = 0;
+	pthread_mutex_unlock(&pj->lock);
+}
+
+void
+render_text_panes(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		struct entry *e = NULL;
+		int w, h;
+		if (p->rows <= 0 || p->cols <= 0)
+			continue;
+		if (p->path == NULL) {
+			blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows,
+			    p->label ? p->label : "");
+			continue;
+		}
+		if (pj->mode != RENDER_NONE) {
+			pane_pixels(pj, p->rows, p->cols, &w, &h);
+			pthread_mutex_lock(&pj->lock);
+			e = lookup(pj, p->path, w, h, 1);
+			int state = e ? e->state : E_FAILED;
+			pthread_mutex_unlock(&pj->lock);
+			if (state == E_DONE && pj->mode == RENDER_BLOCKS) {
+				blocks_render(stdscr, p->y, p->x, p->cols, p->rows, &e->img,
+				    pj->truecolor);
+				continue;
+			}
+			if (state == E_DONE && pj->mode == RENDER_SIXEL)
+				continue; /* the cells stay blank for the image */
+			if (state == E_FAILED && e != NULL && e->why != NULL) {
+				blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, e->why);
+				continue;
+			}
+			if (state != E_FAILED) {
+				blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, "loading");
+				continue;
+			}
+		}
+		blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, p->label ? p->label : "");
+	}
+}
+
+void
+render_panes(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj->mode != RENDER_SIXEL)
+		return;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		int w, h;
+		if (p->path == NULL || p->rows <= 0)
+			continue;
+		pane_pixels(pj, p->rows, p->cols, &w, &h);
+		char *key = xasprintf("%s %dx%d", p->path, w, h);
+		pthread_mutex_lock(&pj->lock);
+		struct entry *e = lookup(pj, p->path, w, h, 0);
+		if (e != NULL && e->state == E_DONE &&
+		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
+			/* An unchanged pane is not sent again: bytes are what SSH pays for. */
+			sixel_emit(STDOUT_FILENO, p->y, p->x, e->dcs, e->len);
+			free(p->sent);
+			p->sent = key;
+			key = NULL;
+		}
+		pthread_mutex_unlock(&pj->lock);
+		free(key);
+	}
+	a->images_dirty = 0;
+}
+
+int
+render_poll(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+	int fresh;
+
+	pthread_mutex_lock(&pj->lock);
+	fresh = pj->fresh;
+	pj->fresh = 0;
+	pthread_mutex_unlock(&pj->lock);
+	return fresh;
+}

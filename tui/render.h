@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Image panes. The review screen says where its two panes are and which
+ * images they show; decoding, scaling and sixel encoding happen on a worker
+ * thread with a cache of finished panes, so the UI thread never waits on
+ * the disk. Half blocks are drawn with the text; sixel is written after
+ * doupdate(), and only for a pane whose image changed (or after a resize or
+ * an overlay). The `none` renderer shows a placeholder naming the image.
+ */
+#ifndef MMDA_RENDER_H
+#define MMDA_RENDER_H
+
+#include <stdint.h>
+
+#include "tui/app.h"
+
+#define RENDER_PANES 2
+
+/* Picks the renderer (auto: sixel when the terminal has it, else blocks) and starts the worker. */
+void render_init(struct app *a);
+void render_done(struct app *a);
+/* Name of a renderer, and parsing of --renderer (-1 for an unknown name). */
+const char *render_name(enum renderer r);
+int render_parse(const char *s, enum renderer *out);
+
+/* Sets pane i's cell rectangle and image (path NULL: empty); called by the view while drawing. */
+void render_pane(struct app *a, int i, int y, int x, int rows, int cols, const char *path,
+    const char *label);
+/* Asks the worker for the panes of a candidate that may come next (prefetch). */
+void render_prefetch(struct app *a, const char *path, int i);
+/* Draws half-block panes and placeholders into curses (before doupdate). */
+void render_text_panes(struct app *a);
+/* Writes sixel panes to the terminal (after doupdate). */
+void render_panes(struct app *a);
+/* Collects finished work; returns 1 when something new can be shown. */
+int render_poll(struct app *a);
+/* The terminal was resized: cell size and sixel limits are read again. */
+void render_resize(struct app *a);
+
+#endif
