@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mmda demo: a ready-made project from the bundled sample pairs, so a new
- * user sees mmda work before bringing a dataset. Until the review screen
- * lands it prints the project's stats.
+ * user sees mmda work before bringing a dataset: the pairs, a flip and a
+ * MixGen of each, and their scores; then the review screen on a terminal,
+ * or the project's stats when there is none (scripts, CI).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/augment.h"
 #include "core/ingest.h"
+#include "core/ops.h"
+#include "core/score.h"
 #include "core/store.h"
 #include "tui/cli.h"
 
@@ -53,15 +58,42 @@ cmd_demo(int argc, char **argv)
 		rc = cli_fail("demo", cause);
 		goto out;
 	}
-	printf("demo project: %s (%lld new pairs, %lld already there)\n", db,
-	    (long long)res.imported, (long long)res.existing);
-	printf("next: mmda stats %s, mmda show %s chelsea-1, mmda decide %s chelsea-1 accept\n\n",
-	    db, db, db);
+	/* A few augmentations and their scores, so there is something to review. */
+	static const char *const demo_ops[] = { "hflip", "mixgen" };
+	for (size_t i = 0; i < 2; i++) {
+		struct augment_opts ao;
+		struct augment_result ar;
+		memset(&ao, 0, sizeof ao);
+		ao.op = op_find(demo_ops[i]);
+		ao.jobs = 2;
+		if (augment_run(st, &ao, &ar, &cause) != 0) {
+			augment_result_free(&ar);
+			rc = cli_fail("demo", cause);
+			goto out;
+		}
+		augment_result_free(&ar);
+	}
+	struct score_opts so;
+	struct score_result sr;
+	memset(&so, 0, sizeof so);
+	so.jobs = 2;
+	if (score_run(st, &so, &sr, &cause) != 0) {
+		score_result_free(&sr);
+		rc = cli_fail("demo", cause);
+		goto out;
+	}
+	score_result_free(&sr);
+	printf("demo project: %s (%lld new pairs, %lld already there, with flips, MixGens and "
+	    "scores)\n", db, (long long)res.imported, (long long)res.existing);
 	store_close(st);
 	st = NULL;
-	{
+	optind = 0;
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		char *args[] = { (char *)"review", db, NULL };
+		rc = cmd_review(2, args);
+	} else {
 		char *args[] = { (char *)"stats", db, NULL };
-		optind = 0;
+		printf("next: mmda review %s (the review screen), mmda stats %s\n\n", db, db);
 		rc = cmd_stats(2, args);
 	}
 out:
