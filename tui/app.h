@@ -59,6 +59,7 @@ struct app {
 	int dirty;
 	int images_dirty; /* panes must be re-sent (moved, overlay closed, resized) */
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
+	int overlap;      /* > 0: work is handed out by leases (several annotators) */
 
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;

@@ -123,6 +123,9 @@ const struct cli_command cli_commands[] = {
 	    "                   blocks), sixel, blocks or none\n"
 	    "  --theme NAME     dark (default), light, mono, or a .theme file\n"
 	    "  --annotator NAME who decides (default: $MMDA_ANNOTATOR, then the login name)\n"
+	    "  --queue conflicts only the candidates annotators disagree on\n"
+	    "  --overlap K      several annotators: each candidate goes to K of them, handed\n"
+	    "                   out by leases (as mmda next)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is\n"
 	    "  respected. MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",

@@ -52,13 +52,16 @@ cmd_review(int argc, char **argv)
 		{ "renderer", required_argument, NULL, 'r' },
 		{ "theme", required_argument, NULL, 't' },
 		{ "annotator", required_argument, NULL, 'a' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "overlap", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *who = NULL, *theme = NULL, *script = getenv("MMDA_SCRIPT");
 	struct app a;
 	char *cause = NULL;
-	int ch, rc = CLI_OK;
+	int ch, rc = CLI_OK, conflicts = 0;
+	int64_t v;
 
 	memset(&a, 0, sizeof a);
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -72,6 +75,16 @@ cmd_review(int argc, char **argv)
 			break;
 		case 'a':
 			who = optarg;
+			break;
+		case 'q':
+			if (strcmp(optarg, "conflicts") != 0 && strcmp(optarg, "all") != 0)
+				return cli_usage("review", "--queue is all or conflicts");
+			conflicts = strcmp(optarg, "conflicts") == 0;
+			break;
+		case 'o':
+			if (parse_int64(optarg, 1, 100, &v) != 0)
+				return cli_usage("review", "--overlap wants a number from 1 to 100");
+			a.overlap = (int)v;
 			break;
 		case 'h':
 			cli_command_help(stdout, cli_find("review"));
@@ -88,7 +101,20 @@ cmd_review(int argc, char **argv)
 	a.db_path = argv[optind];
 	if ((a.st = cli_open("review", a.db_path, 0)) == NULL)
 		return CLI_ERROR;
-	if (store_candidate_ids(a.st, &a.ids, &a.n, &cause) != 0) {
+	if (conflicts) {
+		/* The conflicts queue: candidates some accepted and others rejected. */
+		struct conflict *c;
+		size_t n;
+		if (store_conflicts(a.st, &c, &n, &cause) != 0) {
+			store_close(a.st);
+			return cli_fail("review", cause);
+		}
+		a.ids = xcalloc(n ? n : 1, sizeof *a.ids);
+		for (size_t i = 0; i < n; i++)
+			a.ids[i] = c[i].id;
+		a.n = n;
+		conflicts_free(c, n);
+	} else if (store_candidate_ids(a.st, &a.ids, &a.n, &cause) != 0) {
 		store_close(a.st);
 		return cli_fail("review", cause);
 	}
@@ -100,9 +126,11 @@ cmd_review(int argc, char **argv)
 	/* Scripted runs have no terminal to ask; the real one is probed before curses. */
 	if (a.script == NULL && a.renderer != RENDER_NONE && a.renderer != RENDER_BLOCKS)
 		probe(&a.caps);
-	/* Start at this annotator's first undecided candidate. */
+	/* Start at this annotator's first undecided candidate (leased, with overlap). */
 	int64_t first;
-	if (store_first_undecided(a.st, a.annotator, &first, NULL) == 1)
+	if (!conflicts && (a.overlap > 0 ?
+	    store_lease_next(a.st, a.annotator, a.overlap, 600, &first, NULL) :
+	    store_first_undecided(a.st, a.annotator, &first, NULL)) == 1)
 		for (size_t i = 0; i < a.n; i++)
 			if (a.ids[i] == first)
 				a.cur = i;

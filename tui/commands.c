@@ -26,7 +26,19 @@ decide(struct app *a, enum answer ans, const char *note)
 		return;
 	}
 	app_status(a, 0, "candidate %" PRId64 ": %s", a->c.id, answer_name(ans));
-	if (a->cur + 1 < a->n)
+	if (a->overlap > 0) {
+		/* With several annotators the next candidate is the one leased to us. */
+		int64_t id;
+		int rc = store_lease_next(a->st, a->annotator, a->overlap, 600, &id, &cause);
+		if (rc < 0) {
+			app_status(a, 1, "%s", cause);
+			free(cause);
+		} else if (rc == 0)
+			app_status(a, 0, "nothing left to review with overlap %d", a->overlap);
+		for (size_t i = 0; rc == 1 && i < a->n; i++)
+			if (a->ids[i] == id)
+				a->cur = i;
+	} else if (a->cur + 1 < a->n)
 		a->cur++;
 	app_load(a);
 }

@@ -32,7 +32,7 @@ check script-exit-0 [ $rc -eq 0 ]
 check screen-title grep -q "mmda  1/20  #1 original" "$T/d1"
 check screen-panes sh -c "grep -q 'ORIGINAL  #1 astronaut-1' '$T/d1' && grep -q 'AUGMENTED  (this candidate is the original pair)' '$T/d1'"
 check screen-caption grep -q "An astronaut in an orange spacesuit" "$T/d1"
-check screen-placeholder grep -q "image" "$T/d1"
+check screen-placeholder grep -q "\[astronaut.png\]" "$T/d1"
 check screen-size-100x30 sh -c "[ \$(wc -l <'$T/d1') -eq 30 ] && [ \$(awk '{ if (length > m) m = length } END { print m }' '$T/d1') -le 100 ]"
 check goto-augmented sh -c "grep -q 'AUGMENTED  #18 hflip' '$T/d2' && grep -q 'ORIGINAL  #1 astronaut-1' '$T/d2'"
 check diff-removed-word grep -q "removed: right" "$T/d2"
@@ -120,3 +120,15 @@ sleep 0.3
 check sighup-nothing-lost [ "$(sqlite3 "$DB" "SELECT count(*) FROM decisions WHERE annotator = 'hup'")" = 2 ]
 check sighup-process-gone sh -c "! pgrep -f '[r]eview $DB --renderer none' >/dev/null"
 check integrity-after-review integrity "$DB"
+
+# The conflicts queue, and leased work with overlap.
+"$MMDA" decide "$DB" 2 accept --annotator p >/dev/null
+"$MMDA" decide "$DB" 2 reject --annotator q >/dev/null
+printf 'dump-screen %s\nquit\n' "$T/cq" >"$T/s5"
+COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s5" "$MMDA" review "$DB" --renderer none --queue conflicts >/dev/null 2>&1
+check conflicts-queue sh -c "grep -q 'mmda  1/1  #2 original' '$T/cq' && grep -q 'p: accept' '$T/cq' && grep -q 'q: reject' '$T/cq'"
+"$MMDA" next "$DB" --annotator other --overlap 1 >/dev/null
+printf 'dump-screen %s\naccept\ndump-screen %s\nquit\n' "$T/o1" "$T/o2" >"$T/s6"
+COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s6" MMDA_ANNOTATOR=lease "$MMDA" review "$DB" --renderer none --overlap 1 >/dev/null 2>&1
+leased=$(sqlite3 "$DB" "SELECT candidate FROM leases WHERE annotator = 'other'")
+check overlap-avoids-others-lease sh -c "! grep -q 'mmda  $leased/' '$T/o1' && ! grep -q 'mmda  $leased/' '$T/o2'"
