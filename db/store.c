@@ -120,7 +120,10 @@ store_open(const char *path, int flags, char **cause)
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Reading a page proves the file is a database before we write anything. */
 	if (db_exec(st, "SELECT count(*) FROM sqlite_schema", NULL) != 0) {
-		cause_set(cause, "%s: not an SQLite database", path);
+		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+			cause_set(cause, "%s: not an SQLite database", path);
+		else
+			cause_set(cause, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return NULL;
 	}

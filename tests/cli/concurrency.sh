@@ -27,5 +27,6 @@ total=$(( $(cat "$T/count.p1") + $(cat "$T/count.p2") + $(cat "$T/count.p3") ))
 logged=$(sqlite3 "$DB" "SELECT count(*) FROM decisions")
 check three-writers-nothing-lost [ "$logged" -eq "$total" ]
 check three-writers-no-errors sh -c "! grep -q . '$T/err.p1' '$T/err.p2' '$T/err.p3'"
+cat "$T/err.p1" "$T/err.p2" "$T/err.p3" | sort | uniq -c | head -5 >&2
 check three-writers-made-progress [ "$total" -gt 100 ]
 check integrity-after-concurrency integrity "$DB"
