@@ -278,6 +278,9 @@ int store_decisions_walk(struct store *st,
 /* The first candidate (id order) annotator has no decision in force on:
  * 1 with *id, 0 when every one is decided, -1 on failure. */
 int store_first_undecided(struct store *st, const char *annotator, int64_t *id, char **cause);
+/* The first candidate after `after` (in id order, wrapping to the start) whose caption
+ * contains needle, ignoring ASCII case: 1 with *id, 0 when none, -1 on failure. */
+int store_search(struct store *st, const char *needle, int64_t after, int64_t *id, char **cause);
 /* One annotator's decisions in force, per answer (cheap: for a title bar). */
 int store_annotator_counts(struct store *st, const char *annotator,
     int64_t out[ANSWER_COUNT], char **cause);

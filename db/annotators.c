@@ -198,3 +198,25 @@ store_first_undecided(struct store *st, const char *annotator, int64_t *id, char
 		return 1;
 	return rc == SQLITE_DONE ? 0 : db_fail(st, "finding work", cause);
 }
+
+int
+store_search(struct store *st, const char *needle, int64_t after, int64_t *id, char **cause)
+{
+	static const char sql[] =
+	    "SELECT id FROM candidates WHERE instr(lower(text), lower(?1)) > 0"
+	    " ORDER BY id <= ?2, id LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "searching", cause);
+	db_bind_text(s, 1, needle);
+	sqlite3_bind_int64(s, 2, after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(st, "searching", cause);
+}

@@ -22,6 +22,7 @@ enum renderer {
 
 enum view_id {
 	VIEW_REVIEW,
+	VIEW_LIST,
 	VIEW_HELP,
 	VIEW_COUNT
 };

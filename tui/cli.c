@@ -127,8 +127,9 @@ const struct cli_command cli_commands[] = {
 	    "  --overlap K      several annotators: each candidate goes to K of them, handed\n"
 	    "                   out by leases (as mmda next)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
-	    "  previous original, ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is\n"
-	    "  respected. MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
+	    "  previous original, l list, Enter open, / search, ? help, : command,\n"
+	    "  q quit, Ctrl-L redraw. NO_COLOR is respected. MMDA_SCRIPT=FILE runs\n"
+	    "  commands from FILE instead of keys.\n",
 	    cmd_review },
 	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",
 	    NULL, cmd_probe },

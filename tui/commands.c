@@ -184,13 +184,67 @@ cmd_goto(struct app *a, const char *arg)
 	app_status(a, 1, "candidate %" PRId64 " is not in the queue", id);
 }
 
+/* Changing screens repaints everything: a full clear also removes sixel images,
+ * which text written over them would only erase cell by cell. */
+static void
+switch_view(struct app *a, enum view_id v)
+{
+	a->view = v;
+	clearok(curscr, TRUE);
+	a->images_dirty = 1;
+	a->dirty = 1;
+}
+
 static void
 cmd_help(struct app *a, const char *arg)
 {
 	(void)arg;
-	a->view = a->view == VIEW_HELP ? VIEW_REVIEW : VIEW_HELP;
-	a->images_dirty = 1;
-	a->dirty = 1;
+	switch_view(a, a->view == VIEW_HELP ? VIEW_REVIEW : VIEW_HELP);
+}
+
+static void
+cmd_list(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_LIST ? VIEW_REVIEW : VIEW_LIST);
+}
+
+static void
+cmd_open(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->view != VIEW_REVIEW)
+		switch_view(a, VIEW_REVIEW);
+}
+
+static void
+cmd_search(struct app *a, const char *arg)
+{
+	char line[256], *cause = NULL;
+	const char *needle = arg;
+	int64_t id;
+	int rc;
+
+	if (*needle == '\0') {
+		if (a->script != NULL || screen_prompt(a, "/", line, sizeof line) != 0)
+			return;
+		needle = line;
+	}
+	if (a->n == 0)
+		return;
+	rc = store_search(a->st, needle, a->ids[a->cur], &id, &cause);
+	if (rc < 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	for (size_t i = 0; rc == 1 && i < a->n; i++)
+		if (a->ids[i] == id) {
+			move_to(a, i);
+			app_status(a, 0, "found in #%" PRId64, id);
+			return;
+		}
+	app_status(a, 1, "not found: %s", needle);
 }
 
 static void
@@ -207,9 +261,7 @@ cmd_quit(struct app *a, const char *arg)
 {
 	(void)arg;
 	if (a->view != VIEW_REVIEW) {
-		a->view = VIEW_REVIEW;
-		a->images_dirty = 1;
-		a->dirty = 1;
+		switch_view(a, VIEW_REVIEW);
 		return;
 	}
 	a->quit = 1;
@@ -244,6 +296,10 @@ const struct command commands[] = {
 	{ "next-original", "J", "first candidate of the next original", cmd_next_original },
 	{ "prev-original", "K", "first candidate of the previous original", cmd_prev_original },
 	{ "goto", "", "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto },
+	{ "search", "/", "search TEXT: the next candidate whose caption contains TEXT",
+	    cmd_search },
+	{ "list", "l", "the queue as a table (again: back to review)", cmd_list },
+	{ "open", "Enter", "open the selected candidate in review", cmd_open },
 	{ "help", "?", "this help (any key but a command returns)", cmd_help },
 	{ "command", ":", "type a command by name (:goto 12, :accept)", cmd_prompt },
 	{ "redraw", "C-l", "repaint the whole screen", cmd_redraw },
@@ -264,6 +320,8 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 		return is_keycode && key == KEY_DOWN;
 	if (len == 2 && strncmp(spec, "Up", 2) == 0)
 		return is_keycode && key == KEY_UP;
+	if (len == 5 && strncmp(spec, "Enter", 5) == 0)
+		return is_keycode ? key == KEY_ENTER : key == '\n' || key == '\r';
 	if (len == 3 && spec[0] == 'C' && spec[1] == '-')
 		return !is_keycode && key == (spec[2] & 0x1f);
 	return 0;

@@ -280,6 +280,7 @@ screen_run(struct app *a, char **cause)
 		if (a->view == VIEW_HELP && (c == NULL || strcmp(c->name, "quit") == 0)) {
 			/* Any other key closes the help overlay. */
 			a->view = VIEW_REVIEW;
+			clearok(curscr, TRUE);
 			a->images_dirty = a->dirty = 1;
 			continue;
 		}

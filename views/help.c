@@ -38,6 +38,7 @@ const struct view_ops view_help = { "help", help_draw };
 void
 views_draw(struct app *a)
 {
-	const struct view_ops *v = a->view == VIEW_HELP ? &view_help : &view_review;
+	const struct view_ops *v = a->view == VIEW_HELP ? &view_help :
+	    a->view == VIEW_LIST ? &view_list : &view_review;
 	v->draw(a);
 }

@@ -132,3 +132,10 @@ printf 'dump-screen %s\naccept\ndump-screen %s\nquit\n' "$T/o1" "$T/o2" >"$T/s6"
 COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s6" MMDA_ANNOTATOR=lease "$MMDA" review "$DB" --renderer none --overlap 1 >/dev/null 2>&1
 leased=$(sqlite3 "$DB" "SELECT candidate FROM leases WHERE annotator = 'other'")
 check overlap-avoids-others-lease sh -c "! grep -q 'mmda  $leased/' '$T/o1' && ! grep -q 'mmda  $leased/' '$T/o2'"
+
+# The list screen: the queue as a table; search moves to a match; open returns.
+printf 'list\ndump-screen %s\nsearch TABBY\ndump-screen %s\nopen\ndump-screen %s\nquit\n' "$T/l1" "$T/l2" "$T/l3" >"$T/s7"
+COLUMNS=120 LINES=30 MMDA_SCRIPT="$T/s7" MMDA_ANNOTATOR=rev "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check list-table sh -c "grep -q 'mmda list' '$T/l1' && grep -q '      18  hflip      accept' '$T/l1' && grep -q '      19  hflip      reject' '$T/l1'"
+check list-search grep -q "found in #3" "$T/l2"
+check list-open sh -c "grep -q '#3 original' '$T/l3' && grep -q 'ORIGINAL  #3 chelsea-1' '$T/l3'"
