@@ -41,7 +41,8 @@ app_load(struct app *a)
 	char *cause = NULL;
 
 	unload(a);
-	a->dirty = a->images_dirty = 1;
+	/* Only panes whose image changed are sent again (render_panes compares). */
+	a->dirty = 1;
 	if (a->n == 0)
 		return;
 	if (store_candidate_get(a->st, a->ids[a->cur], &a->c, &cause) != 0 ||

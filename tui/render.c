@@ -298,6 +298,45 @@ render_prefetch(struct app *a, const char *path, int i)
 	pthread_mutex_unlock(&pj->lock);
 }
 
+/*
+ * Draws the text of one pane: a placeholder, half blocks, or nothing where a
+ * finished sixel goes. Returns 1 when the cells were left blank for the image.
+ */
+static int
+pane_text(struct pane_job *pj, struct pane *p)
+{
+	struct entry *e = NULL;
+	int w, h;
+
+	if (p->path == NULL) {
+		blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, p->label ? p->label : "");
+		return 0;
+	}
+	if (pj->mode != RENDER_NONE) {
+		pane_pixels(pj, p->rows, p->cols, &w, &h);
+		pthread_mutex_lock(&pj->lock);
+		e = lookup(pj, p->path, w, h, 1);
+		int state = e ? e->state : E_FAILED;
+		pthread_mutex_unlock(&pj->lock);
+		if (state == E_DONE && pj->mode == RENDER_BLOCKS) {
+			blocks_render(stdscr, p->y, p->x, p->cols, p->rows, &e->img, pj->truecolor);
+			return 0;
+		}
+		if (state == E_DONE && pj->mode == RENDER_SIXEL)
+			return 1; /* the cells stay blank for the image */
+		if (state == E_FAILED && e != NULL && e->why != NULL) {
+			blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, e->why);
+			return 0;
+		}
+		if (state != E_FAILED) {
+			blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, "loading");
+			return 0;
+		}
+	}
+	blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, p->label ? p->label : "");
+	return 0;
+}
+
 void
 render_text_panes(struct app *a)
 {
@@ -305,38 +344,14 @@ render_text_panes(struct app *a)
 
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
-		struct entry *e = NULL;
-		int w, h;
 		if (p->rows <= 0 || p->cols <= 0)
 			continue;
-		if (p->path == NULL) {
-			blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows,
-			    p->label ? p->label : "");
-			continue;
+		/* Text drawn over the cells erases the terminal's pixels there: the
+		 * image must be sent again even if it is the same one. */
+		if (!pane_text(pj, p)) {
+			free(p->sent);
+			p->sent = NULL;
 		}
-		if (pj->mode != RENDER_NONE) {
-			pane_pixels(pj, p->rows, p->cols, &w, &h);
-			pthread_mutex_lock(&pj->lock);
-			e = lookup(pj, p->path, w, h, 1);
-			int state = e ? e->state : E_FAILED;
-			pthread_mutex_unlock(&pj->lock);
-			if (state == E_DONE && pj->mode == RENDER_BLOCKS) {
-				blocks_render(stdscr, p->y, p->x, p->cols, p->rows, &e->img,
-				    pj->truecolor);
-				continue;
-			}
-			if (state == E_DONE && pj->mode == RENDER_SIXEL)
-				continue; /* the cells stay blank for the image */
-			if (state == E_FAILED && e != NULL && e->why != NULL) {
-				blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, e->why);
-				continue;
-			}
-			if (state != E_FAILED) {
-				blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, "loading");
-				continue;
-			}
-		}
-		blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, p->label ? p->label : "");
 	}
 }
 

@@ -1,0 +1,128 @@
+# The sixel path end to end, through a fake terminal (tests/tools/ptyterm.c,
+# terminal.md 4 (c)): the probe before curses, the pane layout, the decoded
+# size, position and colour of each pane, only changed panes re-sent, and the
+# fallbacks when the terminal does not answer or is inside tmux.
+. "$TOP/tests/lib.sh"
+: "${BUILD:?BUILD must name the build folder}"
+PTY="$BUILD/tools/ptyterm"
+DB=$T/s.db
+"$MMDA" import "$DB" "$SAMPLE/captions.jsonl" >/dev/null
+"$MMDA" augment "$DB" --op hflip --limit 3 >/dev/null       # 18, 19, 20: parents 1, 2, 3
+"$MMDA" augment "$DB" --op grayscale --limit 1 >/dev/null   # 21: parent 1
+export MMDA_ANNOTATOR=sixel
+unset TMUX STY TERM_PROGRAM TERM_PROGRAM_VERSION SSH_CONNECTION COLUMNS LINES
+CR=$(printf '\r')
+
+# The layout the review view asks for at 160x48 with 10x20 px cells
+# (views/review.c, tui/sixel.c sixel_geometry): images from screen row 2 under
+# the title and header rows, left pane at column 0, right pane at COLS/2 + 1;
+# 48 - 2 - 2 - 4 caption - 3 info = 37 rows; 79 columns a pane. Pixels: 790
+# wide, 37 * 20 = 740 high cut to whole sixel bands (738), both within the
+# 1000x960 sixel area the fake xterm reports. CUP is 1-based.
+ROW=3 LCOL=1 RCOL=82 PW=790 PH=738
+
+cands() { [ "$(sqlite3 "$DB" "SELECT group_concat(id || c.op, ',') FROM candidates c WHERE id > 17")" = "18hflip,19hflip,20hflip,21grayscale" ]; }
+check data-candidates cands
+check data-parents [ "$(sqlite3 "$DB" "SELECT group_concat(child || ':' || parent, ',') FROM (SELECT * FROM lineage WHERE slot = 0 ORDER BY child)")" = "18:1,19:2,20:3,21:1" ]
+
+# sixels FILE AFTER-KEY: the sixel lines emitted after that many keys.
+sixels() { awk -v k="$2" '$1 == "sixel" && $NF == k' "$1"; }
+# field LINE NAME: the value after NAME in a sixel line (mean gives R).
+field() { echo "$1" | awk -v n="$2" '{ for (i = 1; i < NF; i++) if ($i == n) { print $(i + 1); exit } }'; }
+mean() { echo "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "mean") { print $(i + 1), $(i + 2), $(i + 3); exit } }'; }
+# near "R G B" "R G B" TOL: every channel within TOL.
+near() { echo "$1 $2" | awk -v t="$3" '{ for (i = 1; i <= 3; i++) { d = $i - $(i + 3); if (d < 0) d = -d; if (d > t) exit 1 } }'; }
+not() { ! "$@"; }
+# pane LINE COL: at ROW, COL, decoded at the pane's pixel size.
+pane() { [ "$(field "$1" row)" = "$ROW" ] && [ "$(field "$1" col)" = "$2" ] && [ "$(field "$1" width)" = "$PW" ] && [ "$(field "$1" height)" = "$PH" ]; }
+t0=$(date +%s)
+
+# One session: candidate 1 (an original), :goto 18 (hflip of 1), k to 17 (an
+# original: text in the right pane) and j back to 18, :goto 21 (grayscale of
+# 1: same ORIGINAL), k to 20 (hflip of 3: both panes change), q. Keys 1-9 type
+# the first goto, 10 is k, 11 is j, 12-20 type the second goto, 21 is k, 22 q.
+"$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
+    --keys ":goto 18${CR}kj:goto 21${CR}kq" --out "$T/raw" -- \
+    "$MMDA" review "$DB" --renderer auto >"$T/out" 2>"$T/err"; rc=$?
+check run-exit-0 [ $rc -eq 0 ]
+check app-exit-0 grep -qx "exit 0" "$T/out"
+check all-keys-sent grep -qx "keys-sent 22" "$T/out"
+# offset FILE STRING: the byte offset of the first STRING in FILE (empty if none).
+offset() { LC_ALL=C grep -abo -F "$2" "$1" | head -n 1 | cut -d: -f1; }
+da1_at=$(offset "$T/raw" "$(printf '\033[c')")
+smcup_at=$(offset "$T/raw" "$(printf '\033[?1049h')")
+check probe-before-curses sh -c "[ -n '$da1_at' ] && [ -n '$smcup_at' ] && [ '$da1_at' -lt '$smcup_at' ]"
+
+# Candidate 1 is its own original: the left pane only, the right one is text.
+s0=$(sixels "$T/out" 0)
+check original-one-sixel [ "$(echo "$s0" | grep -c .)" -eq 1 ]
+check original-left-pane pane "$s0" $LCOL
+check original-right-placeholder grep -q "(original)" "$T/raw"
+
+# at FILE COL KEYS: the pane at COL as the terminal shows it after KEYS keys
+# (the last sixel sent there).
+at() { awk -v c="$2" -v k="$3" '$1 == "sixel" && $6 == c && $NF <= k' "$1" | tail -n 1; }
+
+# Candidate 18 (hflip of 1): its image in the right pane, in place and at the
+# pane's size; the left pane shows the same original; hflip keeps the mean.
+s18=$(sixels "$T/out" 9)
+l18=$(at "$T/out" $LCOL 9)
+r18=$(echo "$s18" | awk -v c=$RCOL '$6 == c' | head -n 1)
+check hflip-right-pane pane "$r18" $RCOL
+check hflip-left-pane pane "$l18" $LCOL
+check hflip-same-left-image near "$(mean "$s0")" "$(mean "$l18")" 0.5
+check hflip-mean-kept near "$(mean "$l18")" "$(mean "$r18")" 3
+check typing-sends-no-sixel [ -z "$(awk '$1 == "sixel" && $NF > 0 && $NF < 9' "$T/out")" ]
+
+# 17 drew text over both panes: back on 18 both images are sent again.
+s18b=$(sixels "$T/out" 11)
+l18b=$(echo "$s18b" | awk -v c=$LCOL '$6 == c' | head -n 1)
+r18b=$(echo "$s18b" | awk -v c=$RCOL '$6 == c' | head -n 1)
+check original-between-shows-placeholder [ -z "$(sixels "$T/out" 10 | awk -v c=$RCOL '$6 == c')" ]
+check back-from-original-resends pane "$r18b" $RCOL
+check back-from-original-left pane "$l18b" $LCOL
+check back-from-original-same-pixels sh -c "[ '$(mean "$r18b")' = '$(mean "$r18")' ] && [ '$(mean "$l18b")' = '$(mean "$l18")' ]"
+
+# Candidate 21 (grayscale of 1) has the same ORIGINAL: a grey right pane.
+s21=$(sixels "$T/out" 20)
+r21=$(echo "$s21" | awk -v c=$RCOL '$6 == c' | head -n 1)
+check same-original-right-pane pane "$r21" $RCOL
+grey() { set -- $(mean "$1"); near "$1 $2 $3" "$2 $3 $1" 3; }
+check grayscale-pane-grey grey "$r21"
+check grayscale-pane-differs not near "$(mean "$l18")" "$(mean "$r21")" 3
+# 1 -> 18 and 18 -> 21 keep astronaut.png on the left: only the right pane
+# changed, so each move sends exactly one image (bytes are what SSH pays for).
+check unchanged-left-not-resent [ "$(echo "$s18" | grep -c .) $(echo "$s21" | grep -c .)" = "1 1" ]
+
+# k to 20 (hflip of 3): both panes change, and the colours are another image's.
+s20=$(sixels "$T/out" 21)
+l20=$(echo "$s20" | awk -v c=$LCOL '$6 == c' | head -n 1)
+r20=$(echo "$s20" | awk -v c=$RCOL '$6 == c' | head -n 1)
+check other-original-two-sixels [ "$(echo "$s20" | grep -c .)" -eq 2 ]
+check other-original-panes sh -c "[ -n '$l20' ] && [ -n '$r20' ]"
+check other-original-mean-differs not near "$(mean "$r18")" "$(mean "$r20")" 3
+check other-original-hflip-mean near "$(mean "$l20")" "$(mean "$r20")" 3
+check quit-sends-no-sixel [ -z "$(sixels "$T/out" 22)" ]
+
+# No answer at all: the probe gives up (1 s), half blocks, no DCS, and q quits.
+start=$(date +%s)
+"$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer none --keys q \
+    --out "$T/raw-none" --timeout 10 -- "$MMDA" review "$DB" --renderer auto \
+    >"$T/out-none" 2>"$T/err-none"; rc=$?
+check silent-terminal-finishes sh -c "[ $rc -eq 0 ] && grep -qx 'exit 0' '$T/out-none' && [ \$((\$(date +%s) - $start)) -le 5 ]"
+check silent-terminal-no-dcs sh -c "grep -qx 'dcs-count 0' '$T/out-none' && ! LC_ALL=C grep -q \"\$(printf '\033P')\" '$T/raw-none'"
+# Half blocks are drawn with the upper half block character (U+2580).
+check silent-terminal-half-blocks grep -q "$(printf '\342\226\200')" "$T/raw-none"
+
+# A terminal without sixel (DA1 lacks 4): half blocks as well.
+"$PTY" --cols 160 --rows 48 --answer da1-nosixel --keys q --out "$T/raw-nos" \
+    --timeout 10 -- "$MMDA" review "$DB" --renderer auto >"$T/out-nos" 2>&1
+check no-sixel-da1-no-dcs sh -c "grep -qx 'exit 0' '$T/out-nos' && grep -qx 'dcs-count 0' '$T/out-nos'"
+
+# Inside tmux (before 3.4, version unknown) the probe's answer is not trusted.
+TMUX=/tmp/x,1,0 "$PTY" --cols 160 --rows 48 --answer xterm-vt340 --keys q \
+    --out "$T/raw-tmux" --timeout 10 -- "$MMDA" review "$DB" --renderer auto \
+    >"$T/out-tmux" 2>&1
+check tmux-no-dcs sh -c "grep -qx 'exit 0' '$T/out-tmux' && grep -qx 'dcs-count 0' '$T/out-tmux' && ! LC_ALL=C grep -q \"\$(printf '\033P')\" '$T/raw-tmux'"
+
+check suite-under-20s [ $(($(date +%s) - t0)) -le 20 ]

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptyterm: a fake terminal for end-to-end tests (terminal.md 4 (c)).
+ *
+ *   ptyterm [--cols C] [--rows R] [--cell-w W] [--cell-h H]
+ *           [--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW]
+ *           [--quiet MS] [--timeout S] -- COMMAND ARGS...
+ *
+ * Runs COMMAND on a new pty (its controlling terminal, TERM=xterm-256color,
+ * the window size in cells and pixels set), answers its terminal queries the
+ * way xterm in VT340 mode does (terminal.md 3.1), or not at all, or without
+ * sixel. Whenever the output has been quiet for MS milliseconds (400) it
+ * types the next byte of KEYS. When the command has exited, every sixel
+ * image in the output (ESC P ... ESC \) is decoded with libsixel and
+ * described on stdout, one line each:
+ *
+ *   sixel N row R col C width W height H mean R G B after-key K
+ *
+ * R and C are the 1-based cursor position of the CUP just before the DCS
+ * (inside the ESC 7 ... ESC 8 framing; 0 0 when there is none), the mean
+ * is over every pixel, and K is how many keys had been typed when the DCS
+ * began. Then "frame K bytes N sixels S" for the output between two key
+ * presses (frame 0 is before the first key), "keys-sent N",
+ * "dcs-count N" and "exit N" (the command's exit status, 128 + signal
+ * when killed). Exits 2 on a timeout, 3 when a sixel does not decode,
+ * 1 on a usage or system error, else 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sixel.h>
+
+#define SIXEL_AREA_MAX 1000
+
+enum answer { ANSWER_VT340, ANSWER_NONE, ANSWER_NOSIXEL };
+
+struct options {
+	int cols, rows, cell_w, cell_h, quiet_ms, timeout_s;
+	enum answer answer;
+	const char *keys, *out;
+	char **argv;
+};
+
+/* The captured output, and where each key was typed. */
+struct capture {
+	unsigned char *p;
+	size_t len, cap;
+	size_t *key_at;    /* capture length when key i was sent */
+	size_t nkeys;
+	size_t scanned;    /* queries are searched from here */
+	size_t query_end;  /* just after the last query */
+};
+
+static int64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *
+mem_grow(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL) {
+		fprintf(stderr, "ptyterm: out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
+static void
+capture_append(struct capture *c, const unsigned char *data, size_t n)
+{
+	if (c->len + n > c->cap) {
+		while (c->len + n > c->cap)
+			c->cap = c->cap ? c->cap * 2 : 65536;
+		c->p = mem_grow(c->p, c->cap);
+	}
+	memcpy(c->p + c->len, data, n);
+	c->len += n;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+clamp_area(int v)
+{
+	return v > SIXEL_AREA_MAX ? SIXEL_AREA_MAX : v;
+}
+
+/* Writes the reply xterm would give to query q (one of query_list), or none. */
+static void
+query_answer(int fd, const struct options *o, const char *q)
+{
+	char buf[128];
+	int w = clamp_area(o->cols * o->cell_w), h = clamp_area(o->rows * o->cell_h);
+
+	buf[0] = '\0';
+	if (o->answer == ANSWER_NONE)
+		return;
+	if (strcmp(q, "\033[c") == 0 || strcmp(q, "\033[0c") == 0)
+		snprintf(buf, sizeof buf, "%s", o->answer == ANSWER_VT340 ?
+		    "\033[?63;1;2;4;6;9;15;16;22;28c" :
+		    "\033[?64;1;2;6;9;15;16;17;18;21;22;28c");
+	else if (strcmp(q, "\033[?1;1;0S") == 0)
+		snprintf(buf, sizeof buf, "%s", o->answer == ANSWER_VT340 ?
+		    "\033[?1;0;256S" : "\033[?1;3S");
+	else if (strcmp(q, "\033[?2;1;0S") == 0 || strcmp(q, "\033[?2;4;0S") == 0) {
+		if (o->answer == ANSWER_VT340)
+			snprintf(buf, sizeof buf, "\033[?2;0;%d;%dS", w, h);
+		else
+			snprintf(buf, sizeof buf, "\033[?2;3S");
+	} else if (strcmp(q, "\033[16t") == 0 && o->answer == ANSWER_VT340)
+		snprintf(buf, sizeof buf, "\033[6;%d;%dt", o->cell_h, o->cell_w);
+	if (buf[0] != '\0')
+		write_all(fd, buf, strlen(buf));
+}
+
+/* Answers every complete query in the new output; a cut-off one waits. */
+static void
+query_scan(struct capture *c, int fd, const struct options *o)
+{
+	static const char *const query_list[] = {
+		"\033[c", "\033[0c", "\033[?1;1;0S", "\033[?2;1;0S", "\033[?2;4;0S",
+		"\033[16t",
+	};
+	size_t i = c->scanned;
+
+	while (i < c->len) {
+		size_t left = c->len - i, k;
+		int partial = 0, hit = 0;
+		if (c->p[i] != 0x1b) {
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof query_list / sizeof query_list[0]; k++) {
+			size_t ql = strlen(query_list[k]);
+			if (left >= ql && memcmp(c->p + i, query_list[k], ql) == 0) {
+				query_answer(fd, o, query_list[k]);
+				i += ql;
+				c->query_end = i;
+				hit = 1;
+				break;
+			}
+			if (left < ql && memcmp(c->p + i, query_list[k], left) == 0)
+				partial = 1;
+		}
+		if (hit)
+			continue;
+		if (partial)
+			break;
+		i++;
+	}
+	c->scanned = i;
+}
+
+/* The child: a new session with the pty's slave as its controlling terminal. */
+static void
+child_exec(const char *slave, const struct options *o)
+{
+	int fd;
+
+	if (setsid() < 0)
+		_exit(127);
+	fd = open(slave, O_RDWR);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) != 0)
+		_exit(127);
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	if (fd > 2)
+		close(fd);
+	setenv("TERM", "xterm-256color", 1);
+	/* ncurses prefers these to the window size. */
+	unsetenv("LINES");
+	unsetenv("COLUMNS");
+	execvp(o->argv[0], o->argv);
+	fprintf(stderr, "ptyterm: %s: %s\n", o->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int
+pty_start(const struct options *o, pid_t *pid)
+{
+	struct winsize ws;
+	char *slave;
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 ||
+	    (slave = ptsname(master)) == NULL) {
+		perror("ptyterm: pty");
+		return -1;
+	}
+	memset(&ws, 0, sizeof ws);
+	ws.ws_col = (unsigned short)o->cols;
+	ws.ws_row = (unsigned short)o->rows;
+	ws.ws_xpixel = (unsigned short)(o->cols * o->cell_w);
+	ws.ws_ypixel = (unsigned short)(o->rows * o->cell_h);
+	if (ioctl(master, TIOCSWINSZ, &ws) != 0) {
+		perror("ptyterm: TIOCSWINSZ");
+		return -1;
+	}
+	fflush(NULL);
+	*pid = fork();
+	if (*pid < 0) {
+		perror("ptyterm: fork");
+		return -1;
+	}
+	if (*pid == 0) {
+		close(master);
+		child_exec(slave, o);
+	}
+	return master;
+}
+
+/*
+ * Reads until the command closes the pty, typing a key after each quiet
+ * spell (output after the key and after the last query). Returns 0, or -1 when the deadline passed first.
+ */
+static int
+pty_run(int master, const struct options *o, struct capture *c)
+{
+	int64_t deadline = clock_ms() + (int64_t)o->timeout_s * 1000, last = clock_ms();
+	size_t nk = strlen(o->keys), frame_start = 0, from;
+	unsigned char buf[65536];
+
+	c->key_at = mem_grow(NULL, (nk + 1) * sizeof *c->key_at);
+	for (;;) {
+		int64_t now = clock_ms(), wait;
+		struct pollfd pfd;
+		int r;
+		if (now >= deadline)
+			return -1;
+		/* A frame is output after the key and after the last query: a
+		 * key typed while the command waits for an answer would be read as
+		 * one (or flushed). */
+		from = frame_start > c->query_end ? frame_start : c->query_end;
+		if (c->nkeys < nk && c->len > from && now - last >= o->quiet_ms) {
+			char k = o->keys[c->nkeys];
+			c->key_at[c->nkeys++] = c->len;
+			frame_start = c->len;
+			if (write_all(master, &k, 1) != 0)
+				return 0;
+			last = now;
+			continue;
+		}
+		wait = deadline - now;
+		if (c->nkeys < nk && c->len > from && o->quiet_ms - (now - last) < wait)
+			wait = o->quiet_ms - (now - last);
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)(wait > 0 ? wait : 0));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		ssize_t n = read(master, buf, sizeof buf);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return 0; /* EIO: every slave descriptor is closed */
+		capture_append(c, buf, (size_t)n);
+		query_scan(c, master, o);
+		last = clock_ms();
+	}
+}
+
+/* How many keys had been sent when output offset at was written. */
+static size_t
+keys_before(const struct capture *c, size_t at)
+{
+	size_t k = 0;
+
+	while (k < c->nkeys && c->key_at[k] <= at)
+		k++;
+	return k;
+}
+
+/* The last CUP before the DCS at start, if ESC 7 comes just before it. */
+static void
+dcs_position(const struct capture *c, size_t start, int *row, int *col)
+{
+	size_t i = start;
+
+	*row = *col = 0;
+	while (i > 0) {
+		i--;
+		if (c->p[i] != 0x1b)
+			continue;
+		if (i + 1 < start && c->p[i + 1] == '[') {
+			int r = 0, cc = 0, len = 0;
+			char tail[64];
+			size_t n = start - i < sizeof tail ? start - i : sizeof tail - 1;
+			memcpy(tail, c->p + i, n);
+			tail[n] = '\0';
+			if (sscanf(tail, "\033[%d;%dH%n", &r, &cc, &len) == 2 && len > 0 &&
+			    (size_t)len == start - i && i >= 2 && c->p[i - 2] == 0x1b &&
+			    c->p[i - 1] == '7') {
+				*row = r;
+				*col = cc;
+			}
+		}
+		return;
+	}
+}
+
+/* Decodes one DCS and prints its line; returns -1 when it does not decode. */
+static int
+sixel_report(const struct capture *c, size_t start, size_t end, int index)
+{
+	unsigned char *pixels = NULL, *palette = NULL;
+	sixel_allocator_t *alloc = NULL;
+	int w = 0, h = 0, ncolors = 0, row, col, rc = -1;
+	SIXELSTATUS st;
+	size_t n;
+
+	if (end - start > INT32_MAX)
+		return -1;
+	st = sixel_allocator_new(&alloc, NULL, NULL, NULL, NULL);
+	if (SIXEL_FAILED(st))
+		return -1;
+	st = sixel_decode_raw(c->p + start, (int)(end - start), &pixels, &w, &h, &palette,
+	    &ncolors, alloc);
+	if (SIXEL_FAILED(st) || pixels == NULL || palette == NULL || w <= 0 || h <= 0) {
+		fprintf(stderr, "ptyterm: sixel %d does not decode: %s\n", index,
+		    sixel_helper_format_error(st));
+		goto out;
+	}
+	double sum[3] = { 0, 0, 0 };
+	n = (size_t)w * (size_t)h;
+	for (size_t i = 0; i < n; i++) {
+		int idx = pixels[i];
+		if (idx >= ncolors) {
+			fprintf(stderr, "ptyterm: sixel %d: colour %d of %d\n", index, idx,
+			    ncolors);
+			goto out;
+		}
+		for (int k = 0; k < 3; k++)
+			sum[k] += palette[3 * idx + k];
+	}
+	dcs_position(c, start, &row, &col);
+	printf("sixel %d row %d col %d width %d height %d mean %.1f %.1f %.1f after-key %zu\n",
+	    index, row, col, w, h, sum[0] / (double)n, sum[1] / (double)n, sum[2] / (double)n,
+	    keys_before(c, start));
+	rc = 0;
+out:
+	sixel_allocator_free(alloc, pixels);
+	sixel_allocator_free(alloc, palette);
+	sixel_allocator_unref(alloc);
+	return rc;
+}
+
+/* Finds every ESC P ... ESC \ and reports it, then the frames. */
+static int
+capture_report(const struct capture *c)
+{
+	size_t i = 0, k, count = 0;
+	size_t *frame_sixels = mem_grow(NULL, (c->nkeys + 1) * sizeof *frame_sixels);
+	int rc = 0;
+
+	memset(frame_sixels, 0, (c->nkeys + 1) * sizeof *frame_sixels);
+	while (i + 1 < c->len) {
+		size_t end;
+		if (c->p[i] != 0x1b || c->p[i + 1] != 'P') {
+			i++;
+			continue;
+		}
+		for (end = i + 2; end + 1 < c->len; end++)
+			if (c->p[end] == 0x1b && c->p[end + 1] == '\\')
+				break;
+		if (end + 1 >= c->len) {
+			fprintf(stderr, "ptyterm: unterminated DCS at byte %zu\n", i);
+			rc = -1;
+			break;
+		}
+		if (sixel_report(c, i, end + 2, (int)count) != 0)
+			rc = -1;
+		frame_sixels[keys_before(c, i)]++;
+		count++;
+		i = end + 2;
+	}
+	for (k = 0; k <= c->nkeys; k++) {
+		size_t from = k == 0 ? 0 : c->key_at[k - 1];
+		size_t to = k < c->nkeys ? c->key_at[k] : c->len;
+		printf("frame %zu bytes %zu sixels %zu\n", k, to - from, frame_sixels[k]);
+	}
+	printf("keys-sent %zu\n", c->nkeys);
+	printf("dcs-count %zu\n", count);
+	free(frame_sixels);
+	return rc;
+}
+
+static int
+options_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+options_parse(int argc, char **argv, struct options *o)
+{
+	int i;
+
+	o->cols = 80, o->rows = 24, o->cell_w = 10, o->cell_h = 20;
+	o->quiet_ms = 400, o->timeout_s = 20;
+	o->answer = ANSWER_VT340;
+	o->keys = "";
+	o->out = NULL;
+	for (i = 1; i < argc; i += 2) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int bad = 0;
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (v == NULL)
+			return -1;
+		if (strcmp(a, "--cols") == 0)
+			bad = options_int(v, 1, 1000, &o->cols);
+		else if (strcmp(a, "--rows") == 0)
+			bad = options_int(v, 1, 1000, &o->rows);
+		else if (strcmp(a, "--cell-w") == 0)
+			bad = options_int(v, 1, 64, &o->cell_w);
+		else if (strcmp(a, "--cell-h") == 0)
+			bad = options_int(v, 1, 64, &o->cell_h);
+		else if (strcmp(a, "--quiet") == 0)
+			bad = options_int(v, 10, 10000, &o->quiet_ms);
+		else if (strcmp(a, "--timeout") == 0)
+			bad = options_int(v, 1, 600, &o->timeout_s);
+		else if (strcmp(a, "--keys") == 0)
+			o->keys = v;
+		else if (strcmp(a, "--out") == 0)
+			o->out = v;
+		else if (strcmp(a, "--answer") == 0) {
+			if (strcmp(v, "xterm-vt340") == 0)
+				o->answer = ANSWER_VT340;
+			else if (strcmp(v, "none") == 0)
+				o->answer = ANSWER_NONE;
+			else if (strcmp(v, "da1-nosixel") == 0)
+				o->answer = ANSWER_NOSIXEL;
+			else
+				bad = -1;
+		} else
+			bad = -1;
+		if (bad != 0)
+			return -1;
+	}
+	if (i >= argc)
+		return -1;
+	o->argv = argv + i;
+	return 0;
+}
+
+static int
+capture_save(const struct capture *c, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(c->p, 1, c->len, f) != c->len) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct capture c;
+	pid_t pid;
+	int master, status = 0, timed_out, rc = 0;
+
+	if (options_parse(argc, argv, &o) != 0) {
+		fprintf(stderr, "usage: ptyterm [--cols C --rows R --cell-w W --cell-h H] "
+		    "[--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW] "
+		    "[--quiet MS] [--timeout S] -- COMMAND ARGS...\n");
+		return 1;
+	}
+	memset(&c, 0, sizeof c);
+	signal(SIGPIPE, SIG_IGN);
+	if ((master = pty_start(&o, &pid)) < 0)
+		return 1;
+	timed_out = pty_run(master, &o, &c) != 0;
+	if (timed_out) {
+		fprintf(stderr, "ptyterm: timed out after %d s (%zu of %zu keys sent)\n",
+		    o.timeout_s, c.nkeys, strlen(o.keys));
+		kill(pid, SIGTERM);
+		usleep(200000);
+		kill(pid, SIGKILL);
+	}
+	close(master);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (o.out != NULL && capture_save(&c, o.out) != 0) {
+		fprintf(stderr, "ptyterm: %s: cannot write the capture\n", o.out);
+		rc = 1;
+	}
+	if (capture_report(&c) != 0 && rc == 0)
+		rc = 3;
+	printf("exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
+	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1);
+	if (timed_out)
+		rc = 2;
+	free(c.p);
+	free(c.key_at);
+	return rc;
+}
