@@ -151,6 +151,8 @@ struct score {
 int store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t *n,
     char **cause);
 void scores_free(struct score *s, size_t n);
+/* The names of the metrics that have scores, sorted; caller frees each and the array. */
+int store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause);
 /* All values of one metric with their candidates, in candidate order; caller frees both. */
 int store_metric_values(struct store *st, const char *metric, int64_t **ids, double **values,
     size_t *n, char **cause);

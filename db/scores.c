@@ -426,3 +426,23 @@ store_texts(struct store *st, int64_t **ids, char ***texts, size_t *n, char **ca
 	*n = len;
 	return 0;
 }
+
+int
+store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	char **v = NULL;
+	size_t len = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT metric FROM scores ORDER BY metric", -1,
+	    &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading metrics", cause);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		v = xreallocarray(v, len + 1, sizeof *v);
+		v[len++] = db_column_dup(s, 0);
+	}
+	sqlite3_finalize(s);
+	*names = v;
+	*n = len;
+	return 0;
+}

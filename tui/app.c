@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
+#include "core/tunestore.h"
 #include "core/util.h"
 
 void
@@ -59,4 +61,55 @@ app_load(struct app *a)
 	a->shown_ms = now_mono_ms();
 	/* This annotator's progress, for the title bar. */
 	store_annotator_counts(a->st, a->annotator, a->mine, NULL);
+}
+
+void
+app_tune_load(struct app *a)
+{
+	char *cause = NULL;
+
+	if (a->metrics == NULL &&
+	    store_scored_metrics(a->st, &a->metrics, &a->nmetrics, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (a->tune != NULL)
+		tune_free(a->tune);
+	a->tune = NULL;
+	if (a->nmetrics == 0)
+		return;
+	if (a->metric >= a->nmetrics)
+		a->metric = 0;
+	if ((a->tune = tune_build_metric(a->st, a->metrics[a->metric], &cause)) == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* Start from the threshold in force, else the middle of the range. */
+	const struct metric_def *m = metric_find(a->metrics[a->metric]);
+	int above = m == NULL || m->keep == METRIC_KEEP_ABOVE;
+	a->cutoff = (tune_min(a->tune) + tune_max(a->tune)) / 2;
+	for (size_t i = 0; i < a->nth; i++)
+		if (strcmp(a->th[i].metric, a->metrics[a->metric]) == 0) {
+			if (above && a->th[i].has_min)
+				a->cutoff = a->th[i].min;
+			if (!above && a->th[i].has_max)
+				a->cutoff = a->th[i].max;
+		}
+	a->dirty = 1;
+}
+
+void
+app_free(struct app *a)
+{
+	unload(a);
+	if (a->tune != NULL)
+		tune_free(a->tune);
+	for (size_t i = 0; i < a->nmetrics; i++)
+		free(a->metrics[i]);
+	free(a->metrics);
+	a->tune = NULL;
+	a->metrics = NULL;
+	a->nmetrics = 0;
 }

@@ -23,11 +23,13 @@ enum renderer {
 enum view_id {
 	VIEW_REVIEW,
 	VIEW_LIST,
+	VIEW_THRESHOLDS,
 	VIEW_HELP,
 	VIEW_COUNT
 };
 
 struct pane_job;
+struct tune_index;
 
 struct app {
 	struct store *st;
@@ -62,6 +64,13 @@ struct app {
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
 	int overlap;      /* > 0: work is handed out by leases (several annotators) */
 
+	/* The thresholds screen: the metric being tuned and the cutoff being tried,
+	 * over an in-memory index built once per metric (no SQL per keystroke). */
+	char **metrics;
+	size_t nmetrics, metric;
+	struct tune_index *tune;
+	double cutoff;
+
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;
 };
@@ -70,5 +79,8 @@ struct app {
 void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Loads the candidate at a->cur and what goes with it; failures go to the status line. */
 void app_load(struct app *a);
+/* Loads the scored metrics and builds the index of the selected one (thresholds screen). */
+void app_tune_load(struct app *a);
+void app_free(struct app *a);
 
 #endif

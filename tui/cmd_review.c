@@ -137,11 +137,7 @@ cmd_review(int argc, char **argv)
 	app_load(&a);
 	if (screen_run(&a, &cause) != 0)
 		rc = cli_fail("review", cause);
-	candidate_free(&a.c);
-	candidate_free(&a.p);
-	decisions_free(a.dec, a.ndec);
-	scores_free(a.sc, a.nsc);
-	thresholds_free(a.th, a.nth);
+	app_free(&a);
 	if (a.script != NULL)
 		fclose(a.script);
 	free(a.ids);

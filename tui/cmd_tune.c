@@ -13,40 +13,8 @@
 #include "core/metrics.h"
 #include "core/store.h"
 #include "core/tune.h"
+#include "core/tunestore.h"
 #include "tui/cli.h"
-
-/* Scores joined with labels: candidates without a decision are undecided. */
-static struct tune_index *
-build(struct store *st, const char *metric, char **cause)
-{
-	int64_t *sid = NULL, *lid = NULL;
-	double *val = NULL;
-	signed char *lab = NULL, *joined;
-	size_t ns = 0, nl = 0, j = 0;
-	struct tune_index *idx;
-
-	if (store_metric_values(st, metric, &sid, &val, &ns, cause) != 0)
-		return NULL;
-	if (store_labels(st, &lid, &lab, &nl, cause) != 0) {
-		free(sid);
-		free(val);
-		return NULL;
-	}
-	joined = xmalloc(ns ? ns : 1);
-	/* Both lists are in candidate order: one merge pass. */
-	for (size_t i = 0; i < ns; i++) {
-		while (j < nl && lid[j] < sid[i])
-			j++;
-		joined[i] = j < nl && lid[j] == sid[i] ? lab[j] : TUNE_UNDECIDED;
-	}
-	idx = tune_build(val, joined, ns, cause);
-	free(sid);
-	free(val);
-	free(lid);
-	free(lab);
-	free(joined);
-	return idx;
-}
 
 static cJSON *
 eval_json(const struct tune_eval *e)
@@ -110,7 +78,7 @@ run(struct store *st, const struct tune_args *a, const char *who)
 	char *cause = NULL;
 	int has_cur = 0, has_sug = 0, enough;
 
-	if ((idx = build(st, a->metric, &cause)) == NULL)
+	if ((idx = tune_build_metric(st, a->metric, &cause)) == NULL)
 		return cli_fail("tune", cause);
 	if (tune_size(idx) == 0) {
 		tune_free(idx);

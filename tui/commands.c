@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
+#include "core/tune.h"
 #include "core/util.h"
 #include "tui/screen.h"
 
@@ -248,6 +250,140 @@ cmd_search(struct app *a, const char *arg)
 }
 
 static void
+cmd_thresholds(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->view == VIEW_THRESHOLDS) {
+		switch_view(a, VIEW_REVIEW);
+		return;
+	}
+	switch_view(a, VIEW_THRESHOLDS);
+	if (a->tune == NULL)
+		app_tune_load(a);
+	if (a->nmetrics == 0)
+		app_status(a, 1, "no scores yet (mmda score)");
+}
+
+static int
+on_thresholds(struct app *a)
+{
+	if (a->view == VIEW_THRESHOLDS && a->tune != NULL)
+		return 1;
+	app_status(a, 1, "that works on the thresholds screen (t)");
+	return 0;
+}
+
+/* One step is a hundredth of the metric's range (or the value typed after the command). */
+static void
+move_cutoff(struct app *a, const char *arg, int dir)
+{
+	double step = (tune_max(a->tune) - tune_min(a->tune)) / 100;
+
+	if (*arg != '\0')
+		step = strtod(arg, NULL);
+	if (!(step > 0))
+		step = 1;
+	a->cutoff += dir * step;
+	a->dirty = 1;
+}
+
+static void
+cmd_cutoff_up(struct app *a, const char *arg)
+{
+	if (on_thresholds(a))
+		move_cutoff(a, arg, 1);
+}
+
+static void
+cmd_cutoff_down(struct app *a, const char *arg)
+{
+	if (on_thresholds(a))
+		move_cutoff(a, arg, -1);
+}
+
+static void
+cmd_metric(struct app *a, int dir)
+{
+	if (a->view != VIEW_THRESHOLDS || a->nmetrics == 0) {
+		on_thresholds(a);
+		return;
+	}
+	a->metric = (a->metric + a->nmetrics + (size_t)(dir > 0 ? 1 : a->nmetrics - 1)) %
+	    a->nmetrics;
+	app_tune_load(a);
+}
+
+static void
+cmd_metric_next(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_metric(a, 1);
+}
+
+static void
+cmd_metric_prev(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_metric(a, -1);
+}
+
+static void
+cmd_auto_tune(struct app *a, const char *arg)
+{
+	const struct metric_def *m;
+	struct tune_eval e;
+
+	(void)arg;
+	if (!on_thresholds(a))
+		return;
+	m = metric_find(a->metrics[a->metric]);
+	if (!tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS)) {
+		app_status(a, 1, "too few labels to tune: need %d accepted and %d rejected",
+		    TUNE_MIN_PER_CLASS, TUNE_MIN_PER_CLASS);
+		return;
+	}
+	if (tune_suggest_f1(a->tune, m && m->keep == METRIC_KEEP_BELOW ? TUNE_KEEP_BELOW :
+	    TUNE_KEEP_ABOVE, &e) == 0) {
+		a->cutoff = e.cutoff;
+		app_status(a, 0, "best F1 %.3f at %g", e.f1, e.cutoff);
+	}
+}
+
+static void
+cmd_set_threshold(struct app *a, const char *arg)
+{
+	struct threshold t;
+	char *cause = NULL;
+
+	(void)arg;
+	if (!on_thresholds(a))
+		return;
+	const char *name = a->metrics[a->metric];
+	const struct metric_def *m = metric_find(name);
+	memset(&t, 0, sizeof t);
+	for (size_t i = 0; i < a->nth; i++)
+		if (strcmp(a->th[i].metric, name) == 0)
+			t = a->th[i];
+	t.metric = (char *)name;
+	if (m != NULL && m->keep == METRIC_KEEP_BELOW)
+		t.has_max = 1, t.max = a->cutoff;
+	else
+		t.has_min = 1, t.min = a->cutoff;
+	t.enabled = 1;
+	t.changed_by = a->annotator;
+	if (store_threshold_set(a->st, &t, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	thresholds_free(a->th, a->nth);
+	a->th = NULL;
+	a->nth = 0;
+	store_thresholds(a->st, NULL, &a->th, &a->nth, NULL);
+	app_status(a, 0, "threshold on %s set to %g", name, a->cutoff);
+}
+
+static void
 cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -300,6 +436,16 @@ const struct command commands[] = {
 	    cmd_search },
 	{ "list", "l", "the queue as a table (again: back to review)", cmd_list },
 	{ "open", "Enter", "open the selected candidate in review", cmd_open },
+	{ "thresholds", "t", "tune thresholds against the decisions (again: back)",
+	    cmd_thresholds },
+	{ "cutoff-up", "> Right", "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up },
+	{ "cutoff-down", "< Left", "thresholds: lower the cutoff (cutoff-down STEP)",
+	    cmd_cutoff_down },
+	{ "metric-next", "]", "thresholds: the next scored metric", cmd_metric_next },
+	{ "metric-prev", "[", "thresholds: the previous scored metric", cmd_metric_prev },
+	{ "auto-tune", "T", "thresholds: jump to the cutoff with the best F1", cmd_auto_tune },
+	{ "set-threshold", "s", "thresholds: make the cutoff the metric's threshold",
+	    cmd_set_threshold },
 	{ "help", "?", "this help (any key but a command returns)", cmd_help },
 	{ "command", ":", "type a command by name (:goto 12, :accept)", cmd_prompt },
 	{ "redraw", "C-l", "repaint the whole screen", cmd_redraw },
@@ -320,6 +466,10 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 		return is_keycode && key == KEY_DOWN;
 	if (len == 2 && strncmp(spec, "Up", 2) == 0)
 		return is_keycode && key == KEY_UP;
+	if (len == 4 && strncmp(spec, "Left", 4) == 0)
+		return is_keycode && key == KEY_LEFT;
+	if (len == 5 && strncmp(spec, "Right", 5) == 0)
+		return is_keycode && key == KEY_RIGHT;
 	if (len == 5 && strncmp(spec, "Enter", 5) == 0)
 		return is_keycode ? key == KEY_ENTER : key == '\n' || key == '\r';
 	if (len == 3 && spec[0] == 'C' && spec[1] == '-')

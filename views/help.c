@@ -39,6 +39,7 @@ void
 views_draw(struct app *a)
 {
 	const struct view_ops *v = a->view == VIEW_HELP ? &view_help :
-	    a->view == VIEW_LIST ? &view_list : &view_review;
+	    a->view == VIEW_LIST ? &view_list :
+	    a->view == VIEW_THRESHOLDS ? &view_thresholds : &view_review;
 	v->draw(a);
 }

@@ -139,3 +139,11 @@ COLUMNS=120 LINES=30 MMDA_SCRIPT="$T/s7" MMDA_ANNOTATOR=rev "$MMDA" review "$DB"
 check list-table sh -c "grep -q 'mmda list' '$T/l1' && grep -q '      18  hflip      accept' '$T/l1' && grep -q '      19  hflip      reject' '$T/l1'"
 check list-search grep -q "found in #3" "$T/l2"
 check list-open sh -c "grep -q '#3 original' '$T/l3' && grep -q 'ORIGINAL  #3 chelsea-1' '$T/l3'"
+
+# The thresholds screen: histogram, live counts at a moved cutoff, set-threshold.
+printf 'thresholds\nmetric-next\ndump-screen %s\ncutoff-up 1000\ndump-screen %s\nset-threshold\nquit\nquit\n' "$T/t1" "$T/t2" >"$T/s8"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s8" MMDA_ANNOTATOR=tuner "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check thresholds-screen sh -c "grep -q 'mmda thresholds  ssim (2/2)  keep above' '$T/t1' && grep -q 'AUC' '$T/t1'"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'ssim'")
+check thresholds-live-counts grep -q "trying     kept 0, removed $n" "$T/t2"
+check thresholds-set [ "$("$MMDA" threshold "$DB" ssim --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] > 1, t["changed_by"])')" = "True tuner" ]

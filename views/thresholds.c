@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The thresholds screen: one scored metric at a time, its histogram split by
+ * what people decided, the cutoff being tried with live kept/removed counts,
+ * precision, recall and F1 (from the in-memory index: no SQL per key), the
+ * threshold in force, the best-F1 suggestion, and the candidates just either
+ * side of the cutoff.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/metrics.h"
+#include "core/store.h"
+#include "core/tune.h"
+#include "tui/screen.h"
+#include "views/views.h"
+
+#define BINS 16
+
+static void
+eval_line(int y, const char *what, const struct tune_eval *e)
+{
+	char buf[256];
+
+	if (e->defined)
+		snprintf(buf, sizeof buf, "%-10s kept %" PRId64 ", removed %" PRId64
+		    "   precision %.3f  recall %.3f  F1 %.3f", what, e->kept, e->removed,
+		    e->precision, e->recall, e->f1);
+	else
+		snprintf(buf, sizeof buf, "%-10s kept %" PRId64 ", removed %" PRId64
+		    "   precision undefined (nothing labelled kept)", what, e->kept, e->removed);
+	screen_text(y, 0, COLS, buf, theme_attr(TH_TEXT));
+}
+
+/* Bars of one bin: accepted, rejected, undecided, scaled to the widest bin. */
+static void
+bar(int y, int x, int w, const struct tune_bin *b, int64_t most, int marked)
+{
+	int64_t parts[3] = { b->accept, b->reject, b->undecided };
+	static const enum theme_el el[3] = { TH_PASS, TH_FAIL, TH_DIM };
+	static const char glyph[3][4] = { "\xe2\x96\x88", "\xe2\x96\x92", "\xc2\xb7" };
+
+	for (int k = 0; k < 3; k++) {
+		int n = most > 0 ? (int)(parts[k] * w / most) : 0;
+		if (parts[k] > 0 && n == 0)
+			n = 1;
+		for (int i = 0; i < n && x < COLS; i++)
+			x += screen_text(y, x, 1, glyph[k], theme_attr(el[k]) |
+			    (marked ? A_BOLD : 0));
+	}
+}
+
+static void
+neighbours(struct app *a, int y, const char *metric)
+{
+	char buf[512];
+	int64_t *ids;
+	double *vals;
+	size_t n;
+
+	if (store_metric_values(a->st, metric, &ids, &vals, &n, NULL) != 0)
+		return;
+	/* The nearest three on each side: what a small move of the cutoff decides. */
+	int64_t below[3] = { 0 }, above[3] = { 0 };
+	double bv[3] = { -INFINITY, -INFINITY, -INFINITY }, av[3] = { INFINITY, INFINITY, INFINITY };
+	for (size_t i = 0; i < n; i++) {
+		double v = vals[i];
+		if (isnan(v))
+			continue;
+		if (v < a->cutoff) {
+			for (int k = 0; k < 3; k++)
+				if (v > bv[k]) {
+					memmove(&bv[k + 1], &bv[k], (size_t)(2 - k) * sizeof *bv);
+					memmove(&below[k + 1], &below[k], (size_t)(2 - k) * sizeof *below);
+					bv[k] = v, below[k] = ids[i];
+					break;
+				}
+		} else {
+			for (int k = 0; k < 3; k++)
+				if (v < av[k]) {
+					memmove(&av[k + 1], &av[k], (size_t)(2 - k) * sizeof *av);
+					memmove(&above[k + 1], &above[k], (size_t)(2 - k) * sizeof *above);
+					av[k] = v, above[k] = ids[i];
+					break;
+				}
+		}
+	}
+	size_t o = (size_t)snprintf(buf, sizeof buf, "nearest below:");
+	for (int k = 0; k < 3; k++)
+		if (below[k] != 0)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", below[k],
+			    bv[k]);
+	o += (size_t)snprintf(buf + o, sizeof buf - o, "   at or above:");
+	for (int k = 0; k < 3; k++)
+		if (above[k] != 0)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", above[k],
+			    av[k]);
+	screen_text(y, 0, COLS, buf, theme_attr(TH_DIM));
+	free(ids);
+	free(vals);
+}
+
+static void
+thresholds_draw(struct app *a)
+{
+	char buf[512];
+	struct tune_bin bins[BINS];
+	struct tune_eval cur, best;
+
+	move(0, 0);
+	attron(theme_attr(TH_TITLE));
+	for (int c = 0; c < COLS; c++)
+		addch(' ');
+	attroff(theme_attr(TH_TITLE));
+	if (a->tune == NULL || a->nmetrics == 0) {
+		screen_text(0, 0, COLS, " mmda thresholds: no scores yet (run mmda score)",
+		    theme_attr(TH_TITLE));
+		return;
+	}
+	const char *name = a->metrics[a->metric];
+	const struct metric_def *m = metric_find(name);
+	enum tune_side side = m && m->keep == METRIC_KEEP_BELOW ? TUNE_KEEP_BELOW :
+	    TUNE_KEEP_ABOVE;
+	snprintf(buf, sizeof buf, " mmda thresholds  %s (%zu/%zu)  keep %s   </> cutoff  [/] "
+	    "metric  T best F1  s set  t back", name, a->metric + 1, a->nmetrics,
+	    side == TUNE_KEEP_ABOVE ? "above" : "below");
+	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
+	if (m != NULL) {
+		snprintf(buf, sizeof buf, "%s [%s]; suggested by %s", m->measures, m->scale,
+		    m->source);
+		screen_text(1, 0, COLS, buf, theme_attr(TH_DIM));
+	}
+	snprintf(buf, sizeof buf, "%zu scored: %zu accepted, %zu rejected, %zu undecided   AUC %.3f",
+	    tune_size(a->tune), tune_count(a->tune, TUNE_ACCEPT), tune_count(a->tune, TUNE_REJECT),
+	    tune_count(a->tune, TUNE_UNDECIDED), tune_auc(a->tune, side));
+	screen_text(2, 0, COLS, buf, theme_attr(TH_TEXT));
+
+	/* The histogram, one bin a row, the bin holding the cutoff marked. */
+	double lo = tune_min(a->tune), hi = tune_max(a->tune);
+	int rows = LINES - 12 < BINS ? LINES - 12 : BINS;
+	if (rows >= 2 && hi > lo && tune_histogram(a->tune, rows, lo, hi, bins) == 0) {
+		int64_t most = 0;
+		for (int i = 0; i < rows; i++) {
+			int64_t t = bins[i].accept + bins[i].reject + bins[i].undecided;
+			if (t > most)
+				most = t;
+		}
+		for (int i = 0; i < rows; i++) {
+			int marked = a->cutoff >= bins[i].lo &&
+			    (a->cutoff < bins[i].hi || (i == rows - 1 && a->cutoff <= bins[i].hi));
+			snprintf(buf, sizeof buf, "%c %9.4g..%-9.4g %5" PRId64 " %5" PRId64 " %5" PRId64
+			    " ", marked ? '>' : ' ', bins[i].lo, bins[i].hi, bins[i].accept,
+			    bins[i].reject, bins[i].undecided);
+			int x = screen_text(4 + i, 0, COLS, buf,
+			    theme_attr(marked ? TH_HEADER : TH_TEXT));
+			bar(4 + i, x, COLS - x - 1, &bins[i], most, marked);
+		}
+	}
+	int y = 4 + (rows > 0 ? rows : 0) + 1;
+	tune_eval_at(a->tune, a->cutoff, side, &cur);
+	snprintf(buf, sizeof buf, "cutoff %s %g", side == TUNE_KEEP_ABOVE ? ">=" : "<=", a->cutoff);
+	screen_text(y++, 0, COLS, buf, theme_attr(TH_HEADER));
+	eval_line(y++, "trying", &cur);
+	for (size_t i = 0; i < a->nth; i++)
+		if (strcmp(a->th[i].metric, name) == 0) {
+			struct tune_eval inforce;
+			tune_eval_range(a->tune, a->th[i].has_min ? a->th[i].min : -INFINITY,
+			    a->th[i].has_max ? a->th[i].max : INFINITY, &inforce);
+			eval_line(y++, a->th[i].enabled ? "in force" : "(off)", &inforce);
+		}
+	if (!tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS))
+		screen_text(y++, 0, COLS, "best F1    too few labels to say (10 of each needed)",
+		    theme_attr(TH_DIM));
+	else if (tune_suggest_f1(a->tune, side, &best) == 0) {
+		snprintf(buf, sizeof buf, "best F1 at %g", best.cutoff);
+		eval_line(y++, buf, &best);
+	}
+	neighbours(a, y, name);
+}
+
+const struct view_ops view_thresholds = { "thresholds", thresholds_draw };
