@@ -127,8 +127,8 @@ const struct cli_command cli_commands[] = {
 	    "  --overlap K      several annotators: each candidate goes to K of them, handed\n"
 	    "                   out by leases (as mmda next)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
-	    "  previous original, l list, Enter open, / search, t thresholds, ? help,\n"
-	    "  : command, q quit, Ctrl-L redraw. NO_COLOR is respected. MMDA_SCRIPT=FILE runs\n"
+	    "  previous original, l list, Enter open, / search, t thresholds, S stats,\n"
+	    "  ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected. MMDA_SCRIPT=FILE runs\n"
 	    "  commands from FILE instead of keys.\n",
 	    cmd_review },
 	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",

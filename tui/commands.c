@@ -264,6 +264,13 @@ cmd_thresholds(struct app *a, const char *arg)
 		app_status(a, 1, "no scores yet (mmda score)");
 }
 
+static void
+cmd_stats(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_STATS ? VIEW_REVIEW : VIEW_STATS);
+}
+
 static int
 on_thresholds(struct app *a)
 {
@@ -436,6 +443,8 @@ const struct command commands[] = {
 	    cmd_search },
 	{ "list", "l", "the queue as a table (again: back to review)", cmd_list },
 	{ "open", "Enter", "open the selected candidate in review", cmd_open },
+	{ "stats", "S", "acceptance per op and annotator, agreement, passing (again: back)",
+	    cmd_stats },
 	{ "thresholds", "t", "tune thresholds against the decisions (again: back)",
 	    cmd_thresholds },
 	{ "cutoff-up", "> Right", "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up },

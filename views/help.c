@@ -40,6 +40,7 @@ views_draw(struct app *a)
 {
 	const struct view_ops *v = a->view == VIEW_HELP ? &view_help :
 	    a->view == VIEW_LIST ? &view_list :
-	    a->view == VIEW_THRESHOLDS ? &view_thresholds : &view_review;
+	    a->view == VIEW_THRESHOLDS ? &view_thresholds :
+	    a->view == VIEW_STATS ? &view_stats : &view_review;
 	v->draw(a);
 }

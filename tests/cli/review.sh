@@ -147,3 +147,8 @@ check thresholds-screen sh -c "grep -q 'mmda thresholds  ssim (2/2)  keep above'
 n=$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'ssim'")
 check thresholds-live-counts grep -q "trying     kept 0, removed $n" "$T/t2"
 check thresholds-set [ "$("$MMDA" threshold "$DB" ssim --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] > 1, t["changed_by"])')" = "True tuner" ]
+
+# The stats screen: acceptance per op and per annotator, and agreement.
+printf 'stats\ndump-screen %s\nquit\nquit\n' "$T/st" >"$T/s9"
+COLUMNS=100 LINES=40 MMDA_SCRIPT="$T/s9" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check stats-screen sh -c "grep -q 'mmda stats' '$T/st' && grep -q '^hflip .*%' '$T/st' && grep -q '^rev ' '$T/st' && grep -q 'agreement: Fleiss' '$T/st'"
