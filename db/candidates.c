@@ -34,25 +34,6 @@ store_source_id(struct store *st, int64_t root_id, const char *path, const char 
 	return 0;
 }
 
-static int
-find_by_augid(struct store *st, const char *aug_id, int64_t *id, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	s = db_stmt(st, STMT_ORIG_BY_AUGID, "SELECT id FROM candidates WHERE aug_id = ?", cause);
-	if (s == NULL)
-		return -1;
-	db_bind_text(s, 1, aug_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, "looking up an aug_id", cause);
-	return 0;
-}
-
 int
 store_add_original(struct store *st, const struct store_original *o, int64_t *id, char **cause)
 {
@@ -110,7 +91,8 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 	}
 	sqlite3_reset(s);
 	if (sqlite3_changes(st->db) == 0)
-		return find_by_augid(st, o->aug_id, id, cause);
+		return store_augid_exists(st, o->aug_id, id, cause) == 1 ? 0 :
+		    cause_set(cause, "%s: aug_id %s vanished", st->path, o->aug_id);
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 1;
 }

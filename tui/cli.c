@@ -297,3 +297,16 @@ cli_parse_plain(const char *cmd, int argc, char **argv, int *json)
 	}
 	return 0;
 }
+
+void
+cli_progress(const char *label, double start, int64_t done, int64_t total)
+{
+	double el = now_mono_s() - start, rate = el > 0 ? (double)done / el : 0;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r%s %lld/%lld  %.1f/s  ETA %.0fs   ", label, (long long)done,
+	    (long long)total, rate, rate > 0 ? (double)(total - done) / rate : 0.0);
+	if (done == total)
+		fputc('\n', stderr);
+}

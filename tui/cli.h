@@ -75,6 +75,13 @@ int cmd_merge(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 
+/*
+ * The progress line of a batch on a terminal (nothing when stderr is not
+ * one, so scripts reading stderr get no noise): "LABEL done/total rate/s ETA";
+ * start is the batch's now_mono_s().
+ */
+void cli_progress(const char *label, double start, int64_t done, int64_t total);
+
 /* Shared by commands that take only --help and positionals. */
 int cli_parse_plain(const char *cmd, int argc, char **argv, int *json);
 

@@ -83,19 +83,10 @@ cmd_ops(int argc, char **argv)
 	return CLI_OK;
 }
 
-/* A progress line on a terminal only: scripts reading stderr get no noise. */
 static void
 progress(void *arg, int64_t done, int64_t total)
 {
-	double *start = arg, el = now_mono_s() - *start;
-
-	if (!isatty(STDERR_FILENO))
-		return;
-	double rate = el > 0 ? (double)done / el : 0;
-	fprintf(stderr, "\r%" PRId64 "/%" PRId64 "  %.1f/s  ETA %.0fs   ", done, total, rate,
-	    rate > 0 ? (double)(total - done) / rate : 0.0);
-	if (done == total)
-		fputc('\n', stderr);
+	cli_progress("augment", *(double *)arg, done, total);
 }
 
 int

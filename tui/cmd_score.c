@@ -80,14 +80,7 @@ cmd_metrics(int argc, char **argv)
 static void
 progress(void *arg, int64_t done, int64_t total)
 {
-	double *start = arg, el = now_mono_s() - *start;
-
-	if (!isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\rscoring %" PRId64 "/%" PRId64 "  %.0f/s   ", done, total,
-	    el > 0 ? (double)done / el : 0.0);
-	if (done == total)
-		fputc('\n', stderr);
+	cli_progress("scoring", *(double *)arg, done, total);
 }
 
 int
