@@ -283,6 +283,9 @@ int store_first_undecided(struct store *st, const char *annotator, int64_t *id, 
 /* The first candidate after `after` (in id order, wrapping to the start) whose caption
  * contains needle, ignoring ASCII case: 1 with *id, 0 when none, -1 on failure. */
 int store_search(struct store *st, const char *needle, int64_t after, int64_t *id, char **cause);
+/* An annotator's pace: log entries and the unix times of the first and last. */
+int store_annotator_pace(struct store *st, const char *annotator, int64_t *count,
+    int64_t *first, int64_t *last, char **cause);
 /* One annotator's decisions in force, per answer (cheap: for a title bar). */
 int store_annotator_counts(struct store *st, const char *annotator,
     int64_t out[ANSWER_COUNT], char **cause);

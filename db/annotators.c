@@ -220,3 +220,22 @@ store_search(struct store *st, const char *needle, int64_t after, int64_t *id, c
 		return 1;
 	return rc == SQLITE_DONE ? 0 : db_fail(st, "searching", cause);
 }
+
+int
+store_annotator_pace(struct store *st, const char *annotator, int64_t *count, int64_t *first,
+    int64_t *last, char **cause)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), min(at), max(at) FROM decisions"
+	    " WHERE annotator = ?", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading decisions", cause);
+	db_bind_text(s, 1, annotator);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(s, 0);
+		*first = sqlite3_column_int64(s, 1);
+		*last = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}

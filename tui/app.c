@@ -112,4 +112,9 @@ app_free(struct app *a)
 	a->tune = NULL;
 	a->metrics = NULL;
 	a->nmetrics = 0;
+	if (a->full_ids != NULL) {
+		free(a->ids);
+		a->ids = a->full_ids;
+		a->full_ids = NULL;
+	}
 }

@@ -43,6 +43,8 @@ struct app {
 	/* The queue: every candidate in id order; cur indexes it. */
 	int64_t *ids;
 	size_t n, cur;
+	int64_t *full_ids; /* the whole queue while a boundary page is shown */
+	size_t full_n, full_cur;
 
 	/* The candidate on screen and what is shown beside it. */
 	struct candidate c, p;

@@ -4,6 +4,7 @@
 
 #include <curses.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -335,6 +336,22 @@ cmd_metric_prev(struct app *a, const char *arg)
 }
 
 static void
+cmd_cutoff_up_coarse(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (on_thresholds(a))
+		move_cutoff(a, "", 10);
+}
+
+static void
+cmd_cutoff_down_coarse(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (on_thresholds(a))
+		move_cutoff(a, "", -10);
+}
+
+static void
 cmd_auto_tune(struct app *a, const char *arg)
 {
 	const struct metric_def *m;
@@ -391,6 +408,71 @@ cmd_set_threshold(struct app *a, const char *arg)
 }
 
 static void
+cmd_apply_suggested(struct app *a, const char *arg)
+{
+	double before = a->cutoff;
+
+	cmd_auto_tune(a, arg);
+	if (a->tune != NULL && tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS))
+		cmd_set_threshold(a, "");
+	else
+		a->cutoff = before;
+}
+
+/*
+ * Reviews the candidates nearest the cutoff on either side: the queue becomes
+ * them, closest first, and q brings the whole queue back.
+ */
+static void
+cmd_boundary(struct app *a, const char *arg)
+{
+	int64_t *ids, *near;
+	double *vals;
+	size_t n, k = 0;
+	char *cause = NULL;
+
+	(void)arg;
+	if (!on_thresholds(a))
+		return;
+	if (store_metric_values(a->st, a->metrics[a->metric], &ids, &vals, &n, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	/* Order by distance to the cutoff: a selection of the nearest 20 is enough. */
+	near = xcalloc(20, sizeof *near);
+	for (; k < 20 && k < n; k++) {
+		size_t best = k;
+		for (size_t i = k + 1; i < n; i++)
+			if (fabs(vals[i] - a->cutoff) < fabs(vals[best] - a->cutoff))
+				best = i;
+		int64_t ti = ids[k];
+		double tv = vals[k];
+		ids[k] = ids[best], vals[k] = vals[best];
+		ids[best] = ti, vals[best] = tv;
+		near[k] = ids[k];
+	}
+	free(ids);
+	free(vals);
+	if (k == 0) {
+		free(near);
+		return;
+	}
+	if (a->full_ids == NULL) {
+		a->full_ids = a->ids;
+		a->full_n = a->n;
+		a->full_cur = a->cur;
+	} else
+		free(a->ids);
+	a->ids = near;
+	a->n = k;
+	a->cur = 0;
+	switch_view(a, VIEW_REVIEW);
+	app_load(a);
+	app_status(a, 0, "the %zu candidates nearest the cutoff; q returns to the whole queue", k);
+}
+
+static void
 cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -405,6 +487,17 @@ cmd_quit(struct app *a, const char *arg)
 	(void)arg;
 	if (a->view != VIEW_REVIEW) {
 		switch_view(a, VIEW_REVIEW);
+		return;
+	}
+	if (a->full_ids != NULL) {
+		/* Leaving a boundary page: back to the whole queue, where we were. */
+		free(a->ids);
+		a->ids = a->full_ids;
+		a->n = a->full_n;
+		a->cur = a->full_cur;
+		a->full_ids = NULL;
+		switch_view(a, VIEW_THRESHOLDS);
+		app_load(a);
 		return;
 	}
 	a->quit = 1;
@@ -430,37 +523,46 @@ cmd_dump(struct app *a, const char *arg)
 }
 
 const struct command commands[] = {
-	{ "accept", "a", "accept the candidate and go to the next", cmd_accept },
-	{ "reject", "x", "reject the candidate and go to the next", cmd_reject },
-	{ "skip", "Space", "skip: decide later, go to the next", cmd_skip },
-	{ "undo", "u", "retract your latest decision and go back to it", cmd_undo },
-	{ "next", "j Down", "next candidate", cmd_next },
-	{ "prev", "k Up", "previous candidate", cmd_prev },
-	{ "next-original", "J", "first candidate of the next original", cmd_next_original },
-	{ "prev-original", "K", "first candidate of the previous original", cmd_prev_original },
-	{ "goto", "", "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto },
-	{ "search", "/", "search TEXT: the next candidate whose caption contains TEXT",
+	{ "accept", "a", VIEW_COUNT, "accept the candidate and go to the next", cmd_accept },
+	{ "reject", "x", VIEW_COUNT, "reject the candidate and go to the next", cmd_reject },
+	{ "skip", "Space", VIEW_COUNT, "skip: decide later, go to the next", cmd_skip },
+	{ "undo", "u", VIEW_COUNT, "retract your latest decision and go back to it", cmd_undo },
+	{ "next", "j Down", VIEW_COUNT, "next candidate", cmd_next },
+	{ "prev", "k Up", VIEW_COUNT, "previous candidate", cmd_prev },
+	{ "next-original", "J", VIEW_COUNT, "first candidate of the next original", cmd_next_original },
+	{ "prev-original", "K", VIEW_COUNT, "first candidate of the previous original", cmd_prev_original },
+	{ "goto", "", VIEW_COUNT, "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto },
+	{ "search", "/", VIEW_COUNT, "search TEXT: the next candidate whose caption contains TEXT",
 	    cmd_search },
-	{ "list", "l", "the queue as a table (again: back to review)", cmd_list },
-	{ "open", "Enter", "open the selected candidate in review", cmd_open },
-	{ "stats", "S", "acceptance per op and annotator, agreement, passing (again: back)",
+	{ "list", "l", VIEW_COUNT, "the queue as a table (again: back to review)", cmd_list },
+	{ "open", "Enter", VIEW_COUNT, "open the selected candidate in review", cmd_open },
+	{ "stats", "S", VIEW_COUNT, "acceptance per op and annotator, agreement, passing (again: back)",
 	    cmd_stats },
-	{ "thresholds", "t", "tune thresholds against the decisions (again: back)",
+	{ "thresholds", "t", VIEW_COUNT, "tune thresholds against the decisions (again: back)",
 	    cmd_thresholds },
-	{ "cutoff-up", "> Right", "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up },
-	{ "cutoff-down", "< Left", "thresholds: lower the cutoff (cutoff-down STEP)",
+	{ "cutoff-up", "l Right >", VIEW_THRESHOLDS, "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up },
+	{ "cutoff-down", "h Left <", VIEW_THRESHOLDS, "thresholds: lower the cutoff (cutoff-down STEP)",
 	    cmd_cutoff_down },
-	{ "metric-next", "]", "thresholds: the next scored metric", cmd_metric_next },
-	{ "metric-prev", "[", "thresholds: the previous scored metric", cmd_metric_prev },
-	{ "auto-tune", "T", "thresholds: jump to the cutoff with the best F1", cmd_auto_tune },
-	{ "set-threshold", "s", "thresholds: make the cutoff the metric's threshold",
+	{ "cutoff-up-coarse", "L", VIEW_THRESHOLDS, "thresholds: raise the cutoff ten steps",
+	    cmd_cutoff_up_coarse },
+	{ "cutoff-down-coarse", "H", VIEW_THRESHOLDS, "thresholds: lower the cutoff ten steps",
+	    cmd_cutoff_down_coarse },
+	{ "metric-next", "] j Down", VIEW_THRESHOLDS, "thresholds: the next scored metric", cmd_metric_next },
+	{ "metric-prev", "[ k Up", VIEW_THRESHOLDS, "thresholds: the previous scored metric", cmd_metric_prev },
+	{ "auto-tune", "T", VIEW_THRESHOLDS, "thresholds: move the cutoff to the best F1",
+	    cmd_auto_tune },
+	{ "apply-suggested", "A", VIEW_THRESHOLDS,
+	    "thresholds: set the best-F1 cutoff as the threshold", cmd_apply_suggested },
+	{ "boundary", "Enter", VIEW_THRESHOLDS,
+	    "thresholds: review the candidates just either side of the cutoff", cmd_boundary },
+	{ "set-threshold", "s", VIEW_THRESHOLDS, "thresholds: make the cutoff the metric's threshold",
 	    cmd_set_threshold },
-	{ "help", "?", "this help (any key but a command returns)", cmd_help },
-	{ "command", ":", "type a command by name (:goto 12, :accept)", cmd_prompt },
-	{ "redraw", "C-l", "repaint the whole screen", cmd_redraw },
-	{ "quit", "q", "quit (from help: back to review)", cmd_quit },
-	{ "dump-screen", "", "dump-screen FILE: write the screen text (for tests)", cmd_dump },
-	{ NULL, NULL, NULL, NULL },
+	{ "help", "?", VIEW_COUNT, "this help (any key but a command returns)", cmd_help },
+	{ "command", ":", VIEW_COUNT, "type a command by name (:goto 12, :accept)", cmd_prompt },
+	{ "redraw", "C-l", VIEW_COUNT, "repaint the whole screen", cmd_redraw },
+	{ "quit", "q", VIEW_COUNT, "quit (from help: back to review)", cmd_quit },
+	{ "dump-screen", "", VIEW_COUNT, "dump-screen FILE: write the screen text (for tests)", cmd_dump },
+	{ NULL, NULL, 0, NULL, NULL },
 };
 
 /* Matches one key spec word against a key. */
@@ -486,11 +588,13 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 	return 0;
 }
 
-const struct command *
-command_for_key(int is_keycode, int key)
+static const struct command *
+find_key(int view, int is_keycode, int key)
 {
 	for (const struct command *c = commands; c->name != NULL; c++) {
 		const char *p = c->keys;
+		if (c->view != view)
+			continue;
 		while (*p) {
 			size_t len = strcspn(p, " ");
 			if (spec_matches(p, len, is_keycode, key))
@@ -500,6 +604,13 @@ command_for_key(int is_keycode, int key)
 		}
 	}
 	return NULL;
+}
+
+const struct command *
+command_for_key(enum view_id view, int is_keycode, int key)
+{
+	const struct command *c = find_key((int)view, is_keycode, key);
+	return c != NULL ? c : find_key(VIEW_COUNT, is_keycode, key);
 }
 
 const char *

@@ -12,6 +12,7 @@
 struct command {
 	const char *name;
 	const char *keys; /* default keys, space-separated: "a", "j Down", "C-l", "Space" */
+	int view;         /* the keys work on this screen only (VIEW_COUNT: on every screen) */
 	const char *help;
 	/* Runs the command; arg is the rest of a `:` or script line ("" when none). */
 	void (*run)(struct app *a, const char *arg);
@@ -20,8 +21,9 @@ struct command {
 /* The table, ended by a NULL name. */
 extern const struct command commands[];
 
-/* The command bound to an ncurses key (a character or a KEY_* code), or NULL. */
-const struct command *command_for_key(int is_keycode, int key);
+/* The command bound to an ncurses key (a character or a KEY_* code) on a screen, or
+ * NULL; a screen's own bindings win over the global ones. */
+const struct command *command_for_key(enum view_id view, int is_keycode, int key);
 /* Runs a line such as "accept" or "goto 12"; unknown names go to the status line. */
 void command_line(struct app *a, const char *line);
 /* The printable name of a key spec entry ("Space", "Down"), for the help screen. */

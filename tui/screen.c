@@ -193,6 +193,14 @@ static void
 draw(struct app *a)
 {
 	erase();
+	if (COLS < SCREEN_MIN_COLS || LINES < SCREEN_MIN_ROWS) {
+		/* Too small to lay out: say so instead of drawing garbage. */
+		screen_wrap(0, 0, COLS, LINES, "mmda: the terminal is too small (60x16 at least); "
+		    "q quits", theme_attr(TH_ERROR));
+		refresh();
+		a->dirty = 0;
+		return;
+	}
 	if (screen_view_draw != NULL)
 		screen_view_draw(a);
 	/* The status line: a message or the hints. */
@@ -276,7 +284,7 @@ screen_run(struct app *a, char **cause)
 			a->dirty = a->images_dirty = 1;
 			continue;
 		}
-		const struct command *c = command_for_key(r == KEY_CODE_YES, (int)wch);
+		const struct command *c = command_for_key(a->view, r == KEY_CODE_YES, (int)wch);
 		if (a->view == VIEW_HELP && (c == NULL || strcmp(c->name, "quit") == 0)) {
 			/* Any other key closes the help overlay. */
 			a->view = VIEW_REVIEW;

@@ -8,6 +8,9 @@
 #include "tui/app.h"
 #include "tui/theme.h"
 
+#define SCREEN_MIN_COLS 60
+#define SCREEN_MIN_ROWS 16
+
 /* Draws the current screen; views/ provides it and tui/main.c wires it in here,
  * keeping the include direction views -> tui. */
 extern void (*screen_view_draw)(struct app *a);

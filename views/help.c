@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The help screen: generated from the command table, so it cannot drift from the keys. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/commands.h"
@@ -23,7 +24,10 @@ help_draw(struct app *a)
 	screen_text(0, 0, COLS, " mmda help: keys and commands (:name runs one) ",
 	    theme_attr(TH_TITLE));
 	for (const struct command *c = commands; c->name != NULL && y < LINES - 3; c++) {
-		screen_text(y, 2, 12, command_keys(c), theme_attr(TH_HEADER));
+		char keys[64];
+		snprintf(keys, sizeof keys, "%s%s", command_keys(c),
+		    c->view == VIEW_THRESHOLDS ? " (t)" : "");
+		screen_text(y, 2, 12, keys, theme_attr(TH_HEADER));
 		screen_text(y, 15, 16, c->name, theme_attr(TH_TEXT));
 		screen_text(y, 32, COLS - 33, c->help, theme_attr(TH_DIM));
 		y++;

@@ -88,13 +88,20 @@ stats_draw(struct app *a)
 	}
 	free(t.ops);
 	y++;
-	screen_text(y++, 0, COLS, "annotator         accept  reject    skip  acceptance",
+	screen_text(y++, 0, COLS, "annotator         accept  reject    skip  acceptance  per minute",
 	    theme_attr(TH_HEADER));
 	for (size_t i = 0; i < s.nannotators && y < LINES - 5; i++) {
-		snprintf(buf, sizeof buf, "%-16.16s %7" PRId64 " %7" PRId64 " %7" PRId64 "  %9.1f%%",
-		    s.by_annotator[i].name, s.by_annotator[i].answers[ANSWER_ACCEPT],
-		    s.by_annotator[i].answers[ANSWER_REJECT],
-		    s.by_annotator[i].answers[ANSWER_SKIP], 100 * rate(s.by_annotator[i].answers));
+		int64_t n = 0, first = 0, last = 0;
+		store_annotator_pace(a->st, s.by_annotator[i].name, &n, &first, &last, NULL);
+		/* Over the span of their log; one minute at least, so a burst is not 600/min. */
+		double minutes = (double)(last - first) / 60.0;
+		if (minutes < 1)
+			minutes = 1;
+		snprintf(buf, sizeof buf, "%-16.16s %7" PRId64 " %7" PRId64 " %7" PRId64
+		    "  %9.1f%%  %10.1f", s.by_annotator[i].name,
+		    s.by_annotator[i].answers[ANSWER_ACCEPT], s.by_annotator[i].answers[ANSWER_REJECT],
+		    s.by_annotator[i].answers[ANSWER_SKIP], 100 * rate(s.by_annotator[i].answers),
+		    (double)n / minutes);
 		screen_text(y++, 0, COLS, buf, theme_attr(TH_TEXT));
 	}
 	store_stats_free(&s);

@@ -152,3 +152,22 @@ check thresholds-set [ "$("$MMDA" threshold "$DB" ssim --json | python3 -c 'impo
 printf 'stats\ndump-screen %s\nquit\nquit\n' "$T/st" >"$T/s9"
 COLUMNS=100 LINES=40 MMDA_SCRIPT="$T/s9" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check stats-screen sh -c "grep -q 'mmda stats' '$T/st' && grep -q '^hflip .*%' '$T/st' && grep -q '^rev ' '$T/st' && grep -q 'agreement: Fleiss' '$T/st'"
+
+# Thresholds keys work on that screen only; Enter pages the boundary in review;
+# a tiny terminal says it is too small.
+printf 'thresholds\nmetric-next\nboundary\ndump-screen %s\nquit\ndump-screen %s\nquit\nquit\n' "$T/b1" "$T/b2" >"$T/s10"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s10" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check boundary-page sh -c "grep -q 'nearest the cutoff' '$T/b1' && grep -q 'mmda  1/' '$T/b1'"
+check boundary-back grep -q "mmda thresholds" "$T/b2"
+printf 'dump-screen %s\nquit\n' "$T/tiny" >"$T/s11"
+COLUMNS=40 LINES=12 MMDA_SCRIPT="$T/s11" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check too-small grep -q "too small" "$T/tiny"
+S2=mmdarsz$$
+TM2="tmux -L $S2 -f /dev/null"
+$TM2 new-session -d -s main -x 120 -y 36 -e TERM=xterm-256color "$MMDA review $DB --renderer none"
+i=0; while [ $i -lt 100 ] && ! $TM2 capture-pane -t main -p | grep -q ORIGINAL; do sleep 0.05; i=$((i + 1)); done
+$TM2 resize-window -t main -x 80 -y 24 2>/dev/null || $TM2 resize-pane -t main -x 80 -y 24
+i=0; while [ $i -lt 100 ] && ! $TM2 capture-pane -t main -p | grep -q "q quit"; do sleep 0.05; i=$((i + 1)); done
+sleep 0.3
+check resize-relayout sh -c "$TM2 capture-pane -t main -p | grep -q 'AUGMENTED' && [ \$($TM2 capture-pane -t main -p | awk '{ if (length > m) m = length } END { print m }') -le 80 ]"
+$TM2 kill-server
