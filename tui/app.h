@@ -66,6 +66,8 @@ struct app {
 	int images_dirty; /* panes must be re-sent (moved, overlay closed, resized) */
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
 	int overlap;      /* > 0: work is handed out by leases (several annotators) */
+	int zoom;         /* review: one image over the whole screen */
+	int dither, low_bandwidth; /* sixel options (render_options) */
 
 	/* The thresholds screen: the metric being tuned and the cutoff being tried,
 	 * over an in-memory index built once per metric (no SQL per keystroke). */

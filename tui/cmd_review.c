@@ -9,6 +9,7 @@
 #include "core/store.h"
 #include "tui/app.h"
 #include "tui/cli.h"
+#include "tui/commands.h"
 #include "tui/probe.h"
 #include "tui/render.h"
 #include "tui/screen.h"
@@ -95,7 +96,7 @@ cmd_review(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("review", "one database path is needed");
-	if (theme_load(theme, &cause) != 0)
+	if (theme_load(theme, &cause) != 0 || commands_load_keymap(NULL, &cause) != 0)
 		return cli_fail("review", cause);
 	snprintf(a.annotator, sizeof a.annotator, "%s", cli_annotator(who));
 	a.db_path = argv[optind];

@@ -5,12 +5,14 @@
 #include <curses.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/metrics.h"
 #include "core/tune.h"
 #include "core/util.h"
+#include "tui/render.h"
 #include "tui/screen.h"
 
 static void
@@ -473,6 +475,33 @@ cmd_boundary(struct app *a, const char *arg)
 }
 
 static void
+cmd_zoom(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->zoom = !a->zoom;
+	switch_view(a, VIEW_REVIEW);
+}
+
+static void
+cmd_dither(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->dither = !a->dither;
+	render_options(a, a->dither, a->low_bandwidth);
+	app_status(a, 0, "sixel dithering %s", a->dither ? "on" : "off");
+}
+
+static void
+cmd_low_bandwidth(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->low_bandwidth = !a->low_bandwidth;
+	render_options(a, a->dither, a->low_bandwidth);
+	app_status(a, 0, "low bandwidth %s (64 colours, half-resolution panes)",
+	    a->low_bandwidth ? "on" : "off");
+}
+
+static void
 cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -559,6 +588,12 @@ const struct command commands[] = {
 	    cmd_set_threshold },
 	{ "help", "?", VIEW_COUNT, "this help (any key but a command returns)", cmd_help },
 	{ "command", ":", VIEW_COUNT, "type a command by name (:goto 12, :accept)", cmd_prompt },
+	{ "zoom", "z", VIEW_COUNT, "one image (the augmented one) over the whole screen; again: back",
+	    cmd_zoom },
+	{ "dither", "D", VIEW_COUNT, "sixel: toggle error diffusion (off: artefacts stay honest)",
+	    cmd_dither },
+	{ "low-bandwidth", "B", VIEW_COUNT,
+	    "sixel: toggle 64 colours and half-resolution panes for slow links", cmd_low_bandwidth },
 	{ "redraw", "C-l", VIEW_COUNT, "repaint the whole screen", cmd_redraw },
 	{ "quit", "q", VIEW_COUNT, "quit (from help: back to review)", cmd_quit },
 	{ "dump-screen", "", VIEW_COUNT, "dump-screen FILE: write the screen text (for tests)", cmd_dump },
@@ -588,6 +623,68 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 	return 0;
 }
 
+/* Bindings from the user's keymap file, consulted before the table. */
+struct binding {
+	char key[16];
+	const struct command *c; /* NULL: the key is unbound */
+};
+static struct binding user_keys[64];
+static int nuser_keys;
+
+int
+commands_load_keymap(const char *path, char **cause)
+{
+	const char *env = getenv("MMDA_KEYS"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char *p, line[256];
+	int required = path != NULL || (env != NULL && *env), lineno = 0, rc = 0;
+	FILE *f;
+
+	if (path != NULL)
+		p = xstrdup(path);
+	else if (env != NULL && *env)
+		p = xstrdup(env);
+	else if (xdg != NULL && *xdg)
+		p = xasprintf("%s/mmda/keys", xdg);
+	else
+		p = xasprintf("%s/.config/mmda/keys", home ? home : ".");
+	if ((f = fopen(p, "r")) == NULL) {
+		rc = required ? cause_set(cause, "%s: cannot read the keymap", p) : 0;
+		free(p);
+		return rc;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char verb[16], key[16], name[64];
+		lineno++;
+		if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (sscanf(line, "%15s %15s %63s", verb, key, name) != 3 ||
+		    strcmp(verb, "bind") != 0) {
+			rc = cause_set(cause, "%s:%d: want: bind KEY COMMAND", p, lineno);
+			break;
+		}
+		const struct command *c = NULL;
+		for (const struct command *k = commands; k->name != NULL; k++)
+			if (strcmp(k->name, name) == 0)
+				c = k;
+		if (c == NULL && strcmp(name, "none") != 0) {
+			rc = cause_set(cause, "%s:%d: unknown command %s", p, lineno, name);
+			break;
+		}
+		if (nuser_keys == (int)(sizeof user_keys / sizeof user_keys[0])) {
+			rc = cause_set(cause, "%s:%d: too many bindings", p, lineno);
+			break;
+		}
+		snprintf(user_keys[nuser_keys].key, sizeof user_keys[nuser_keys].key, "%s", key);
+		user_keys[nuser_keys++].c = c;
+	}
+	fclose(f);
+	free(p);
+	if (rc != 0)
+		nuser_keys = 0;
+	return rc;
+}
+
 static const struct command *
 find_key(int view, int is_keycode, int key)
 {
@@ -609,6 +706,9 @@ find_key(int view, int is_keycode, int key)
 const struct command *
 command_for_key(enum view_id view, int is_keycode, int key)
 {
+	for (int i = 0; i < nuser_keys; i++)
+		if (spec_matches(user_keys[i].key, strlen(user_keys[i].key), is_keycode, key))
+			return user_keys[i].c;
 	const struct command *c = find_key((int)view, is_keycode, key);
 	return c != NULL ? c : find_key(VIEW_COUNT, is_keycode, key);
 }

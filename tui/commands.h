@@ -24,6 +24,16 @@ extern const struct command commands[];
 /* The command bound to an ncurses key (a character or a KEY_* code) on a screen, or
  * NULL; a screen's own bindings win over the global ones. */
 const struct command *command_for_key(enum view_id view, int is_keycode, int key);
+/*
+ * Loads a user keymap: lines "bind KEY COMMAND" (KEY as in the table: a
+ * character, Space, Enter, Up, Down, Left, Right, C-x; COMMAND a name from
+ * the table, or "none" to unbind) and "#" comments. path NULL means
+ * $MMDA_KEYS, else $XDG_CONFIG_HOME/mmda/keys or ~/.config/mmda/keys, which
+ * may be absent. Returns 0, or -1 with *cause naming the file and line.
+ * User bindings win over the defaults on every screen.
+ */
+int commands_load_keymap(const char *path, char **cause);
+
 /* Runs a line such as "accept" or "goto 12"; unknown names go to the status line. */
 void command_line(struct app *a, const char *line);
 /* The printable name of a key spec entry ("Space", "Down"), for the help screen. */

@@ -47,6 +47,7 @@ struct pane_job {
 	struct pane pane[RENDER_PANES];
 	enum renderer mode;
 	int colors, cell_w, cell_h, max_w, max_h, truecolor;
+	int dither, low; /* see render_options; read by the worker under the lock */
 };
 
 static const char *const names[] = { "auto", "sixel", "blocks", "none" };
@@ -106,7 +107,10 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 		}
 		image_free(&src);
 	}
-	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, pj->colors, 0, &dcs, &len,
+	pthread_mutex_lock(&pj->lock);
+	int colors = pj->low ? 64 : pj->colors, dither = pj->dither;
+	pthread_mutex_unlock(&pj->lock);
+	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
 out:
@@ -163,8 +167,9 @@ pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
 		return;
 	}
 	/* Clamped to the terminal's sixel area (xterm drops larger images) and to
-	 * whole sixel bands. */
-	sixel_geometry(cols, rows, pj->cell_w, pj->cell_h, pj->max_w, pj->max_h, w, h);
+	 * whole sixel bands; low bandwidth sends half the pixels each way. */
+	sixel_geometry(cols, rows, pj->low ? pj->cell_w / 2 : pj->cell_w,
+	    pj->low ? pj->cell_h / 2 : pj->cell_h, pj->max_w, pj->max_h, w, h);
 }
 
 /* Finds (or queues) the entry for path at w x h; call with the lock held. */
@@ -250,6 +255,27 @@ render_done(struct app *a)
 	pthread_cond_destroy(&pj->wake);
 	free(pj);
 	a->panes = NULL;
+}
+
+void
+render_options(struct app *a, int dither, int low_bandwidth)
+{
+	struct pane_job *pj = a->panes;
+
+	pthread_mutex_lock(&pj->lock);
+	pj->dither = dither;
+	pj->low = low_bandwidth;
+	/* Finished panes were made with the old settings. */
+	for (int i = 0; i < CACHE; i++)
+		if (pj->cache[i].state != E_WORKING)
+			entry_clear(&pj->cache[i]);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		free(pj->pane[i].sent);
+		pj->pane[i].sent = NULL;
+	}
+	pthread_mutex_unlock(&pj->lock);
+	a->images_dirty = 1;
+	a->dirty = 1;
 }
 
 void

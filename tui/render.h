@@ -34,6 +34,13 @@ void render_text_panes(struct app *a);
 void render_panes(struct app *a);
 /* Collects finished work; returns 1 when something new can be shown. */
 int render_poll(struct app *a);
+/*
+ * Sixel options: dither (error diffusion; off by default because its noise can
+ * hide or mimic a blur or noise augmentation) and low bandwidth (64 colours and
+ * panes at half resolution, for slow links). Cached panes are dropped.
+ */
+void render_options(struct app *a, int dither, int low_bandwidth);
+
 /* The terminal was resized: cell size and sixel limits are read again. */
 void render_resize(struct app *a);
 

@@ -194,6 +194,20 @@ review_draw(struct app *a)
 		render_pane(a, 1, 0, 0, 0, 0, NULL, NULL);
 		return;
 	}
+	if (a->zoom) {
+		/* One image, as large as the screen allows; z returns. */
+		const struct candidate *shown = &a->c;
+		char *path = store_candidate_image(a->st, shown), label[256];
+		snprintf(buf, sizeof buf, " mmda  #%" PRId64 " %s, full screen (z returns)", shown->id,
+		    shown->op);
+		screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
+		image_label(label, sizeof label, shown, path);
+		render_pane(a, 0, 1, 0, LINES - 3, COLS, path, label);
+		render_pane(a, 1, 0, 0, 0, 0, NULL, NULL);
+		free(path);
+		render_text_panes(a);
+		return;
+	}
 	snprintf(buf, sizeof buf, " mmda  %zu/%zu  #%" PRId64 " %s   %s: %" PRId64 " accepted, %"
 	    PRId64 " rejected, %" PRId64 " skipped", a->cur + 1, a->n, a->c.id,
 	    a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT], a->mine[ANSWER_REJECT],

@@ -171,3 +171,26 @@ i=0; while [ $i -lt 100 ] && ! $TM2 capture-pane -t main -p | grep -q "q quit"; 
 sleep 0.3
 check resize-relayout sh -c "$TM2 capture-pane -t main -p | grep -q 'AUGMENTED' && [ \$($TM2 capture-pane -t main -p | awk '{ if (length > m) m = length } END { print m }') -le 80 ]"
 $TM2 kill-server
+
+# z: one image over the whole screen.
+printf 'goto 18\nzoom\ndump-screen %s\nzoom\ndump-screen %s\nquit\n' "$T/z1" "$T/z2" >"$T/s12"
+COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s12" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check zoom sh -c "grep -q '#18 hflip, full screen' '$T/z1' && ! grep -q ORIGINAL '$T/z1' && grep -q ORIGINAL '$T/z2'"
+
+# A user keymap: y accepts, a does nothing; a broken keymap is refused with its line.
+printf '# test keymap\nbind y accept\nbind a none\n' >"$T/keys"
+S3=mmdakeys$$
+TM3="tmux -L $S3 -f /dev/null"
+$TM3 new-session -d -s main -x 120 -y 36 -e TERM=xterm-256color -e MMDA_KEYS="$T/keys" -e MMDA_ANNOTATOR=km "$MMDA review $DB --renderer none"
+i=0; while [ $i -lt 100 ] && ! $TM3 capture-pane -t main -p | grep -q ORIGINAL; do sleep 0.05; i=$((i + 1)); done
+$TM3 send-keys -t main a
+sleep 0.3
+$TM3 send-keys -t main y
+i=0; while [ $i -lt 100 ] && ! $TM3 capture-pane -t main -p | grep -q "km: 1 accepted"; do sleep 0.05; i=$((i + 1)); done
+$TM3 send-keys -t main q
+sleep 0.3
+$TM3 kill-server 2>/dev/null
+check keymap-bind [ "$(sqlite3 "$DB" "SELECT count(*) FROM decisions WHERE annotator = 'km'")" = 1 ]
+printf 'bind y frobnicate\n' >"$T/badkeys"
+MMDA_KEYS="$T/badkeys" "$MMDA" review "$DB" --renderer none >/dev/null 2>"$T/err"; rc=$?
+check keymap-bad-refused sh -c "[ $rc -eq 1 ] && grep -q 'badkeys:1: unknown command frobnicate' '$T/err'"

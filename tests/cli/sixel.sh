@@ -126,3 +126,17 @@ TMUX=/tmp/x,1,0 "$PTY" --cols 160 --rows 48 --answer xterm-vt340 --keys q \
 check tmux-no-dcs sh -c "grep -qx 'exit 0' '$T/out-tmux' && grep -qx 'dcs-count 0' '$T/out-tmux' && ! LC_ALL=C grep -q \"\$(printf '\033P')\" '$T/raw-tmux'"
 
 check suite-under-20s [ $(($(date +%s) - t0)) -le 20 ]
+
+# Low bandwidth (B) halves the panes and uses 64 colours: fewer bytes for the same candidate.
+"$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 --keys 'Bq' -- "$MMDA" review "$DB" --renderer auto >"$T/low.txt" 2>&1
+check low-bandwidth-smaller python3 - "$T/low.txt" <<'P'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+six = [l for l in lines if l.startswith("sixel ")]
+before = [l for l in six if l.endswith("after-key 0")]
+after = [l for l in six if l.endswith("after-key 1")]
+assert before and after, six
+w0 = int(re.search(r"width (\d+)", before[0]).group(1))
+w1 = int(re.search(r"width (\d+)", after[0]).group(1))
+assert w1 * 2 <= w0 + 10, (w0, w1)
+P
