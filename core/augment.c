@@ -270,16 +270,17 @@ store(struct batch *b, struct task *t, char **fatal)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Runs the originals at positions pos[0..n) of b->originals. */
 static int
-run_chunk(struct batch *b, size_t from, size_t to, char **fatal)
+run_chunk(struct batch *b, const size_t *pos, size_t n, char **fatal)
 {
 	int threads = b->opts->jobs > 1 && b->opts->op->kind != OP_TEXT ? b->opts->jobs : 1;
 	int rc = 0;
 
-	b->ntasks = to - from;
-	for (size_t i = from; i < to; i++)
-		if (prepare(b, i, &b->tasks[i - from], fatal) != 0) {
-			b->ntasks = i - from;
+	b->ntasks = n;
+	for (size_t i = 0; i < n; i++)
+		if (prepare(b, pos[i], &b->tasks[i], fatal) != 0) {
+			b->ntasks = i;
 			rc = -1;
 			break;
 		}
@@ -297,6 +298,7 @@ int
 augment_run(struct store *st, const struct augment_opts *opts, struct augment_result *res,
     char **cause)
 {
+	size_t *pos = NULL;
 	struct batch b;
 	char *fatal = NULL;
 	int rc = 0;
@@ -329,12 +331,29 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 		rc = -1;
 		goto out;
 	}
-	size_t total = b.noriginals;
+	/* The positions to run: all originals (up to --limit), or the chosen ones. */
+	size_t total = 0;
+	pos = xcalloc(b.noriginals ? b.noriginals : 1, sizeof *pos);
+	for (size_t i = 0; i < b.noriginals; i++) {
+		int take = opts->only == NULL;
+		for (size_t k = 0; !take && k < opts->nonly; k++)
+			take = opts->only[k] == b.originals[i];
+		if (take)
+			pos[total++] = i;
+	}
 	if (opts->limit > 0 && (size_t)opts->limit < total)
 		total = (size_t)opts->limit;
+	/* A run on chosen originals is its own job: its spec names them. */
+	char *only = xstrdup("");
+	for (size_t k = 0; opts->only != NULL && k < opts->nonly; k++) {
+		char *next = xasprintf("%s%s%lld", only, k ? "," : "", (long long)opts->only[k]);
+		free(only);
+		only = next;
+	}
 	char *spec = xasprintf("{\"op\":\"%s\",\"version\":%d,\"params\":%s,\"seed\":%lld,"
-	    "\"limit\":%lld}", opts->op->name, opts->op->version, b.canonical,
-	    (long long)opts->seed, (long long)opts->limit);
+	    "\"limit\":%lld,\"only\":[%s]}", opts->op->name, opts->op->version, b.canonical,
+	    (long long)opts->seed, (long long)opts->limit, only);
+	free(only);
 	rc = store_job_start(st, "augment", spec, (int64_t)total, &b.job, cause);
 	free(spec);
 	if (rc != 0)
@@ -342,7 +361,7 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	b.tasks = xcalloc(CHUNK, sizeof *b.tasks);
 	for (size_t i = 0; i < total; i += CHUNK) {
 		size_t to = i + CHUNK < total ? i + CHUNK : total;
-		if (run_chunk(&b, i, to, &fatal) != 0) {
+		if (run_chunk(&b, pos + i, to - i, &fatal) != 0) {
 			cause_set(cause, "%s", fatal ? fatal : "the store failed");
 			store_job_finish(st, b.job, "failed", NULL);
 			rc = -1;
@@ -357,6 +376,7 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	}
 	rc = store_job_finish(st, b.job, "done", cause);
 out:
+	free(pos);
 	if (b.wn != NULL)
 		wn_close(b.wn);
 	free(fatal);

@@ -26,6 +26,8 @@ struct augment_opts {
 	size_t nsets;
 	int64_t seed;
 	int64_t limit;     /* at most this many originals (0: all) */
+	const int64_t *only; /* when set, only these originals (partners still come from all) */
+	size_t nonly;
 	int jobs;          /* worker threads for decoding, the op and encoding (0 or 1: none) */
 	uint64_t max_pixels; /* decode limit (0: the default) */
 	/* Called after each original (may be NULL). */

@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/tunestore.h"
 #include "core/util.h"
+#include "tui/augjob.h"
 
 void
 app_status(struct app *a, int error, const char *fmt, ...)
@@ -100,9 +101,46 @@ app_tune_load(struct app *a)
 	a->dirty = 1;
 }
 
+int
+app_poll_job(struct app *a)
+{
+	const char *summary;
+	int64_t done, total, here, *ids;
+	size_t n;
+
+	if (a->job == NULL)
+		return 0;
+	if (!augjob_poll(a->job, &done, &total, &summary)) {
+		app_status(a, 0, "augmenting: %lld of %lld", (long long)done, (long long)total);
+		return 1;
+	}
+	app_status(a, 0, "%s", summary);
+	augjob_free(a->job);
+	a->job = NULL;
+	/* New candidates join the queue; stay on the one on screen. */
+	if (a->full_ids == NULL && store_candidate_ids(a->st, &ids, &n, NULL) == 0) {
+		here = a->n ? a->ids[a->cur] : 0;
+		free(a->ids);
+		a->ids = ids;
+		a->n = n;
+		for (size_t i = 0; i < n; i++)
+			if (ids[i] == here)
+				a->cur = i;
+	}
+	app_load(a);
+	return 1;
+}
+
 void
 app_free(struct app *a)
 {
+	augjob_free(a->job);
+	a->job = NULL;
+	for (size_t i = 0; i < 32; i++)
+		for (size_t k = 0; k < 8; k++) {
+			free(a->aug_vals[i][k]);
+			a->aug_vals[i][k] = NULL;
+		}
 	unload(a);
 	if (a->tune != NULL)
 		tune_free(a->tune);

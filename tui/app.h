@@ -25,12 +25,14 @@ enum view_id {
 	VIEW_LIST,
 	VIEW_THRESHOLDS,
 	VIEW_STATS,
+	VIEW_AUGMENT,
 	VIEW_HELP,
 	VIEW_COUNT
 };
 
 struct pane_job;
 struct tune_index;
+struct augjob;
 
 struct app {
 	struct store *st;
@@ -76,6 +78,12 @@ struct app {
 	struct tune_index *tune;
 	double cutoff;
 
+	/* The augment screen: the operator picked, its parameter being edited, the
+	 * values typed (NULL: the default), and the batch running in the background. */
+	size_t aug_op, aug_param;
+	char *aug_vals[32][8];
+	struct augjob *job;
+
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;
 };
@@ -87,5 +95,8 @@ void app_load(struct app *a);
 /* Loads the scored metrics and builds the index of the selected one (thresholds screen). */
 void app_tune_load(struct app *a);
 void app_free(struct app *a);
+/* Follows a background batch: progress on the status line, the queue reloaded at
+ * its end. Returns 1 when the screen must be redrawn. */
+int app_poll_job(struct app *a);
 
 #endif

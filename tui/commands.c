@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "core/metrics.h"
+#include "core/ops.h"
 #include "core/tune.h"
 #include "core/util.h"
+#include "tui/augjob.h"
 #include "tui/render.h"
 #include "tui/screen.h"
 
@@ -502,6 +504,152 @@ cmd_low_bandwidth(struct app *a, const char *arg)
 }
 
 static void
+cmd_augment_screen(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_AUGMENT ? VIEW_REVIEW : VIEW_AUGMENT);
+}
+
+static size_t
+op_count(void)
+{
+	size_t n = 0;
+	while (op_table[n].name != NULL)
+		n++;
+	return n;
+}
+
+static void
+aug_move_op(struct app *a, int dir)
+{
+	size_t n = op_count();
+	a->aug_op = (a->aug_op + n + (dir > 0 ? 1 : n - 1)) % n;
+	a->aug_param = 0;
+	a->dirty = 1;
+}
+
+static void
+cmd_aug_next_op(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_move_op(a, 1);
+}
+
+static void
+cmd_aug_prev_op(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_move_op(a, -1);
+}
+
+static void
+cmd_aug_next_param(struct app *a, const char *arg)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	(void)arg;
+	if (op->nparams > 0)
+		a->aug_param = (a->aug_param + 1) % (size_t)op->nparams;
+	a->dirty = 1;
+}
+
+/* Sets a parameter: "set NAME=VALUE" from a script or `:`, else a prompt for the
+ * selected one. The value is checked against the table before it is kept. */
+static void
+cmd_aug_set(struct app *a, const char *arg)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	char line[256], *cause = NULL, *canon = NULL;
+	struct op_args args;
+
+	if (op->nparams == 0) {
+		app_status(a, 1, "%s has no parameters", op->name);
+		return;
+	}
+	if (*arg != '\0')
+		snprintf(line, sizeof line, "%s", arg);
+	else {
+		char prompt[96];
+		snprintf(prompt, sizeof prompt, "%s=", op->params[a->aug_param].name);
+		char value[160];
+		if (a->script != NULL || screen_prompt(a, prompt, value, sizeof value) != 0)
+			return;
+		snprintf(line, sizeof line, "%s=%s", op->params[a->aug_param].name, value);
+	}
+	char *set[1] = { line };
+	if (op_args_parse(op, set, 1, &args, &canon, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	op_args_free(op, &args);
+	free(canon);
+	int i = op_param_index(op, strtok(line, "="));
+	char *value = line + strlen(line) + 1;
+	free(a->aug_vals[a->aug_op][i]);
+	a->aug_vals[a->aug_op][i] = xstrdup(value);
+	app_status(a, 0, "%s %s=%s", op->name, op->params[i].name, value);
+}
+
+static void
+aug_run(struct app *a, int whole_queue)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	char *sets[OP_MAX_PARAMS], *cause = NULL;
+	size_t nsets = 0;
+	int64_t origin;
+
+	if (a->job != NULL) {
+		app_status(a, 1, "a batch is already running");
+		return;
+	}
+	if (op->needs_backend) {
+		app_status(a, 1, "%s needs a model backend, and none is configured", op->name);
+		return;
+	}
+	for (int i = 0; i < op->nparams; i++)
+		if (a->aug_vals[a->aug_op][i] != NULL)
+			sets[nsets++] = xasprintf("%s=%s", op->params[i].name,
+			    a->aug_vals[a->aug_op][i]);
+	origin = a->n == 0 ? 0 : a->has_parent ? a->p.id : a->c.id;
+	a->job = augjob_start(a->db_path, op->name, sets, nsets, whole_queue ? NULL : &origin,
+	    whole_queue ? 0 : 1, &cause);
+	for (size_t i = 0; i < nsets; i++)
+		free(sets[i]);
+	if (a->job == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	app_status(a, 0, "%s running on %s", op->name, whole_queue ? "every original" :
+	    "this pair");
+}
+
+static void
+cmd_aug_run(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_run(a, 0);
+}
+
+static void
+cmd_aug_run_all(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_run(a, 1);
+}
+
+/* Scripts have no idle time: this waits for the background batch to end. */
+static void
+cmd_wait(struct app *a, const char *arg)
+{
+	(void)arg;
+	while (a->job != NULL) {
+		app_poll_job(a);
+		napms(20);
+	}
+}
+
+static void
 cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -565,6 +713,19 @@ const struct command commands[] = {
 	    cmd_search },
 	{ "list", "l", VIEW_COUNT, "the queue as a table (again: back to review)", cmd_list },
 	{ "open", "Enter", VIEW_COUNT, "open the selected candidate in review", cmd_open },
+	{ "augment", "g", VIEW_COUNT, "run an operator on this pair or the queue (again: back)",
+	    cmd_augment_screen },
+	{ "aug-next-op", "j Down", VIEW_AUGMENT, "augment: the next operator", cmd_aug_next_op },
+	{ "aug-prev-op", "k Up", VIEW_AUGMENT, "augment: the previous operator", cmd_aug_prev_op },
+	{ "aug-next-param", "Tab ]", VIEW_AUGMENT, "augment: the next parameter",
+	    cmd_aug_next_param },
+	{ "set", "e Enter", VIEW_AUGMENT, "augment: set NAME=VALUE (checked against the table)",
+	    cmd_aug_set },
+	{ "run", "r", VIEW_AUGMENT, "augment: run on this pair's original, in the background",
+	    cmd_aug_run },
+	{ "run-all", "R", VIEW_AUGMENT, "augment: run on every original, in the background",
+	    cmd_aug_run_all },
+	{ "wait", "", VIEW_COUNT, "wait for the background batch (for scripts)", cmd_wait },
 	{ "stats", "S", VIEW_COUNT, "acceptance per op and annotator, agreement, passing (again: back)",
 	    cmd_stats },
 	{ "thresholds", "t", VIEW_COUNT, "tune thresholds against the decisions (again: back)",
@@ -616,6 +777,8 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 		return is_keycode && key == KEY_LEFT;
 	if (len == 5 && strncmp(spec, "Right", 5) == 0)
 		return is_keycode && key == KEY_RIGHT;
+	if (len == 3 && strncmp(spec, "Tab", 3) == 0)
+		return !is_keycode && key == '\t';
 	if (len == 5 && strncmp(spec, "Enter", 5) == 0)
 		return is_keycode ? key == KEY_ENTER : key == '\n' || key == '\r';
 	if (len == 3 && spec[0] == 'C' && spec[1] == '-')

@@ -269,12 +269,13 @@ screen_run(struct app *a, char **cause)
 			if (fgets(line, sizeof line, a->script) == NULL)
 				break;
 			command_line(a, line);
+			app_poll_job(a);
 			continue;
 		}
 		wint_t wch;
 		int r = get_wch(&wch);
 		if (r == ERR) {
-			if (render_poll(a))
+			if (render_poll(a) | app_poll_job(a))
 				a->dirty = 1;
 			continue;
 		}

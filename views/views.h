@@ -14,7 +14,8 @@ struct view_ops {
 	void (*draw)(struct app *a);
 };
 
-extern const struct view_ops view_review, view_list, view_thresholds, view_stats, view_help;
+extern const struct view_ops view_review, view_list, view_thresholds, view_stats, view_augment,
+    view_help;
 
 /* Draws the current screen. */
 void views_draw(struct app *a);

@@ -194,3 +194,13 @@ check keymap-bind [ "$(sqlite3 "$DB" "SELECT count(*) FROM decisions WHERE annot
 printf 'bind y frobnicate\n' >"$T/badkeys"
 MMDA_KEYS="$T/badkeys" "$MMDA" review "$DB" --renderer none >/dev/null 2>"$T/err"; rc=$?
 check keymap-bad-refused sh -c "[ $rc -eq 1 ] && grep -q 'badkeys:1: unknown command frobnicate' '$T/err'"
+
+# The augment screen: pick an operator, set a parameter (checked), run on this
+# pair in the background, then on every original; the queue grows.
+"$MMDA" import "$T/g.db" "$SAMPLE/captions.jsonl" >/dev/null
+printf 'goto 3\naugment\nset lambda=0.3\nset lambda=7\ndump-screen %s\nrun\nwait\ndump-screen %s\naug-next-op\naug-next-op\nrun-all\nwait\naugment\ndump-screen %s\nquit\n' "$T/g1" "$T/g2" "$T/g3" >"$T/s13"
+COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s13" "$MMDA" review "$T/g.db" --renderer none >/dev/null 2>&1
+check augment-screen sh -c "grep -q 'mmda augment' '$T/g1' && grep -q '> mixgen' '$T/g1' && grep -q 'lambda         = 0.3' '$T/g1'"
+check augment-bad-value grep -q "lambda=7: out of range 0..1" "$T/g1"
+check augment-this-pair sh -c "grep -q 'mixgen: created 1' '$T/g2' && [ \"\$(sqlite3 '$T/g.db' \"SELECT count(*) FROM candidates c JOIN lineage l ON l.child = c.id AND l.slot = 0 WHERE c.op = 'mixgen' AND l.parent = 3 AND c.params LIKE '%0.29999%'\")\" = 1 ]"
+check augment-all sh -c "grep -q 'hflip: created 17' '$T/g3' && grep -q 'mmda  3/35' '$T/g3'"

@@ -4,7 +4,8 @@
  *
  *   ptyterm [--cols C] [--rows R] [--cell-w W] [--cell-h H]
  *           [--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW]
- *           [--quiet MS] [--timeout S] -- COMMAND ARGS...
+ *           [--repeat N] [--then KEYS] [--quiet MS] [--timeout S]
+ *           -- COMMAND ARGS...
  *
  * Runs COMMAND on a new pty (its controlling terminal, TERM=xterm-256color,
  * the window size in cells and pixels set), answers its terminal queries the
@@ -19,10 +20,14 @@
  * R and C are the 1-based cursor position of the CUP just before the DCS
  * (inside the ESC 7 ... ESC 8 framing; 0 0 when there is none), the mean
  * is over every pixel, and K is how many keys had been typed when the DCS
- * began. Then "frame K bytes N sixels S" for the output between two key
- * presses (frame 0 is before the first key), "keys-sent N",
+ * began. Then "frame K bytes N sixels S ms T" for the output between two
+ * key presses (frame 0 is before the first key): T is the time from typing
+ * key K to the last byte read before key K + 1 was typed (the quiet wait
+ * after it does not count; frame 0 is timed from the command's start, the
+ * cold first frame; 0.0 when the frame has no output). Then "keys-sent N",
  * "dcs-count N" and "exit N" (the command's exit status, 128 + signal
- * when killed). Exits 2 on a timeout, 3 when a sixel does not decode,
+ * when killed). --repeat N types KEYS N times over (the last pass may be
+ * followed by --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel does not decode,
  * 1 on a usage or system error, else 0.
  */
 #define _GNU_SOURCE
@@ -50,7 +55,9 @@ enum answer { ANSWER_VT340, ANSWER_NONE, ANSWER_NOSIXEL };
 struct options {
 	int cols, rows, cell_w, cell_h, quiet_ms, timeout_s;
 	enum answer answer;
-	const char *keys, *out;
+	const char *keys, *then, *out;
+	int repeat;
+	char *typed;       /* KEYS repeat times, then THEN */
 	char **argv;
 };
 
@@ -59,6 +66,9 @@ struct capture {
 	unsigned char *p;
 	size_t len, cap;
 	size_t *key_at;    /* capture length when key i was sent */
+	int64_t *key_us;   /* when key i was sent */
+	int64_t *last_us;  /* last byte read in frame i (0: none) */
+	int64_t start_us;  /* when the command was started */
 	size_t nkeys;
 	size_t scanned;    /* queries are searched from here */
 	size_t query_end;  /* just after the last query */
@@ -71,6 +81,15 @@ clock_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void *
@@ -250,10 +269,13 @@ static int
 pty_run(int master, const struct options *o, struct capture *c)
 {
 	int64_t deadline = clock_ms() + (int64_t)o->timeout_s * 1000, last = clock_ms();
-	size_t nk = strlen(o->keys), frame_start = 0, from;
+	size_t nk = strlen(o->typed), frame_start = 0, from;
 	unsigned char buf[65536];
 
 	c->key_at = mem_grow(NULL, (nk + 1) * sizeof *c->key_at);
+	c->key_us = mem_grow(NULL, (nk + 1) * sizeof *c->key_us);
+	c->last_us = mem_grow(NULL, (nk + 1) * sizeof *c->last_us);
+	memset(c->last_us, 0, (nk + 1) * sizeof *c->last_us);
 	for (;;) {
 		int64_t now = clock_ms(), wait;
 		struct pollfd pfd;
@@ -265,7 +287,8 @@ pty_run(int master, const struct options *o, struct capture *c)
 		 * one (or flushed). */
 		from = frame_start > c->query_end ? frame_start : c->query_end;
 		if (c->nkeys < nk && c->len > from && now - last >= o->quiet_ms) {
-			char k = o->keys[c->nkeys];
+			char k = o->typed[c->nkeys];
+			c->key_us[c->nkeys] = clock_us();
 			c->key_at[c->nkeys++] = c->len;
 			frame_start = c->len;
 			if (write_all(master, &k, 1) != 0)
@@ -291,6 +314,7 @@ pty_run(int master, const struct options *o, struct capture *c)
 			continue;
 		if (n <= 0)
 			return 0; /* EIO: every slave descriptor is closed */
+		c->last_us[c->nkeys] = clock_us();
 		capture_append(c, buf, (size_t)n);
 		query_scan(c, master, o);
 		last = clock_ms();
@@ -414,7 +438,10 @@ capture_report(const struct capture *c)
 	for (k = 0; k <= c->nkeys; k++) {
 		size_t from = k == 0 ? 0 : c->key_at[k - 1];
 		size_t to = k < c->nkeys ? c->key_at[k] : c->len;
-		printf("frame %zu bytes %zu sixels %zu\n", k, to - from, frame_sixels[k]);
+		int64_t t0 = k == 0 ? c->start_us : c->key_us[k - 1];
+		double ms = c->last_us[k] > t0 ? (double)(c->last_us[k] - t0) / 1000.0 : 0.0;
+		printf("frame %zu bytes %zu sixels %zu ms %.1f\n", k, to - from, frame_sixels[k],
+		    ms);
 	}
 	printf("keys-sent %zu\n", c->nkeys);
 	printf("dcs-count %zu\n", count);
@@ -445,6 +472,9 @@ options_parse(int argc, char **argv, struct options *o)
 	o->quiet_ms = 400, o->timeout_s = 20;
 	o->answer = ANSWER_VT340;
 	o->keys = "";
+	o->then = "";
+	o->repeat = 1;
+	o->typed = NULL;
 	o->out = NULL;
 	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -467,8 +497,12 @@ options_parse(int argc, char **argv, struct options *o)
 			bad = options_int(v, 10, 10000, &o->quiet_ms);
 		else if (strcmp(a, "--timeout") == 0)
 			bad = options_int(v, 1, 600, &o->timeout_s);
+		else if (strcmp(a, "--repeat") == 0)
+			bad = options_int(v, 0, 100000, &o->repeat);
 		else if (strcmp(a, "--keys") == 0)
 			o->keys = v;
+		else if (strcmp(a, "--then") == 0)
+			o->then = v;
 		else if (strcmp(a, "--out") == 0)
 			o->out = v;
 		else if (strcmp(a, "--answer") == 0) {
@@ -488,6 +522,11 @@ options_parse(int argc, char **argv, struct options *o)
 	if (i >= argc)
 		return -1;
 	o->argv = argv + i;
+	size_t kl = strlen(o->keys), tl = strlen(o->then);
+	o->typed = mem_grow(NULL, kl * (size_t)o->repeat + tl + 1);
+	for (int r = 0; r < o->repeat; r++)
+		memcpy(o->typed + kl * (size_t)r, o->keys, kl);
+	memcpy(o->typed + kl * (size_t)o->repeat, o->then, tl + 1);
 	return 0;
 }
 
@@ -514,18 +553,19 @@ main(int argc, char **argv)
 
 	if (options_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: ptyterm [--cols C --rows R --cell-w W --cell-h H] "
-		    "[--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW] "
-		    "[--quiet MS] [--timeout S] -- COMMAND ARGS...\n");
+		    "[--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--repeat N] "
+		    "[--then KEYS] [--out RAW] [--quiet MS] [--timeout S] -- COMMAND ARGS...\n");
 		return 1;
 	}
 	memset(&c, 0, sizeof c);
 	signal(SIGPIPE, SIG_IGN);
+	c.start_us = clock_us();
 	if ((master = pty_start(&o, &pid)) < 0)
 		return 1;
 	timed_out = pty_run(master, &o, &c) != 0;
 	if (timed_out) {
 		fprintf(stderr, "ptyterm: timed out after %d s (%zu of %zu keys sent)\n",
-		    o.timeout_s, c.nkeys, strlen(o.keys));
+		    o.timeout_s, c.nkeys, strlen(o.typed));
 		kill(pid, SIGTERM);
 		usleep(200000);
 		kill(pid, SIGKILL);
@@ -545,5 +585,8 @@ main(int argc, char **argv)
 		rc = 2;
 	free(c.p);
 	free(c.key_at);
+	free(c.key_us);
+	free(c.last_us);
+	free(o.typed);
 	return rc;
 }

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Augmentation started from the review screen, run in the background on its
+ * own database connection so the screen keeps answering keys; the UI polls
+ * the progress and reloads the queue when the batch ends.
+ */
+#ifndef MMDA_AUGJOB_H
+#define MMDA_AUGJOB_H
+
+#include <stdint.h>
+
+#include "tui/app.h"
+
+struct augjob;
+
+/*
+ * Starts op with its settings (KEY=VALUE strings, copied) on the originals in
+ * only[0..nonly) (NULL: every original). Returns NULL with *cause when a batch
+ * is already running or the thread cannot start.
+ */
+struct augjob *augjob_start(const char *db_path, const char *op, char *const *sets,
+    size_t nsets, const int64_t *only, size_t nonly, char **cause);
+/* Progress so far; returns 1 when the batch has ended (then *summary is set, borrowed). */
+int augjob_poll(struct augjob *j, int64_t *done, int64_t *total, const char **summary);
+/* Waits for the thread and frees the job. */
+void augjob_free(struct augjob *j);
+
+#endif
