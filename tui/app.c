@@ -11,6 +11,7 @@
 #include "core/tunestore.h"
 #include "core/util.h"
 #include "tui/augjob.h"
+#include "tui/exportjob.h"
 
 void
 app_status(struct app *a, int error, const char *fmt, ...)
@@ -108,6 +109,16 @@ app_poll_job(struct app *a)
 	int64_t done, total, here, *ids;
 	size_t n;
 
+	if (a->exjob != NULL) {
+		if (!exportjob_poll(a->exjob, &done, &summary)) {
+			app_status(a, 0, "exporting: %lld written", (long long)done);
+			return 1;
+		}
+		app_status(a, 0, "%s", summary);
+		exportjob_free(a->exjob);
+		a->exjob = NULL;
+		return 1;
+	}
 	if (a->job == NULL)
 		return 0;
 	if (!augjob_poll(a->job, &done, &total, &summary)) {
@@ -136,6 +147,8 @@ app_free(struct app *a)
 {
 	augjob_free(a->job);
 	a->job = NULL;
+	exportjob_free(a->exjob);
+	a->exjob = NULL;
 	for (size_t i = 0; i < 32; i++)
 		for (size_t k = 0; k < 8; k++) {
 			free(a->aug_vals[i][k]);

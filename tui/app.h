@@ -26,6 +26,7 @@ enum view_id {
 	VIEW_THRESHOLDS,
 	VIEW_STATS,
 	VIEW_AUGMENT,
+	VIEW_EXPORT,
 	VIEW_HELP,
 	VIEW_COUNT
 };
@@ -33,6 +34,7 @@ enum view_id {
 struct pane_job;
 struct tune_index;
 struct augjob;
+struct exportjob;
 
 struct app {
 	struct store *st;
@@ -83,6 +85,10 @@ struct app {
 	size_t aug_op, aug_param;
 	char *aug_vals[32][8];
 	struct augjob *job;
+
+	/* The export screen: format and selection picked, and the export running. */
+	int ex_format, ex_select;
+	struct exportjob *exjob;
 
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;

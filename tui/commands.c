@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "core/metrics.h"
+#include "core/export.h"
 #include "core/ops.h"
 #include "core/tune.h"
 #include "core/util.h"
 #include "tui/augjob.h"
+#include "tui/exportjob.h"
 #include "tui/render.h"
 #include "tui/screen.h"
 
@@ -638,12 +640,80 @@ cmd_aug_run_all(struct app *a, const char *arg)
 	aug_run(a, 1);
 }
 
-/* Scripts have no idle time: this waits for the background batch to end. */
+static void
+cmd_export_screen(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_EXPORT ? VIEW_REVIEW : VIEW_EXPORT);
+}
+
+static void
+cmd_ex_format(struct app *a, int dir)
+{
+	a->ex_format = (a->ex_format + EXPORT_FORMAT_COUNT + dir) % EXPORT_FORMAT_COUNT;
+	a->dirty = 1;
+}
+
+static void
+cmd_ex_next(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_ex_format(a, 1);
+}
+
+static void
+cmd_ex_prev(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_ex_format(a, -1);
+}
+
+static void
+cmd_ex_select(struct app *a, const char *arg)
+{
+	enum select_mode m;
+
+	if (*arg != '\0') {
+		if (select_mode_parse(arg, &m) != 0) {
+			app_status(a, 1, "select is gold, accepted, passing or all");
+			return;
+		}
+		a->ex_select = (int)m;
+	} else
+		a->ex_select = (a->ex_select + 1) % 4;
+	a->dirty = 1;
+}
+
+static void
+cmd_export_to(struct app *a, const char *arg)
+{
+	char dir[512], *cause = NULL;
+
+	if (a->exjob != NULL) {
+		app_status(a, 1, "an export is already running");
+		return;
+	}
+	if (*arg != '\0')
+		snprintf(dir, sizeof dir, "%s", arg);
+	else if (a->script != NULL || screen_prompt(a, "export to folder: ", dir, sizeof dir) != 0)
+		return;
+	a->exjob = exportjob_start(a->db_path, (enum export_format)a->ex_format,
+	    (enum select_mode)a->ex_select, dir, &cause);
+	if (a->exjob == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	app_status(a, 0, "exporting %s to %s", export_format_name((enum export_format)a->ex_format),
+	    dir);
+}
+
+/* Scripts have no idle time: this waits for background work to end. */
 static void
 cmd_wait(struct app *a, const char *arg)
 {
 	(void)arg;
-	while (a->job != NULL) {
+	while (a->job != NULL || a->exjob != NULL) {
 		app_poll_job(a);
 		napms(20);
 	}
@@ -725,6 +795,14 @@ const struct command commands[] = {
 	    cmd_aug_run },
 	{ "run-all", "R", VIEW_AUGMENT, "augment: run on every original, in the background",
 	    cmd_aug_run_all },
+	{ "export", "E", VIEW_COUNT, "export a subset in a trainer's format (again: back)",
+	    cmd_export_screen },
+	{ "ex-next-format", "j Down", VIEW_EXPORT, "export: the next format", cmd_ex_next },
+	{ "ex-prev-format", "k Up", VIEW_EXPORT, "export: the previous format", cmd_ex_prev },
+	{ "select", "Tab", VIEW_EXPORT, "export: select gold, accepted, passing or all",
+	    cmd_ex_select },
+	{ "export-to", "e Enter", VIEW_EXPORT, "export-to DIR: write the export (in the background)",
+	    cmd_export_to },
 	{ "wait", "", VIEW_COUNT, "wait for the background batch (for scripts)", cmd_wait },
 	{ "stats", "S", VIEW_COUNT, "acceptance per op and annotator, agreement, passing (again: back)",
 	    cmd_stats },

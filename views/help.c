@@ -26,7 +26,8 @@ help_draw(struct app *a)
 	for (const struct command *c = commands; c->name != NULL && y < LINES - 3; c++) {
 		char keys[64];
 		snprintf(keys, sizeof keys, "%s%s", command_keys(c),
-		    c->view == VIEW_THRESHOLDS ? " (t)" : c->view == VIEW_AUGMENT ? " (g)" : "");
+		    c->view == VIEW_THRESHOLDS ? " (t)" : c->view == VIEW_AUGMENT ? " (g)" :
+		    c->view == VIEW_EXPORT ? " (E)" : "");
 		screen_text(y, 2, 12, keys, theme_attr(TH_HEADER));
 		screen_text(y, 15, 16, c->name, theme_attr(TH_TEXT));
 		screen_text(y, 32, COLS - 33, c->help, theme_attr(TH_DIM));
@@ -46,6 +47,7 @@ views_draw(struct app *a)
 	    a->view == VIEW_LIST ? &view_list :
 	    a->view == VIEW_THRESHOLDS ? &view_thresholds :
 	    a->view == VIEW_STATS ? &view_stats :
-	    a->view == VIEW_AUGMENT ? &view_augment : &view_review;
+	    a->view == VIEW_AUGMENT ? &view_augment :
+	    a->view == VIEW_EXPORT ? &view_export : &view_review;
 	v->draw(a);
 }

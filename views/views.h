@@ -15,7 +15,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_review, view_list, view_thresholds, view_stats, view_augment,
-    view_help;
+    view_export, view_help;
 
 /* Draws the current screen. */
 void views_draw(struct app *a);

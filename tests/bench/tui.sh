@@ -103,6 +103,8 @@ print("bytes_median %d" % med(by))
 print("bytes_mean %d" % (sum(by) / len(by)))
 print("bytes_two_median %d" % (med([b for b, _ in two]) if two else 0))
 print("sixels_hist " + ",".join("%d:%d" % (s, hist[s]) for s in sorted(hist)))
+print("ms_by_sixels " + ",".join("%d:%.1f" % (s, med([t[2] for t in tr if t[1] == s]))
+                                 for s in sorted(hist)))
 print("cold_ms %.1f" % fr[0][2])
 print("cold_bytes %d" % fr[0][0])
 print("cold_sixels %d" % fr[0][1])
@@ -191,7 +193,7 @@ END {
 	printf "bench-tui: %d accepts over %d candidates, 160x48 cells of 10x20 px, panes 790x738, quiet gap %d ms\n", v["transitions"], n, q
 	printf "  warm transition (key -> last byte)  median %6.1f ms   p95 %6.1f ms (target < 50)   max %6.1f ms\n", v["ms_median"], v["ms_p95"], v["ms_max"]
 	printf "  bytes per transition                median %8d   mean %8d   two-pane median %8d\n", v["bytes_median"], v["bytes_mean"], v["bytes_two_median"]
-	printf "  sixels per transition (count:n)     %s\n", v["sixels_hist"]
+	printf "  sixels per transition (count:n)     %s   median ms by count %s\n", v["sixels_hist"], v["ms_by_sixels"]
 	printf "  cold first frame                    %6.1f ms   %8d bytes   %d sixel(s)\n", v["cold_ms"], v["cold_bytes"], v["cold_sixels"]
 	printf "  typical two-pane transition         frame %d: #%s (left #%s)   %6.1f ms   %8d bytes\n", v["typical_frame"], v["typical_id"], left, v["typical_ms"], v["typical_bytes"]
 	printf "  img2sixel, same two images          %6.1f ms   %8d bytes   (%s, %s; default settings)\n", v["ref_ms"], v["ref_bytes"], img[1], img[2]

@@ -204,3 +204,9 @@ check augment-screen sh -c "grep -q 'mmda augment' '$T/g1' && grep -q '> mixgen'
 check augment-bad-value grep -q "lambda=7: out of range 0..1" "$T/g1"
 check augment-this-pair sh -c "grep -q 'mixgen: created 1' '$T/g2' && [ \"\$(sqlite3 '$T/g.db' \"SELECT count(*) FROM candidates c JOIN lineage l ON l.child = c.id AND l.slot = 0 WHERE c.op = 'mixgen' AND l.parent = 3 AND c.params LIKE '%0.29999%'\")\" = 1 ]"
 check augment-all sh -c "grep -q 'hflip: created 17' '$T/g3' && grep -q 'mmda  3/35' '$T/g3'"
+
+# The export screen: pick a format and selection, export in the background.
+printf 'export\nex-next-format\nex-next-format\nselect all\ndump-screen %s\nexport-to %s\nwait\ndump-screen %s\nquit\nquit\n' "$T/x1" "$T/xout" "$T/x2" >"$T/s14"
+COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s14" "$MMDA" review "$T/g.db" --renderer none >/dev/null 2>&1
+check export-screen sh -c "grep -q 'mmda export' '$T/x1' && grep -q '> coco' '$T/x1' && grep -q 'selection: all' '$T/x1'"
+check export-runs sh -c "grep -q 'exported 35 candidates' '$T/x2' && python3 -c \"import json; d = json.load(open('$T/xout/captions.json')); assert len(d['annotations']) == 35\""
