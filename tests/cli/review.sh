@@ -210,3 +210,15 @@ printf 'export\nex-next-format\nex-next-format\nselect all\ndump-screen %s\nexpo
 COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s14" "$MMDA" review "$T/g.db" --renderer none >/dev/null 2>&1
 check export-screen sh -c "grep -q 'mmda export' '$T/x1' && grep -q '> coco' '$T/x1' && grep -q 'selection: all' '$T/x1'"
 check export-runs sh -c "grep -q 'exported 35 candidates' '$T/x2' && python3 -c \"import json; d = json.load(open('$T/xout/captions.json')); assert len(d['annotations']) == 35\""
+
+# Every screen at 100x30 and at 160x48: its title shows and nothing spills over.
+for size in 100x30 160x48; do
+	c=${size%x*}; r=${size#*x}
+	printf 'dump-screen %s/all-%s-review\nlist\ndump-screen %s/all-%s-list\nlist\naugment\ndump-screen %s/all-%s-augment\naugment\nthresholds\ndump-screen %s/all-%s-thresholds\nthresholds\nstats\ndump-screen %s/all-%s-stats\nstats\nexport\ndump-screen %s/all-%s-export\nexport\nhelp\ndump-screen %s/all-%s-help\nquit\nquit\n' \
+	    "$T" $size "$T" $size "$T" $size "$T" $size "$T" $size "$T" $size "$T" $size >"$T/sall"
+	COLUMNS=$c LINES=$r MMDA_SCRIPT="$T/sall" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+	for screen in "review:ORIGINAL" "list:mmda list" "augment:mmda augment" "thresholds:mmda thresholds" "stats:mmda stats" "export:mmda export" "help:mmda help"; do
+		name=${screen%%:*}; title=${screen#*:}
+		check "screen-$name-$size" sh -c "grep -q '$title' '$T/all-$size-$name' && [ \$(wc -l <'$T/all-$size-$name') -eq $r ] && python3 -c \"import sys, unicodedata; sys.exit(max(sum(2 if unicodedata.east_asian_width(ch) in 'WF' else 1 for ch in l.rstrip('\\\\n')) for l in open('$T/all-$size-$name', encoding='utf-8')) > $c)\""
+	done
+done
