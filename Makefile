@@ -56,7 +56,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export tests-build
+	bench-score bench-export bench-tui tests-build
 
 all: $(BIN)
 
@@ -119,6 +119,10 @@ bench-score: deps
 bench-export: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@MMDA="$(CURDIR)/$(BIN)" sh tests/bench/export.sh
+
+bench-tui: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
+	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/tui.sh
 
 clean:
 	rm -rf build build-san mmda

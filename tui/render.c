@@ -37,11 +37,13 @@ struct pane {
 	char *sent;        /* key of what the terminal shows in this pane (sixel) */
 };
 
+#define WORKERS 2
+
 struct pane_job {
-	pthread_t thread;
+	pthread_t thread[WORKERS];
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	int started, stop, fresh;
+	int started, stop, fresh; /* started: worker threads running */
 	uint64_t clock;
 	struct entry cache[CACHE];
 	struct pane pane[RENDER_PANES];
@@ -225,9 +227,11 @@ render_init(struct app *a)
 	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
 	pj->truecolor = a->caps.truecolor;
 	render_resize(a);
-	if (pj->mode != RENDER_NONE && pthread_create(&pj->thread, NULL, worker, pj) == 0)
-		pj->started = 1;
-	else if (pj->mode != RENDER_NONE)
+	/* Two workers: both panes of a new original are made at once. */
+	for (int i = 0; pj->mode != RENDER_NONE && i < WORKERS; i++)
+		if (pthread_create(&pj->thread[i], NULL, worker, pj) == 0)
+			pj->started++;
+	if (pj->started == 0)
 		pj->mode = RENDER_NONE;
 }
 
@@ -240,10 +244,10 @@ render_done(struct app *a)
 		return;
 	pthread_mutex_lock(&pj->lock);
 	pj->stop = 1;
-	pthread_cond_signal(&pj->wake);
+	pthread_cond_broadcast(&pj->wake);
 	pthread_mutex_unlock(&pj->lock);
-	if (pj->started)
-		pthread_join(pj->thread, NULL);
+	for (int i = 0; i < pj->started; i++)
+		pthread_join(pj->thread[i], NULL);
 	for (int i = 0; i < CACHE; i++)
 		entry_clear(&pj->cache[i]);
 	for (int i = 0; i < RENDER_PANES; i++) {
@@ -422,4 +426,19 @@ render_poll(struct app *a)
 	pj->fresh = 0;
 	pthread_mutex_unlock(&pj->lock);
 	return fresh;
+}
+
+int
+render_busy(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+	int busy = 0;
+
+	if (pj == NULL || pj->mode == RENDER_NONE)
+		return 0;
+	pthread_mutex_lock(&pj->lock);
+	for (int i = 0; i < CACHE && !busy; i++)
+		busy = pj->cache[i].state == E_PENDING || pj->cache[i].state == E_WORKING;
+	pthread_mutex_unlock(&pj->lock);
+	return busy;
 }

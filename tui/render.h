@@ -32,6 +32,8 @@ void render_prefetch(struct app *a, const char *path, int i);
 void render_text_panes(struct app *a);
 /* Writes sixel panes to the terminal (after doupdate). */
 void render_panes(struct app *a);
+/* 1 while the worker has panes queued or in progress (the loop then polls often). */
+int render_busy(struct app *a);
 /* Collects finished work; returns 1 when something new can be shown. */
 int render_poll(struct app *a);
 /*

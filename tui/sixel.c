@@ -197,7 +197,9 @@ sixel_encode_image(const struct image *img, int colors, int dither, char **out, 
 		goto fail;
 	/* 8-bit C1 controls are not valid UTF-8 and confuse UTF-8 terminals. */
 	sixel_output_set_8bit_availability(output, 0);
-	sixel_output_set_encode_policy(output, SIXEL_ENCODEPOLICY_FAST);
+	/* SIZE: fewer bytes for the same pixels; over SSH bytes cost more than the
+	 * few milliseconds of encoding, which happen on the worker anyway. */
+	sixel_output_set_encode_policy(output, SIXEL_ENCODEPOLICY_SIZE);
 
 	/*
 	 * One dither object per image: reusing one across images misreads

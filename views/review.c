@@ -237,13 +237,22 @@ review_draw(struct app *a)
 	free(lpath);
 	free(rpath);
 	render_text_panes(a);
-	/* Prefetch what j will show. */
+	/* Prefetch what the next candidate will show in both panes. */
 	if (a->cur + 1 < a->n) {
-		struct candidate nx;
+		struct candidate nx, np;
 		if (store_candidate_get(a->st, a->ids[a->cur + 1], &nx, NULL) == 0) {
-			char *np = store_candidate_image(a->st, &nx);
-			render_prefetch(a, np, nx.nparents > 0 ? 1 : 0);
-			free(np);
+			char *path = store_candidate_image(a->st, &nx);
+			if (nx.nparents > 0) {
+				render_prefetch(a, path, 1);
+				if (store_candidate_get(a->st, nx.parents[0], &np, NULL) == 0) {
+					char *pp = store_candidate_image(a->st, &np);
+					render_prefetch(a, pp, 0);
+					free(pp);
+					candidate_free(&np);
+				}
+			} else
+				render_prefetch(a, path, 0);
+			free(path);
 			candidate_free(&nx);
 		}
 	}
