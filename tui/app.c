@@ -50,8 +50,8 @@ app_load(struct app *a)
 	if (a->n == 0)
 		return;
 	if (store_candidate_get(a->st, a->ids[a->cur], &a->c, &cause) != 0 ||
-	    (a->c.nparents > 0 &&
-	    store_candidate_get(a->st, a->c.parents[0], &a->p, &cause) != 0) ||
+	    (a->c.nparents > 0 && store_candidate_get(a->st,
+	    a->c.parents[a->second && a->c.nparents > 1 ? 1 : 0], &a->p, &cause) != 0) ||
 	    store_decisions_current(a->st, a->c.id, &a->dec, &a->ndec, &cause) != 0 ||
 	    store_scores_of(a->st, a->c.id, &a->sc, &a->nsc, &cause) != 0 ||
 	    store_thresholds(a->st, NULL, &a->th, &a->nth, &cause) != 0) {

@@ -71,6 +71,7 @@ struct app {
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
 	int overlap;      /* > 0: work is handed out by leases (several annotators) */
 	int zoom;         /* review: one image over the whole screen */
+	int second;       /* review: the left pane shows a two-parent op's second parent */
 	int dither, low_bandwidth; /* sixel options (render_options) */
 
 	/* The thresholds screen: the metric being tuned and the cutoff being tried,

@@ -100,6 +100,7 @@ move_to(struct app *a, size_t i)
 {
 	if (a->n == 0)
 		return;
+	a->second = 0;
 	a->cur = i;
 	app_load(a);
 }
@@ -487,6 +488,19 @@ cmd_zoom(struct app *a, const char *arg)
 }
 
 static void
+cmd_second_parent(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->c.nparents < 2) {
+		app_status(a, 0, "this candidate has one parent");
+		return;
+	}
+	a->second = !a->second;
+	app_load(a);
+	app_status(a, 0, "left pane: %s parent", a->second ? "second" : "first");
+}
+
+static void
 cmd_dither(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -829,6 +843,9 @@ const struct command commands[] = {
 	{ "command", ":", VIEW_COUNT, "type a command by name (:goto 12, :accept)", cmd_prompt },
 	{ "zoom", "z", VIEW_COUNT, "one image (the augmented one) over the whole screen; again: back",
 	    cmd_zoom },
+	{ "second-parent", "p", VIEW_COUNT,
+	    "two-parent ops (mixgen, cutmix): show the second parent on the left; again: first",
+	    cmd_second_parent },
 	{ "dither", "D", VIEW_COUNT, "sixel: toggle error diffusion (off: artefacts stay honest)",
 	    cmd_dither },
 	{ "low-bandwidth", "B", VIEW_COUNT,

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/image.h"
@@ -51,6 +52,8 @@ struct pane_job {
 	int colors, cell_w, cell_h, max_w, max_h, truecolor;
 	int dither, low; /* see render_options; read by the worker under the lock */
 };
+
+static void geometry(struct app *a);
 
 static const char *const names[] = { "auto", "sixel", "blocks", "none" };
 
@@ -226,7 +229,7 @@ render_init(struct app *a)
 		pj->mode = RENDER_NONE;
 	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
 	pj->truecolor = a->caps.truecolor;
-	render_resize(a);
+	geometry(a);
 	/* Two workers: both panes of a new original are made at once. */
 	for (int i = 0; pj->mode != RENDER_NONE && i < WORKERS; i++)
 		if (pthread_create(&pj->thread[i], NULL, worker, pj) == 0)
@@ -284,6 +287,22 @@ render_options(struct app *a, int dither, int low_bandwidth)
 
 void
 render_resize(struct app *a)
+{
+	struct winsize ws;
+
+	/* A resize (or a font change) can change the cell size: the pixel size of
+	 * the window, where the terminal reports it, says so without a query. */
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0 &&
+	    ws.ws_xpixel > 0 && ws.ws_ypixel > 0 && !a->caps.in_tmux) {
+		a->caps.cell_w = ws.ws_xpixel / ws.ws_col;
+		a->caps.cell_h = ws.ws_ypixel / ws.ws_row;
+	}
+	geometry(a);
+}
+
+/* Cell size and sixel limits from what the probe (or a resize) found. */
+static void
+geometry(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 

@@ -208,15 +208,16 @@ review_draw(struct app *a)
 		render_text_panes(a);
 		return;
 	}
+	int64_t done = a->mine[ANSWER_ACCEPT] + a->mine[ANSWER_REJECT] + a->mine[ANSWER_SKIP];
 	snprintf(buf, sizeof buf, " mmda  %zu/%zu  #%" PRId64 " %s   %s: %" PRId64 " accepted, %"
-	    PRId64 " rejected, %" PRId64 " skipped", a->cur + 1, a->n, a->c.id,
+	    PRId64 " rejected, %" PRId64 " skipped, %" PRId64 " left", a->cur + 1, a->n, a->c.id,
 	    a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT], a->mine[ANSWER_REJECT],
-	    a->mine[ANSWER_SKIP]);
+	    a->mine[ANSWER_SKIP], (int64_t)a->n > done ? (int64_t)a->n - done : 0);
 	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
 
 	const struct candidate *orig = a->has_parent ? &a->p : &a->c;
-	snprintf(buf, sizeof buf, "ORIGINAL  #%" PRId64 " %s", orig->id,
-	    orig->src_key ? orig->src_key : "");
+	snprintf(buf, sizeof buf, "%s  #%" PRId64 " %s", a->second ? "SECOND PARENT" :
+	    "ORIGINAL", orig->id, orig->src_key ? orig->src_key : "");
 	screen_text(1, 0, lw, buf, theme_attr(TH_HEADER));
 	if (a->has_parent)
 		snprintf(buf, sizeof buf, "AUGMENTED  #%" PRId64 " %s", a->c.id, a->c.op);

@@ -222,3 +222,12 @@ for size in 100x30 160x48; do
 		check "screen-$name-$size" sh -c "grep -q '$title' '$T/all-$size-$name' && [ \$(wc -l <'$T/all-$size-$name') -eq $r ] && python3 -c \"import sys, unicodedata; sys.exit(max(sum(2 if unicodedata.east_asian_width(ch) in 'WF' else 1 for ch in l.rstrip('\\\\n')) for l in open('$T/all-$size-$name', encoding='utf-8')) > $c)\""
 	done
 done
+
+# A two-parent op: p shows the second parent on the left.
+"$MMDA" augment "$DB" --op mixgen --limit 1 --seed 5 >/dev/null
+MX=$(sqlite3 "$DB" "SELECT id FROM candidates WHERE op = 'mixgen' LIMIT 1")
+P2=$(sqlite3 "$DB" "SELECT parent FROM lineage WHERE child = $MX AND slot = 1")
+printf 'goto %s\nsecond-parent\ndump-screen %s\nquit\n' "$MX" "$T/p2" >"$T/s15"
+COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s15" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check second-parent grep -q "SECOND PARENT  #$P2 " "$T/p2"
+check title-left grep -q " left" "$T/p2"
