@@ -129,8 +129,9 @@ const struct cli_command cli_commands[] = {
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, l list, Enter open, / search, g augment, t thresholds,\n"
 	    "  S stats, E export, z zoom, p second parent, D dither, B low bandwidth,\n"
-	    "  ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected. Keymap: ~/.config/mmda/keys or $MMDA_KEYS\n"
-	    "  (bind KEY COMMAND). MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
+	    "  ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected.\n"
+	    "  Keymap: ~/.config/mmda/keys or $MMDA_KEYS (bind KEY COMMAND).\n"
+	    "  MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
 	    cmd_review },
 	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",
 	    NULL, cmd_probe },
