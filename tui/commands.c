@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The commands of the review application and their default keys. */
 #include "tui/commands.h"
+#include "tui/commands_priv.h"
 
 #include <curses.h>
 #include <inttypes.h>
@@ -95,7 +96,7 @@ cmd_undo(struct app *a, const char *arg)
 	app_status(a, 0, "candidate %" PRId64 ": decision retracted", cand);
 }
 
-static void
+void
 move_to(struct app *a, size_t i)
 {
 	if (a->n == 0)
@@ -196,7 +197,7 @@ cmd_goto(struct app *a, const char *arg)
 
 /* Changing screens repaints everything: a full clear also removes sixel images,
  * which text written over them would only erase cell by cell. */
-static void
+void
 switch_view(struct app *a, enum view_id v)
 {
 	a->view = v;
@@ -257,20 +258,6 @@ cmd_search(struct app *a, const char *arg)
 	app_status(a, 1, "not found: %s", needle);
 }
 
-static void
-cmd_thresholds(struct app *a, const char *arg)
-{
-	(void)arg;
-	if (a->view == VIEW_THRESHOLDS) {
-		switch_view(a, VIEW_REVIEW);
-		return;
-	}
-	switch_view(a, VIEW_THRESHOLDS);
-	if (a->tune == NULL)
-		app_tune_load(a);
-	if (a->nmetrics == 0)
-		app_status(a, 1, "no scores yet (mmda score)");
-}
 
 static void
 cmd_stats(struct app *a, const char *arg)
@@ -279,205 +266,18 @@ cmd_stats(struct app *a, const char *arg)
 	switch_view(a, a->view == VIEW_STATS ? VIEW_REVIEW : VIEW_STATS);
 }
 
-static int
-on_thresholds(struct app *a)
-{
-	if (a->view == VIEW_THRESHOLDS && a->tune != NULL)
-		return 1;
-	app_status(a, 1, "that works on the thresholds screen (t)");
-	return 0;
-}
 
-/* One step is a hundredth of the metric's range (or the value typed after the command). */
-static void
-move_cutoff(struct app *a, const char *arg, int dir)
-{
-	double step = (tune_max(a->tune) - tune_min(a->tune)) / 100;
 
-	if (*arg != '\0')
-		step = strtod(arg, NULL);
-	if (!(step > 0))
-		step = 1;
-	a->cutoff += dir * step;
-	a->dirty = 1;
-}
 
-static void
-cmd_cutoff_up(struct app *a, const char *arg)
-{
-	if (on_thresholds(a))
-		move_cutoff(a, arg, 1);
-}
 
-static void
-cmd_cutoff_down(struct app *a, const char *arg)
-{
-	if (on_thresholds(a))
-		move_cutoff(a, arg, -1);
-}
 
-static void
-cmd_metric(struct app *a, int dir)
-{
-	if (a->view != VIEW_THRESHOLDS || a->nmetrics == 0) {
-		on_thresholds(a);
-		return;
-	}
-	a->metric = (a->metric + a->nmetrics + (size_t)(dir > 0 ? 1 : a->nmetrics - 1)) %
-	    a->nmetrics;
-	app_tune_load(a);
-}
 
-static void
-cmd_metric_next(struct app *a, const char *arg)
-{
-	(void)arg;
-	cmd_metric(a, 1);
-}
 
-static void
-cmd_metric_prev(struct app *a, const char *arg)
-{
-	(void)arg;
-	cmd_metric(a, -1);
-}
 
-static void
-cmd_cutoff_up_coarse(struct app *a, const char *arg)
-{
-	(void)arg;
-	if (on_thresholds(a))
-		move_cutoff(a, "", 10);
-}
 
-static void
-cmd_cutoff_down_coarse(struct app *a, const char *arg)
-{
-	(void)arg;
-	if (on_thresholds(a))
-		move_cutoff(a, "", -10);
-}
 
-static void
-cmd_auto_tune(struct app *a, const char *arg)
-{
-	const struct metric_def *m;
-	struct tune_eval e;
 
-	(void)arg;
-	if (!on_thresholds(a))
-		return;
-	m = metric_find(a->metrics[a->metric]);
-	if (!tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS)) {
-		app_status(a, 1, "too few labels to tune: need %d accepted and %d rejected",
-		    TUNE_MIN_PER_CLASS, TUNE_MIN_PER_CLASS);
-		return;
-	}
-	if (tune_suggest_f1(a->tune, m && m->keep == METRIC_KEEP_BELOW ? TUNE_KEEP_BELOW :
-	    TUNE_KEEP_ABOVE, &e) == 0) {
-		a->cutoff = e.cutoff;
-		app_status(a, 0, "best F1 %.3f at %g", e.f1, e.cutoff);
-	}
-}
 
-static void
-cmd_set_threshold(struct app *a, const char *arg)
-{
-	struct threshold t;
-	char *cause = NULL;
-
-	(void)arg;
-	if (!on_thresholds(a))
-		return;
-	const char *name = a->metrics[a->metric];
-	const struct metric_def *m = metric_find(name);
-	memset(&t, 0, sizeof t);
-	for (size_t i = 0; i < a->nth; i++)
-		if (strcmp(a->th[i].metric, name) == 0)
-			t = a->th[i];
-	t.metric = (char *)name;
-	if (m != NULL && m->keep == METRIC_KEEP_BELOW)
-		t.has_max = 1, t.max = a->cutoff;
-	else
-		t.has_min = 1, t.min = a->cutoff;
-	t.enabled = 1;
-	t.changed_by = a->annotator;
-	if (store_threshold_set(a->st, &t, &cause) != 0) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	thresholds_free(a->th, a->nth);
-	a->th = NULL;
-	a->nth = 0;
-	store_thresholds(a->st, NULL, &a->th, &a->nth, NULL);
-	app_status(a, 0, "threshold on %s set to %g", name, a->cutoff);
-}
-
-static void
-cmd_apply_suggested(struct app *a, const char *arg)
-{
-	double before = a->cutoff;
-
-	cmd_auto_tune(a, arg);
-	if (a->tune != NULL && tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS))
-		cmd_set_threshold(a, "");
-	else
-		a->cutoff = before;
-}
-
-/*
- * Reviews the candidates nearest the cutoff on either side: the queue becomes
- * them, closest first, and q brings the whole queue back.
- */
-static void
-cmd_boundary(struct app *a, const char *arg)
-{
-	int64_t *ids, *near;
-	double *vals;
-	size_t n, k = 0;
-	char *cause = NULL;
-
-	(void)arg;
-	if (!on_thresholds(a))
-		return;
-	if (store_metric_values(a->st, a->metrics[a->metric], &ids, &vals, &n, &cause) != 0) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	/* Order by distance to the cutoff: a selection of the nearest 20 is enough. */
-	near = xcalloc(20, sizeof *near);
-	for (; k < 20 && k < n; k++) {
-		size_t best = k;
-		for (size_t i = k + 1; i < n; i++)
-			if (fabs(vals[i] - a->cutoff) < fabs(vals[best] - a->cutoff))
-				best = i;
-		int64_t ti = ids[k];
-		double tv = vals[k];
-		ids[k] = ids[best], vals[k] = vals[best];
-		ids[best] = ti, vals[best] = tv;
-		near[k] = ids[k];
-	}
-	free(ids);
-	free(vals);
-	if (k == 0) {
-		free(near);
-		return;
-	}
-	if (a->full_ids == NULL) {
-		a->full_ids = a->ids;
-		a->full_n = a->n;
-		a->full_cur = a->cur;
-	} else
-		free(a->ids);
-	a->ids = near;
-	a->n = k;
-	a->cur = 0;
-	switch_view(a, VIEW_REVIEW);
-	app_load(a);
-	app_status(a, 0, "the %zu candidates nearest the cutoff; q returns to the whole queue", k);
-}
 
 static void
 cmd_zoom(struct app *a, const char *arg)
@@ -519,219 +319,22 @@ cmd_low_bandwidth(struct app *a, const char *arg)
 	    a->low_bandwidth ? "on" : "off");
 }
 
-static void
-cmd_augment_screen(struct app *a, const char *arg)
-{
-	(void)arg;
-	switch_view(a, a->view == VIEW_AUGMENT ? VIEW_REVIEW : VIEW_AUGMENT);
-}
 
-static size_t
-op_count(void)
-{
-	size_t n = 0;
-	while (op_table[n].name != NULL)
-		n++;
-	return n;
-}
 
-static void
-aug_move_op(struct app *a, int dir)
-{
-	size_t n = op_count();
-	a->aug_op = (a->aug_op + n + (dir > 0 ? 1 : n - 1)) % n;
-	a->aug_param = 0;
-	a->dirty = 1;
-}
 
-static void
-cmd_aug_next_op(struct app *a, const char *arg)
-{
-	(void)arg;
-	aug_move_op(a, 1);
-}
 
-static void
-cmd_aug_prev_op(struct app *a, const char *arg)
-{
-	(void)arg;
-	aug_move_op(a, -1);
-}
 
-static void
-cmd_aug_next_param(struct app *a, const char *arg)
-{
-	const struct op_def *op = &op_table[a->aug_op];
-	(void)arg;
-	if (op->nparams > 0)
-		a->aug_param = (a->aug_param + 1) % (size_t)op->nparams;
-	a->dirty = 1;
-}
 
-/* Sets a parameter: "set NAME=VALUE" from a script or `:`, else a prompt for the
- * selected one. The value is checked against the table before it is kept. */
-static void
-cmd_aug_set(struct app *a, const char *arg)
-{
-	const struct op_def *op = &op_table[a->aug_op];
-	char line[256], *cause = NULL, *canon = NULL;
-	struct op_args args;
 
-	if (op->nparams == 0) {
-		app_status(a, 1, "%s has no parameters", op->name);
-		return;
-	}
-	if (*arg != '\0')
-		snprintf(line, sizeof line, "%s", arg);
-	else {
-		char prompt[96];
-		snprintf(prompt, sizeof prompt, "%s=", op->params[a->aug_param].name);
-		char value[160];
-		if (a->script != NULL || screen_prompt(a, prompt, value, sizeof value) != 0)
-			return;
-		snprintf(line, sizeof line, "%s=%s", op->params[a->aug_param].name, value);
-	}
-	char *set[1] = { line };
-	if (op_args_parse(op, set, 1, &args, &canon, &cause) != 0) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	op_args_free(op, &args);
-	free(canon);
-	int i = op_param_index(op, strtok(line, "="));
-	char *value = line + strlen(line) + 1;
-	free(a->aug_vals[a->aug_op][i]);
-	a->aug_vals[a->aug_op][i] = xstrdup(value);
-	app_status(a, 0, "%s %s=%s", op->name, op->params[i].name, value);
-}
 
-static void
-aug_run(struct app *a, int whole_queue)
-{
-	const struct op_def *op = &op_table[a->aug_op];
-	char *sets[OP_MAX_PARAMS], *cause = NULL;
-	size_t nsets = 0;
-	int64_t origin;
 
-	if (a->job != NULL) {
-		app_status(a, 1, "a batch is already running");
-		return;
-	}
-	if (op->needs_backend) {
-		app_status(a, 1, "%s needs a model backend, and none is configured", op->name);
-		return;
-	}
-	for (int i = 0; i < op->nparams; i++)
-		if (a->aug_vals[a->aug_op][i] != NULL)
-			sets[nsets++] = xasprintf("%s=%s", op->params[i].name,
-			    a->aug_vals[a->aug_op][i]);
-	origin = a->n == 0 ? 0 : a->has_parent ? a->p.id : a->c.id;
-	a->job = augjob_start(a->db_path, op->name, sets, nsets, whole_queue ? NULL : &origin,
-	    whole_queue ? 0 : 1, &cause);
-	for (size_t i = 0; i < nsets; i++)
-		free(sets[i]);
-	if (a->job == NULL) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	app_status(a, 0, "%s running on %s", op->name, whole_queue ? "every original" :
-	    "this pair");
-}
 
-static void
-cmd_aug_run(struct app *a, const char *arg)
-{
-	(void)arg;
-	aug_run(a, 0);
-}
 
-static void
-cmd_aug_run_all(struct app *a, const char *arg)
-{
-	(void)arg;
-	aug_run(a, 1);
-}
 
-static void
-cmd_export_screen(struct app *a, const char *arg)
-{
-	(void)arg;
-	switch_view(a, a->view == VIEW_EXPORT ? VIEW_REVIEW : VIEW_EXPORT);
-}
 
-static void
-cmd_ex_format(struct app *a, int dir)
-{
-	a->ex_format = (a->ex_format + EXPORT_FORMAT_COUNT + dir) % EXPORT_FORMAT_COUNT;
-	a->dirty = 1;
-}
 
-static void
-cmd_ex_next(struct app *a, const char *arg)
-{
-	(void)arg;
-	cmd_ex_format(a, 1);
-}
 
-static void
-cmd_ex_prev(struct app *a, const char *arg)
-{
-	(void)arg;
-	cmd_ex_format(a, -1);
-}
 
-static void
-cmd_ex_select(struct app *a, const char *arg)
-{
-	enum select_mode m;
-
-	if (*arg != '\0') {
-		if (select_mode_parse(arg, &m) != 0) {
-			app_status(a, 1, "select is gold, accepted, passing or all");
-			return;
-		}
-		a->ex_select = (int)m;
-	} else
-		a->ex_select = (a->ex_select + 1) % 4;
-	a->dirty = 1;
-}
-
-static void
-cmd_export_to(struct app *a, const char *arg)
-{
-	char dir[512], *cause = NULL;
-
-	if (a->exjob != NULL) {
-		app_status(a, 1, "an export is already running");
-		return;
-	}
-	if (*arg != '\0')
-		snprintf(dir, sizeof dir, "%s", arg);
-	else if (a->script != NULL || screen_prompt(a, "export to folder: ", dir, sizeof dir) != 0)
-		return;
-	a->exjob = exportjob_start(a->db_path, (enum export_format)a->ex_format,
-	    (enum select_mode)a->ex_select, dir, &cause);
-	if (a->exjob == NULL) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	app_status(a, 0, "exporting %s to %s", export_format_name((enum export_format)a->ex_format),
-	    dir);
-}
-
-/* Scripts have no idle time: this waits for background work to end. */
-static void
-cmd_wait(struct app *a, const char *arg)
-{
-	(void)arg;
-	while (a->job != NULL || a->exjob != NULL) {
-		app_poll_job(a);
-		napms(20);
-	}
-}
 
 static void
 cmd_redraw(struct app *a, const char *arg)

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* The augment and export screens' commands: choose, set, and run in the background. */
+#include <curses.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/export.h"
+#include "core/metrics.h"
+#include "core/ops.h"
+#include "core/tune.h"
+#include "core/util.h"
+#include "tui/augjob.h"
+#include "tui/commands.h"
+#include "tui/commands_priv.h"
+#include "tui/exportjob.h"
+#include "tui/render.h"
+#include "tui/screen.h"
+
+void
+cmd_augment_screen(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_AUGMENT ? VIEW_REVIEW : VIEW_AUGMENT);
+}
+
+static size_t
+op_count(void)
+{
+	size_t n = 0;
+	while (op_table[n].name != NULL)
+		n++;
+	return n;
+}
+
+static void
+aug_move_op(struct app *a, int dir)
+{
+	size_t n = op_count();
+	a->aug_op = (a->aug_op + n + (dir > 0 ? 1 : n - 1)) % n;
+	a->aug_param = 0;
+	a->dirty = 1;
+}
+
+void
+cmd_aug_next_op(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_move_op(a, 1);
+}
+
+void
+cmd_aug_prev_op(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_move_op(a, -1);
+}
+
+void
+cmd_aug_next_param(struct app *a, const char *arg)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	(void)arg;
+	if (op->nparams > 0)
+		a->aug_param = (a->aug_param + 1) % (size_t)op->nparams;
+	a->dirty = 1;
+}
+
+/* Sets a parameter: "set NAME=VALUE" from a script or `:`, else a prompt for the
+ * selected one. The value is checked against the table before it is kept. */
+void
+cmd_aug_set(struct app *a, const char *arg)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	char line[256], *cause = NULL, *canon = NULL;
+	struct op_args args;
+
+	if (op->nparams == 0) {
+		app_status(a, 1, "%s has no parameters", op->name);
+		return;
+	}
+	if (*arg != '\0')
+		snprintf(line, sizeof line, "%s", arg);
+	else {
+		char prompt[96];
+		snprintf(prompt, sizeof prompt, "%s=", op->params[a->aug_param].name);
+		char value[160];
+		if (a->script != NULL || screen_prompt(a, prompt, value, sizeof value) != 0)
+			return;
+		snprintf(line, sizeof line, "%s=%s", op->params[a->aug_param].name, value);
+	}
+	char *set[1] = { line };
+	if (op_args_parse(op, set, 1, &args, &canon, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	op_args_free(op, &args);
+	free(canon);
+	int i = op_param_index(op, strtok(line, "="));
+	char *value = line + strlen(line) + 1;
+	free(a->aug_vals[a->aug_op][i]);
+	a->aug_vals[a->aug_op][i] = xstrdup(value);
+	app_status(a, 0, "%s %s=%s", op->name, op->params[i].name, value);
+}
+
+static void
+aug_run(struct app *a, int whole_queue)
+{
+	const struct op_def *op = &op_table[a->aug_op];
+	char *sets[OP_MAX_PARAMS], *cause = NULL;
+	size_t nsets = 0;
+	int64_t origin;
+
+	if (a->job != NULL) {
+		app_status(a, 1, "a batch is already running");
+		return;
+	}
+	if (op->needs_backend) {
+		app_status(a, 1, "%s needs a model backend, and none is configured", op->name);
+		return;
+	}
+	for (int i = 0; i < op->nparams; i++)
+		if (a->aug_vals[a->aug_op][i] != NULL)
+			sets[nsets++] = xasprintf("%s=%s", op->params[i].name,
+			    a->aug_vals[a->aug_op][i]);
+	origin = a->n == 0 ? 0 : a->has_parent ? a->p.id : a->c.id;
+	a->job = augjob_start(a->db_path, op->name, sets, nsets, whole_queue ? NULL : &origin,
+	    whole_queue ? 0 : 1, &cause);
+	for (size_t i = 0; i < nsets; i++)
+		free(sets[i]);
+	if (a->job == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	app_status(a, 0, "%s running on %s", op->name, whole_queue ? "every original" :
+	    "this pair");
+}
+
+void
+cmd_aug_run(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_run(a, 0);
+}
+
+void
+cmd_aug_run_all(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_run(a, 1);
+}
+
+void
+cmd_export_screen(struct app *a, const char *arg)
+{
+	(void)arg;
+	switch_view(a, a->view == VIEW_EXPORT ? VIEW_REVIEW : VIEW_EXPORT);
+}
+
+static void
+cmd_ex_format(struct app *a, int dir)
+{
+	a->ex_format = (a->ex_format + EXPORT_FORMAT_COUNT + dir) % EXPORT_FORMAT_COUNT;
+	a->dirty = 1;
+}
+
+void
+cmd_ex_next(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_ex_format(a, 1);
+}
+
+void
+cmd_ex_prev(struct app *a, const char *arg)
+{
+	(void)arg;
+	cmd_ex_format(a, -1);
+}
+
+void
+cmd_ex_select(struct app *a, const char *arg)
+{
+	enum select_mode m;
+
+	if (*arg != '\0') {
+		if (select_mode_parse(arg, &m) != 0) {
+			app_status(a, 1, "select is gold, accepted, passing or all");
+			return;
+		}
+		a->ex_select = (int)m;
+	} else
+		a->ex_select = (a->ex_select + 1) % 4;
+	a->dirty = 1;
+}
+
+void
+cmd_export_to(struct app *a, const char *arg)
+{
+	char dir[512], *cause = NULL;
+
+	if (a->exjob != NULL) {
+		app_status(a, 1, "an export is already running");
+		return;
+	}
+	if (*arg != '\0')
+		snprintf(dir, sizeof dir, "%s", arg);
+	else if (a->script != NULL || screen_prompt(a, "export to folder: ", dir, sizeof dir) != 0)
+		return;
+	a->exjob = exportjob_start(a->db_path, (enum export_format)a->ex_format,
+	    (enum select_mode)a->ex_select, dir, &cause);
+	if (a->exjob == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	app_status(a, 0, "exporting %s to %s", export_format_name((enum export_format)a->ex_format),
+	    dir);
+}
+
+/* Scripts have no idle time: this waits for background work to end. */
+void
+cmd_wait(struct app *a, const char *arg)
+{
+	(void)arg;
+	while (a->job != NULL || a->exjob != NULL) {
+		app_poll_job(a);
+		napms(20);
+	}
+}
