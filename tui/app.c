@@ -145,6 +145,9 @@ app_poll_job(struct app *a)
 void
 app_free(struct app *a)
 {
+	free(a->marked);
+	a->marked = NULL;
+	a->nmarked = 0;
 	augjob_free(a->job);
 	a->job = NULL;
 	exportjob_free(a->exjob);

@@ -49,6 +49,10 @@ struct app {
 	size_t n, cur;
 	int64_t *full_ids; /* the whole queue while a boundary page is shown */
 	size_t full_n, full_cur;
+	int64_t *marked;   /* candidates marked (m) for the augment screen's M */
+	size_t nmarked;
+	char filter[128];  /* the list's filter ("" none) and sort key */
+	char sort[64];
 
 	/* The candidate on screen and what is shown beside it. */
 	struct candidate c, p;

@@ -127,9 +127,9 @@ const struct cli_command cli_commands[] = {
 	    "  --overlap K      several annotators: each candidate goes to K of them, handed\n"
 	    "                   out by leases (as mmda next)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
-	    "  previous original, l list, Enter open, / search, g augment, t thresholds,\n"
-	    "  S stats, E export, z zoom, p second parent, D dither, B low bandwidth,\n"
-	    "  ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected.\n"
+	    "  previous original, l list (f filter, o sort), Enter open, / search, m mark,\n"
+	    "  g augment, t thresholds, S stats, E export, z zoom, p second parent,\n"
+	    "  D dither, B low bandwidth, ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected.\n"
 	    "  Keymap: ~/.config/mmda/keys or $MMDA_KEYS (bind KEY COMMAND).\n"
 	    "  MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
 	    cmd_review },

@@ -106,8 +106,10 @@ cmd_aug_set(struct app *a, const char *arg)
 	app_status(a, 0, "%s %s=%s", op->name, op->params[i].name, value);
 }
 
+/* Runs on every original (all), the marked candidates' originals (marked), or
+ * this pair's original. */
 static void
-aug_run(struct app *a, int whole_queue)
+aug_run(struct app *a, int all, int marked)
 {
 	const struct op_def *op = &op_table[a->aug_op];
 	char *sets[OP_MAX_PARAMS], *cause = NULL;
@@ -127,8 +129,30 @@ aug_run(struct app *a, int whole_queue)
 			sets[nsets++] = xasprintf("%s=%s", op->params[i].name,
 			    a->aug_vals[a->aug_op][i]);
 	origin = a->n == 0 ? 0 : a->has_parent ? a->p.id : a->c.id;
-	a->job = augjob_start(a->db_path, op->name, sets, nsets, whole_queue ? NULL : &origin,
-	    whole_queue ? 0 : 1, &cause);
+	int64_t *only = &origin;
+	size_t nonly = 1;
+	if (marked) {
+		if (a->nmarked == 0) {
+			for (size_t i = 0; i < nsets; i++)
+				free(sets[i]);
+			app_status(a, 1, "nothing is marked (m marks a candidate)");
+			return;
+		}
+		/* A derived candidate stands for its original. */
+		only = xcalloc(a->nmarked, sizeof *only);
+		nonly = 0;
+		for (size_t i = 0; i < a->nmarked; i++) {
+			struct candidate c;
+			if (store_candidate_get(a->st, a->marked[i], &c, NULL) == 0) {
+				only[nonly++] = c.nparents > 0 ? c.parents[0] : c.id;
+				candidate_free(&c);
+			}
+		}
+	}
+	a->job = augjob_start(a->db_path, op->name, sets, nsets, all ? NULL : only,
+	    all ? 0 : nonly, &cause);
+	if (marked)
+		free(only);
 	for (size_t i = 0; i < nsets; i++)
 		free(sets[i]);
 	if (a->job == NULL) {
@@ -136,22 +160,29 @@ aug_run(struct app *a, int whole_queue)
 		free(cause);
 		return;
 	}
-	app_status(a, 0, "%s running on %s", op->name, whole_queue ? "every original" :
-	    "this pair");
+	app_status(a, 0, "%s running on %s", op->name, all ? "every original" :
+	    marked ? "the marked pairs" : "this pair");
 }
 
 void
 cmd_aug_run(struct app *a, const char *arg)
 {
 	(void)arg;
-	aug_run(a, 0);
+	aug_run(a, 0, 0);
 }
 
 void
 cmd_aug_run_all(struct app *a, const char *arg)
 {
 	(void)arg;
-	aug_run(a, 1);
+	aug_run(a, 1, 0);
+}
+
+void
+cmd_aug_run_marked(struct app *a, const char *arg)
+{
+	(void)arg;
+	aug_run(a, 0, 1);
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include "core/metrics.h"
 #include "core/store.h"
+#include "tui/commands_priv.h"
 #include "tui/screen.h"
 #include "views/views.h"
 
@@ -38,15 +39,16 @@ static void
 list_draw(struct app *a)
 {
 	int rows = LINES - 4, top;
-	char buf[256];
+	char buf[512];
 
 	move(0, 0);
 	attron(theme_attr(TH_TITLE));
 	for (int c = 0; c < COLS; c++)
 		addch(' ');
 	attroff(theme_attr(TH_TITLE));
-	snprintf(buf, sizeof buf, " mmda list  %zu/%zu   Enter opens, / searches, l returns",
-	    a->n ? a->cur + 1 : 0, a->n);
+	snprintf(buf, sizeof buf, " mmda list  %zu/%zu%s%s%s%s   Enter open  / search  f filter  o sort"
+	    "  m mark  l back", a->n ? a->cur + 1 : 0, a->n, *a->filter ? "  filter " : "",
+	    a->filter, *a->sort ? "  sort " : "", a->sort);
 	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
 	snprintf(buf, sizeof buf, "%8s  %-10s %-7s %-6s %s", "id", "op", "yours", "filters",
 	    "caption");
@@ -73,7 +75,8 @@ list_draw(struct app *a)
 		    NULL, 0, NULL);
 		scores_free(sc, nsc);
 		int base = sel ? A_REVERSE : 0;
-		snprintf(buf, sizeof buf, "%8" PRId64 "  %-10.10s ", c.id, c.op);
+		snprintf(buf, sizeof buf, "%c%7" PRId64 "  %-10.10s ",
+		    app_is_marked(a, c.id) ? '*' : ' ', c.id, c.op);
 		x = screen_text(y, 0, COLS, buf, theme_attr(TH_TEXT) | base);
 		const char *ans = my_answer(a->st, c.id, a->annotator, &el);
 		snprintf(buf, sizeof buf, "%-7s", ans);

@@ -231,3 +231,15 @@ printf 'goto %s\nsecond-parent\ndump-screen %s\nquit\n' "$MX" "$T/p2" >"$T/s15"
 COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s15" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check second-parent grep -q "SECOND PARENT  #$P2 " "$T/p2"
 check title-left grep -q " left" "$T/p2"
+
+# The list: filter by op and decision, sort by a metric; marked pairs for the augment screen.
+printf 'list\nfilter op=hflip\ndump-screen %s\nsort ssim\ndump-screen %s\nfilter decision=accept\ndump-screen %s\nquit\nquit\n' "$T/f1" "$T/f2" "$T/f3" >"$T/s16"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s16" MMDA_ANNOTATOR=rev "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check list-filter-op sh -c "grep -q 'mmda list  [0-9]/3  filter op=hflip' '$T/f1' && ! grep -q '  original  ' '$T/f1'"
+first=$(sqlite3 "$DB" "SELECT s.candidate FROM scores s JOIN candidates c ON c.id = s.candidate WHERE c.op = 'hflip' AND s.metric = 'ssim' ORDER BY s.value, s.candidate LIMIT 1")
+check list-sort-metric sh -c "sed -n 3p '$T/f2' | grep -q '^ *$first  hflip'"
+check list-filter-decision sh -c "grep -q 'filter decision=accept' '$T/f3' && sed -n 3p '$T/f3' | grep -q ' accept '"
+printf 'goto 3\nmark\ngoto 5\nmark\naugment\naug-next-op\naug-next-op\nrun-marked\nwait\ndump-screen %s\nquit\nquit\n' "$T/m1" >"$T/s17"
+"$MMDA" import "$T/mk.db" "$SAMPLE/captions.jsonl" >/dev/null
+COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s17" "$MMDA" review "$T/mk.db" --renderer none >/dev/null 2>&1
+check run-marked sh -c "grep -q 'hflip: created 2' '$T/m1' && [ \"\$(sqlite3 '$T/mk.db' \"SELECT group_concat(l.parent) FROM candidates c JOIN lineage l ON l.child = c.id WHERE c.op = 'hflip' ORDER BY l.parent\")\" = '3,5' ]"

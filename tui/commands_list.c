@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The list screen's commands: filter the queue (by op, your decision, pass or
+ * fail), sort it (by id, op or a metric), and mark candidates for a batch.
+ * The queue is rebuilt from the store on each filter or sort, never per key.
+ */
+#include <curses.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/metrics.h"
+#include "core/util.h"
+#include "tui/commands.h"
+#include "tui/commands_priv.h"
+#include "tui/screen.h"
+
+struct row {
+	int64_t id;
+	char *op;
+	double key;
+};
+
+static int
+by_key(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	/* Missing values (NaN) go last; ties keep id order. */
+	int an = isnan(a->key), bn = isnan(b->key);
+	if (an != bn)
+		return an - bn;
+	if (!an && a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int
+by_op(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	int c = strcmp(a->op, b->op);
+	return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Does candidate c pass the filter? */
+static int
+keep(struct app *a, const struct candidate *c)
+{
+	const char *f = a->filter;
+
+	if (*f == '\0' || strcmp(f, "all") == 0)
+		return 1;
+	if (strncmp(f, "op=", 3) == 0)
+		return strcmp(c->op, f + 3) == 0;
+	if (strncmp(f, "decision=", 9) == 0) {
+		struct decision *d;
+		size_t n;
+		const char *mine = "undecided";
+		if (store_decisions_current(a->st, c->id, &d, &n, NULL) != 0)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(d[i].annotator, a->annotator) == 0)
+				mine = answer_name(d[i].answer);
+		int k = strcmp(mine, f + 9) == 0;
+		decisions_free(d, n);
+		return k;
+	}
+	if (strcmp(f, "pass") == 0 || strcmp(f, "fail") == 0) {
+		struct score *sc;
+		size_t ns;
+		if (store_scores_of(a->st, c->id, &sc, &ns, NULL) != 0)
+			return 0;
+		int p = metric_passes(a->th, a->nth, sc, ns, strcmp(c->op, "original") == 0, NULL,
+		    0, NULL);
+		scores_free(sc, ns);
+		return strcmp(f, "pass") == 0 ? p : !p;
+	}
+	return 1;
+}
+
+/* Rebuilds the queue from the store with the filter and sort in force. */
+static void
+rebuild(struct app *a)
+{
+	int64_t *all, here = a->n ? a->ids[a->cur] : 0, *mid = NULL;
+	double *mval = NULL;
+	size_t n, nm = 0, k = 0;
+	struct row *rows;
+	char *cause = NULL;
+
+	if (store_candidate_ids(a->st, &all, &n, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	int metric = *a->sort && strcmp(a->sort, "id") != 0 && strcmp(a->sort, "op") != 0;
+	if (metric && store_metric_values(a->st, a->sort, &mid, &mval, &nm, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		free(all);
+		return;
+	}
+	rows = xcalloc(n ? n : 1, sizeof *rows);
+	for (size_t i = 0, j = 0; i < n; i++) {
+		struct candidate c;
+		if (store_candidate_get(a->st, all[i], &c, NULL) != 0)
+			continue;
+		if (keep(a, &c)) {
+			rows[k].id = c.id;
+			rows[k].op = xstrdup(c.op);
+			/* Both lists are in id order: one merge pass finds the value. */
+			while (j < nm && mid[j] < c.id)
+				j++;
+			rows[k].key = j < nm && mid[j] == c.id ? mval[j] : NAN;
+			k++;
+		}
+		candidate_free(&c);
+	}
+	if (metric)
+		qsort(rows, k, sizeof *rows, by_key);
+	else if (strcmp(a->sort, "op") == 0)
+		qsort(rows, k, sizeof *rows, by_op);
+	free(a->ids);
+	a->ids = xcalloc(k ? k : 1, sizeof *a->ids);
+	a->n = k;
+	a->cur = 0;
+	for (size_t i = 0; i < k; i++) {
+		a->ids[i] = rows[i].id;
+		if (rows[i].id == here)
+			a->cur = i;
+		free(rows[i].op);
+	}
+	free(rows);
+	free(all);
+	free(mid);
+	free(mval);
+	app_load(a);
+	app_status(a, 0, "%zu candidates%s%s%s%s", k, *a->filter ? ", filter " : "", a->filter,
+	    *a->sort ? ", sorted by " : "", a->sort);
+}
+
+void
+cmd_filter(struct app *a, const char *arg)
+{
+	char line[128];
+
+	if (*arg == '\0') {
+		if (a->script != NULL || screen_prompt(a, "filter (op=NAME, decision=accept|"
+		    "reject|skip|undecided, pass, fail, all): ", line, sizeof line) != 0)
+			return;
+		arg = line;
+	}
+	if (strncmp(arg, "op=", 3) != 0 && strncmp(arg, "decision=", 9) != 0 &&
+	    strcmp(arg, "pass") != 0 && strcmp(arg, "fail") != 0 && strcmp(arg, "all") != 0) {
+		app_status(a, 1, "filter: op=NAME, decision=ANSWER, pass, fail or all");
+		return;
+	}
+	snprintf(a->filter, sizeof a->filter, "%s", strcmp(arg, "all") == 0 ? "" : arg);
+	rebuild(a);
+}
+
+void
+cmd_sort(struct app *a, const char *arg)
+{
+	char line[64];
+
+	if (*arg == '\0') {
+		if (a->script != NULL || screen_prompt(a, "sort by (id, op or a metric): ", line,
+		    sizeof line) != 0)
+			return;
+		arg = line;
+	}
+	if (strcmp(arg, "id") != 0 && strcmp(arg, "op") != 0 && metric_find(arg) == NULL) {
+		app_status(a, 1, "sort: id, op or a metric name (mmda metrics)");
+		return;
+	}
+	snprintf(a->sort, sizeof a->sort, "%s", strcmp(arg, "id") == 0 ? "" : arg);
+	rebuild(a);
+}
+
+int
+app_is_marked(const struct app *a, int64_t id)
+{
+	for (size_t i = 0; i < a->nmarked; i++)
+		if (a->marked[i] == id)
+			return 1;
+	return 0;
+}
+
+void
+cmd_mark(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->n == 0)
+		return;
+	int64_t id = a->ids[a->cur];
+	for (size_t i = 0; i < a->nmarked; i++)
+		if (a->marked[i] == id) {
+			a->marked[i] = a->marked[--a->nmarked];
+			app_status(a, 0, "#%" PRId64 " unmarked (%zu marked)", id, a->nmarked);
+			return;
+		}
+	a->marked = xreallocarray(a->marked, a->nmarked + 1, sizeof *a->marked);
+	a->marked[a->nmarked++] = id;
+	app_status(a, 0, "#%" PRId64 " marked (%zu marked)", id, a->nmarked);
+	if (a->cur + 1 < a->n)
+		move_to(a, a->cur + 1);
+}
