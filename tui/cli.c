@@ -129,8 +129,9 @@ const struct cli_command cli_commands[] = {
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, l list (f filter, o sort), Enter open, / search, m mark,\n"
 	    "  g augment, t thresholds, S stats, E export, z zoom, p second parent,\n"
-	    "  D dither, B low bandwidth, ? help, : command, q quit, Ctrl-L redraw. NO_COLOR is respected.\n"
-	    "  Keymap: ~/.config/mmda/keys or $MMDA_KEYS (bind KEY COMMAND).\n"
+	    "  D dither, B low bandwidth, ? help, : command, q quit, Ctrl-L redraw.\n"
+	    "  NO_COLOR is respected. Keymap: ~/.config/mmda/keys or $MMDA_KEYS\n"
+	    "  (bind KEY COMMAND).\n"
 	    "  MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
 	    cmd_review },
 	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",
