@@ -2,6 +2,7 @@
 /* Loading what the review screen shows, and the status line. */
 #include "tui/app.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,15 +67,48 @@ app_load(struct app *a)
 }
 
 void
+app_tune_overview(struct app *a)
+{
+	free(a->overview);
+	a->overview = xcalloc(a->nmetrics ? a->nmetrics : 1, sizeof *a->overview);
+	for (size_t i = 0; i < a->nmetrics; i++) {
+		struct metric_row *r = &a->overview[i];
+		struct tune_index *idx = tune_build_metric(a->st, a->metrics[i], NULL);
+		struct tune_bin bins[OVERVIEW_BINS];
+		if (idx == NULL)
+			continue;
+		double lo = tune_min(idx), hi = tune_max(idx);
+		if (hi > lo && tune_histogram(idx, OVERVIEW_BINS, lo, hi, bins) == 0)
+			for (int b = 0; b < OVERVIEW_BINS; b++)
+				r->bins[b] = bins[b].accept + bins[b].reject + bins[b].undecided;
+		else
+			r->bins[0] = (int64_t)tune_size(idx);
+		r->kept = (int64_t)tune_size(idx);
+		for (size_t t = 0; t < a->nth; t++)
+			if (a->th[t].enabled && strcmp(a->th[t].metric, a->metrics[i]) == 0) {
+				struct tune_eval e;
+				tune_eval_range(idx, a->th[t].has_min ? a->th[t].min : -INFINITY,
+				    a->th[t].has_max ? a->th[t].max : INFINITY, &e);
+				r->kept = e.kept;
+				r->removed = e.removed;
+				r->thresholded = 1;
+			}
+		tune_free(idx);
+	}
+}
+
+void
 app_tune_load(struct app *a)
 {
 	char *cause = NULL;
 
-	if (a->metrics == NULL &&
-	    store_scored_metrics(a->st, &a->metrics, &a->nmetrics, &cause) != 0) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
+	if (a->metrics == NULL) {
+		if (store_scored_metrics(a->st, &a->metrics, &a->nmetrics, &cause) != 0) {
+			app_status(a, 1, "%s", cause);
+			free(cause);
+			return;
+		}
+		app_tune_overview(a);
 	}
 	if (a->tune != NULL)
 		tune_free(a->tune);
@@ -166,6 +200,8 @@ app_free(struct app *a)
 	a->tune = NULL;
 	a->metrics = NULL;
 	a->nmetrics = 0;
+	free(a->overview);
+	a->overview = NULL;
 	if (a->full_ids != NULL) {
 		free(a->ids);
 		a->ids = a->full_ids;

@@ -34,6 +34,14 @@ enum view_id {
 struct pane_job;
 struct tune_index;
 struct augjob;
+
+/* The thresholds screen's overview of one metric. */
+#define OVERVIEW_BINS 16
+struct metric_row {
+	int64_t bins[OVERVIEW_BINS];
+	int64_t kept, removed;
+	int thresholded;
+};
 struct exportjob;
 
 struct app {
@@ -84,6 +92,7 @@ struct app {
 	size_t nmetrics, metric;
 	struct tune_index *tune;
 	double cutoff;
+	struct metric_row *overview; /* one row per metric, computed when the screen opens */
 
 	/* The augment screen: the operator picked, its parameter being edited, the
 	 * values typed (NULL: the default), and the batch running in the background. */
@@ -105,6 +114,8 @@ void app_status(struct app *a, int error, const char *fmt, ...) __attribute__((f
 void app_load(struct app *a);
 /* Loads the scored metrics and builds the index of the selected one (thresholds screen). */
 void app_tune_load(struct app *a);
+/* Computes the overview rows of every scored metric (one index at a time, then freed). */
+void app_tune_overview(struct app *a);
 void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */

@@ -166,6 +166,7 @@ cmd_set_threshold(struct app *a, const char *arg)
 	a->th = NULL;
 	a->nth = 0;
 	store_thresholds(a->st, NULL, &a->th, &a->nth, NULL);
+	app_tune_overview(a);
 	app_status(a, 0, "threshold on %s set to %g", name, a->cutoff);
 }
 

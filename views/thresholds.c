@@ -138,9 +138,39 @@ thresholds_draw(struct app *a)
 	    tune_count(a->tune, TUNE_UNDECIDED), tune_auc(a->tune, side));
 	screen_text(2, 0, COLS, buf, theme_attr(TH_TEXT));
 
-	/* The histogram, one bin a row, the bin holding the cutoff marked. */
+	/* One row per metric: its distribution at a glance and what its threshold keeps. */
+	static const char *const spark[8] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+		"\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
+	int ov = (int)a->nmetrics < LINES / 5 ? (int)a->nmetrics : LINES / 5;
+	size_t first = a->metric >= (size_t)ov / 2 ? a->metric - (size_t)ov / 2 : 0;
+	if (first + (size_t)ov > a->nmetrics)
+		first = a->nmetrics - (size_t)ov;
+	int oy = 3;
+	for (int r = 0; r < ov && a->overview != NULL; r++, oy++) {
+		size_t i = first + (size_t)r;
+		const struct metric_row *row = &a->overview[i];
+		int64_t most = 1;
+		for (int b = 0; b < OVERVIEW_BINS; b++)
+			if (row->bins[b] > most)
+				most = row->bins[b];
+		snprintf(buf, sizeof buf, "%c %-22.22s ", i == a->metric ? '>' : ' ', a->metrics[i]);
+		int x = screen_text(oy, 0, COLS, buf, theme_attr(i == a->metric ? TH_HEADER :
+		    TH_TEXT));
+		for (int b = 0; b < OVERVIEW_BINS; b++)
+			x += screen_text(oy, x, COLS - x, spark[row->bins[b] * 7 / most],
+			    theme_attr(TH_DIM));
+		if (row->thresholded)
+			snprintf(buf, sizeof buf, "  kept %" PRId64 ", removed %" PRId64, row->kept,
+			    row->removed);
+		else
+			snprintf(buf, sizeof buf, "  no threshold (%" PRId64 " scored)", row->kept);
+		screen_text(oy, x, COLS - x, buf, theme_attr(row->thresholded && row->removed ?
+		    TH_FAIL : TH_DIM));
+	}
+
+	/* The histogram of the selected metric, one bin a row, the cutoff's bin marked. */
 	double lo = tune_min(a->tune), hi = tune_max(a->tune);
-	int rows = LINES - 12 < BINS ? LINES - 12 : BINS;
+	int rows = LINES - 12 - ov < BINS ? LINES - 12 - ov : BINS;
 	if (rows >= 2 && hi > lo && tune_histogram(a->tune, rows, lo, hi, bins) == 0) {
 		int64_t most = 0;
 		for (int i = 0; i < rows; i++) {
@@ -154,12 +184,12 @@ thresholds_draw(struct app *a)
 			snprintf(buf, sizeof buf, "%c %9.4g..%-9.4g %5" PRId64 " %5" PRId64 " %5" PRId64
 			    " ", marked ? '>' : ' ', bins[i].lo, bins[i].hi, bins[i].accept,
 			    bins[i].reject, bins[i].undecided);
-			int x = screen_text(4 + i, 0, COLS, buf,
+			int x = screen_text(oy + 1 + i, 0, COLS, buf,
 			    theme_attr(marked ? TH_HEADER : TH_TEXT));
-			bar(4 + i, x, COLS - x - 1, &bins[i], most, marked);
+			bar(oy + 1 + i, x, COLS - x - 1, &bins[i], most, marked);
 		}
 	}
-	int y = 4 + (rows > 0 ? rows : 0) + 1;
+	int y = oy + 1 + (rows > 0 ? rows : 0) + 1;
 	tune_eval_at(a->tune, a->cutoff, side, &cur);
 	snprintf(buf, sizeof buf, "cutoff %s %g", side == TUNE_KEEP_ABOVE ? ">=" : "<=", a->cutoff);
 	screen_text(y++, 0, COLS, buf, theme_attr(TH_HEADER));

@@ -243,3 +243,8 @@ printf 'goto 3\nmark\ngoto 5\nmark\naugment\naug-next-op\naug-next-op\nrun-marke
 "$MMDA" import "$T/mk.db" "$SAMPLE/captions.jsonl" >/dev/null
 COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s17" "$MMDA" review "$T/mk.db" --renderer none >/dev/null 2>&1
 check run-marked sh -c "grep -q 'hflip: created 2' '$T/m1' && [ \"\$(sqlite3 '$T/mk.db' \"SELECT group_concat(l.parent) FROM candidates c JOIN lineage l ON l.child = c.id WHERE c.op = 'hflip' ORDER BY l.parent\")\" = '3,5' ]"
+
+# The thresholds overview: one row per scored metric with its distribution.
+printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/ov" >"$T/s18"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check thresholds-overview sh -c "grep -q '^> num_words ' '$T/ov' && grep -q '^  ssim .*kept [0-9]*, removed [0-9]*' '$T/ov'"
