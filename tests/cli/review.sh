@@ -95,10 +95,12 @@ check hostile-no-osc sh -c "! grep -q \"\$(printf '\033]0;owned')\" '$T/raw'"
 check hostile-no-clear-from-data sh -c "! grep -q \"\$(printf 'owned\007')\" '$T/raw'"
 check hostile-no-c1 sh -c "! LC_ALL=C grep -q \"\$(printf '\302\233')31m\" '$T/raw'"
 
-# Black box in tmux: real keys, then quit; then a killed session.
+# Black box in tmux on the demo database: real keys, then quit; then a killed session.
+"$MMDA" demo "$T/demo" >/dev/null
+DEMO=$T/demo/demo.db
 S=mmdatest$$
 TM="tmux -L $S -f /dev/null"
-$TM new-session -d -s main -x 120 -y 36 -e MMDA_ANNOTATOR=tmx -e TERM=xterm-256color "$MMDA review $DB --renderer none"
+$TM new-session -d -s main -x 120 -y 36 -e MMDA_ANNOTATOR=tmx -e TERM=xterm-256color "$MMDA review $DEMO --renderer none"
 wait_for() { i=0; while [ $i -lt 100 ]; do $TM capture-pane -t main -p 2>/dev/null | grep -q "$1" && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 check tmux-starts wait_for "ORIGINAL"
 $TM send-keys -t main a
@@ -110,15 +112,18 @@ wait_for "retracted" >/dev/null
 $TM send-keys -t main q
 i=0; while [ $i -lt 100 ] && $TM has-session -t main 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
 check tmux-quit sh -c "! $TM has-session -t main 2>/dev/null"
-check tmux-decisions [ "$(sqlite3 "$DB" "SELECT group_concat(answer, ',') FROM decisions WHERE annotator = 'tmx' ORDER BY id")" = "accept,reject,skip,retract" ]
-$TM new-session -d -s main -x 100 -y 30 -e MMDA_ANNOTATOR=hup -e TERM=xterm-256color "$MMDA review $DB --renderer none"
+check tmux-decisions [ "$(sqlite3 "$DEMO" "SELECT group_concat(answer, ',') FROM decisions WHERE annotator = 'tmx' ORDER BY id")" = "accept,reject,skip,retract" ]
+"$MMDA" stats "$DEMO" --json >"$T/demostats"
+check tmux-stats-json [ "$(json_get "$T/demostats" "d['annotators']['tmx']")" = "{'accept': 1, 'reject': 1, 'skip': 0, 'log_entries': 4}" ]
+$TM new-session -d -s main -x 100 -y 30 -e MMDA_ANNOTATOR=hup -e TERM=xterm-256color "$MMDA review $DEMO --renderer none"
 wait_for "ORIGINAL" >/dev/null
 $TM send-keys -t main a a
 wait_for "hup: 2 accepted" >/dev/null
 $TM kill-server
 sleep 0.3
-check sighup-nothing-lost [ "$(sqlite3 "$DB" "SELECT count(*) FROM decisions WHERE annotator = 'hup'")" = 2 ]
-check sighup-process-gone sh -c "! pgrep -f '[r]eview $DB --renderer none' >/dev/null"
+check sighup-nothing-lost [ "$(sqlite3 "$DEMO" "SELECT count(*) FROM decisions WHERE annotator = 'hup'")" = 2 ]
+check sighup-process-gone sh -c "! pgrep -f '[r]eview $DEMO --renderer none' >/dev/null"
+check integrity-after-demo-review integrity "$DEMO"
 check integrity-after-review integrity "$DB"
 
 # The conflicts queue, and leased work with overlap.
