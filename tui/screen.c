@@ -133,6 +133,17 @@ screen_wrap(int y, int x, int w, int h, const char *text, int attr)
 	return row;
 }
 
+void
+screen_title(const char *text)
+{
+	move(0, 0);
+	attron(theme_attr(TH_TITLE));
+	for (int c = 0; c < COLS; c++)
+		addch(' ');
+	attroff(theme_attr(TH_TITLE));
+	screen_text(0, 0, COLS, text, theme_attr(TH_TITLE));
+}
+
 int
 screen_prompt(struct app *a, const char *prompt, char *buf, size_t len)
 {

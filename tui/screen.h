@@ -22,6 +22,8 @@ int screen_run(struct app *a, char **cause);
 /* Writes text at (y, x) in at most w columns with attr: every byte sanitised, wide
  * characters measured with wcwidth. Returns the columns used. */
 int screen_text(int y, int x, int w, const char *text, int attr);
+/* Fills the top row with the title colour and writes text on it. */
+void screen_title(const char *text);
 /* Word-wraps text into the box (y, x, w, h); returns the rows used. */
 int screen_wrap(int y, int x, int w, int h, const char *text, int attr);
 /* Reads a line on the status row after prompt; 0 with buf set, -1 when cancelled. */

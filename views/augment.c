@@ -22,14 +22,9 @@ augment_draw(struct app *a)
 	char buf[256];
 	int y = 2, half = COLS / 3;
 
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
 	snprintf(buf, sizeof buf, " mmda augment   j/k operator  Tab parameter  e set  r this pair"
 	    "  R every original  g back");
-	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
+	screen_title(buf);
 	for (size_t i = 0; op_table[i].name != NULL && y < LINES - 3; i++, y++) {
 		int sel = i == a->aug_op;
 		snprintf(buf, sizeof buf, "%c %-10s %-5s", sel ? '>' : ' ', op_table[i].name,

@@ -27,13 +27,8 @@ export_draw(struct app *a)
 	char buf[256];
 	int y = 2;
 
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
-	screen_text(0, 0, COLS, " mmda export   j/k format  Tab selection  Enter export to a folder"
-	    "  E back", theme_attr(TH_TITLE));
+	screen_title(" mmda export   j/k format  Tab selection  Enter export to a folder"
+	    "  E back");
 	for (int f = 0; f < EXPORT_FORMAT_COUNT && y < LINES - 6; f++, y++) {
 		int sel = f == a->ex_format;
 		snprintf(buf, sizeof buf, "%c %-12s %s", sel ? '>' : ' ',

@@ -41,15 +41,10 @@ list_draw(struct app *a)
 	int rows = LINES - 4, top;
 	char buf[512];
 
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
 	snprintf(buf, sizeof buf, " mmda list  %zu/%zu%s%s%s%s   Enter open  / search  f filter  o sort"
 	    "  m mark  l back", a->n ? a->cur + 1 : 0, a->n, *a->filter ? "  filter " : "",
 	    a->filter, *a->sort ? "  sort " : "", a->sort);
-	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
+	screen_title(buf);
 	snprintf(buf, sizeof buf, "%8s  %-10s %-7s %-6s %s", "id", "op", "yours", "filters",
 	    "caption");
 	screen_text(1, 0, COLS, buf, theme_attr(TH_HEADER));

@@ -62,12 +62,7 @@ stats_draw(struct app *a)
 	char buf[512];
 	int y = 2;
 
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
-	screen_text(0, 0, COLS, " mmda stats   S back", theme_attr(TH_TITLE));
+	screen_title(" mmda stats   S back");
 	if (store_stats(a->st, metric_parent_names(), &s, NULL) != 0)
 		return;
 	snprintf(buf, sizeof buf, "%" PRId64 " candidates: %" PRId64 " originals over %" PRId64

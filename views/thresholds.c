@@ -110,11 +110,7 @@ thresholds_draw(struct app *a)
 	struct tune_bin bins[BINS];
 	struct tune_eval cur, best;
 
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
+	screen_title("");
 	if (a->tune == NULL || a->nmetrics == 0) {
 		screen_text(0, 0, COLS, " mmda thresholds: no scores yet (run mmda score)",
 		    theme_attr(TH_TITLE));
