@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The thresholds screen's commands: move the cutoff, change metric, tune, apply, page the boundary. */
+/* The thresholds screen: move the cutoff, change metric, tune, apply, page the boundary. */
 #include <curses.h>
 #include <inttypes.h>
 #include <math.h>
