@@ -56,7 +56,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export bench-tui tests-build
+	bench-score bench-export bench-tui bench-backends tests-build
 
 all: $(BIN)
 
@@ -115,6 +115,11 @@ bench-tune: deps
 bench-score: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tools/benchtool
 	@BENCHTOOL="$(CURDIR)/$(BUILD)/tools/benchtool" sh tests/bench/score.sh
+
+bench-backends: deps
+	@$(MAKE) --no-print-directory $(BUILD)/tools/bench_backends
+	@BENCH_BACKENDS="$(CURDIR)/$(BUILD)/tools/bench_backends" TOP="$(CURDIR)" \
+	  sh tests/bench/backends.sh
 
 bench-export: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The augment batch: name, skip what exists, compute (in parallel), store in order. */
 #include "core/augment.h"
+#include "core/augment_priv.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "core/augid.h"
+#include "core/backend.h"
+#include "core/mclient.h"
 #include "core/objects.h"
 #include "core/util.h"
 #include "core/wordnet.h"
@@ -16,37 +19,8 @@
 
 /* Candidates computed between two commits; bounds memory to CHUNK decoded images. */
 #define CHUNK 32
-
-struct task {
-	int64_t origin;      /* the original it is made from */
-	struct candidate c[2];
-	char aug_id[SHA256_HEX_LEN + 1];
-	int skip;            /* exists already, or failed while preparing */
-	/* Filled by compute(). */
-	char hex[SHA256_HEX_LEN + 1];
-	int has_image, width, height;
-	size_t bytes;        /* of the object file */
-	struct op_output out;
-	char *why;           /* the item failed */
-	char *fatal;         /* the object store failed */
-};
-
-struct batch {
-	struct store *st;
-	const struct augment_opts *opts;
-	struct op_args args;
-	char *canonical;
-	int64_t *originals;
-	size_t noriginals;
-	int64_t partner; /* a named partner, or 0 */
-	struct wordnet *wn;
-	int64_t job;     /* the jobs row of this batch */
-	int dry;         /* replay: hash the result, write nothing */
-	struct augment_result *res;
-	/* The chunk being computed by workers. */
-	struct task *tasks;
-	size_t ntasks;
-};
+/* Workers of a model-backed op: they mostly wait on the HTTP engine. */
+#define MODEL_THREADS_MAX 64
 
 void
 augment_result_free(struct augment_result *res)
@@ -55,15 +29,25 @@ augment_result_free(struct augment_result *res)
 	for (size_t i = 0; i < res->nfailed; i++)
 		free(res->failed[i].reason);
 	free(res->failed);
+	for (size_t i = 0; i < res->nfiltered; i++)
+		free(res->filtered[i].reason);
+	free(res->filtered);
+	free(res->note);
 	memset(res, 0, sizeof *res);
+}
+
+static void
+listed(struct augment_failure **list, size_t *n, int64_t id, char *reason)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[*n].id = id;
+	(*list)[(*n)++].reason = reason ? reason : xstrdup("failed");
 }
 
 static void
 failed(struct augment_result *res, int64_t id, char *reason)
 {
-	res->failed = xreallocarray(res->failed, res->nfailed + 1, sizeof *res->failed);
-	res->failed[res->nfailed].id = id;
-	res->failed[res->nfailed++].reason = reason ? reason : xstrdup("failed");
+	listed(&res->failed, &res->nfailed, id, reason);
 }
 
 /* The seeded partner of original i: any other original, never itself. */
@@ -82,21 +66,51 @@ pick_partner(struct batch *b, size_t i, const char *aug_id)
 	return b->originals[k >= i ? k + 1 : k];
 }
 
-/* Merges two JSON objects given as text: {a...} + {b...} -> {a..., b...}. */
+/*
+ * Merges two JSON objects given as text: {a...} + {b...} -> {a..., b...}.
+ * A key of b that a has already replaces a's value in place (a variant's
+ * {"type":"detail"} over the setting "type":"all"), so no object carries a
+ * key twice. Without such a key the texts are joined as they are, keeping
+ * a's exact spelling of numbers.
+ */
 static char *
 json_merge(const char *a, const char *b)
 {
 	size_t la = strlen(a);
+	cJSON *ja, *jb, *v;
+	char *out, *p;
+	int clash = 0;
 
 	if (b == NULL || strcmp(b, "{}") == 0)
 		return xstrdup(a);
 	if (strcmp(a, "{}") == 0)
 		return xstrdup(b);
-	return xasprintf("%.*s,%s", (int)(la - 1), a, b + 1);
+	ja = cJSON_Parse(a);
+	jb = cJSON_Parse(b);
+	cJSON_ArrayForEach(v, jb)
+		clash |= cJSON_GetObjectItemCaseSensitive(ja, v->string) != NULL;
+	if (!clash || !cJSON_IsObject(ja) || !cJSON_IsObject(jb)) {
+		cJSON_Delete(ja);
+		cJSON_Delete(jb);
+		return xasprintf("%.*s,%s", (int)(la - 1), a, b + 1);
+	}
+	cJSON_ArrayForEach(v, jb) {
+		cJSON *copy = cJSON_Duplicate(v, 1);
+		if (cJSON_GetObjectItemCaseSensitive(ja, v->string) != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(ja, v->string, copy);
+		else
+			cJSON_AddItemToObject(ja, v->string, copy);
+	}
+	p = cJSON_PrintUnformatted(ja);
+	out = xstrdup(p);
+	cJSON_free(p);
+	cJSON_Delete(ja);
+	cJSON_Delete(jb);
+	return out;
 }
 
-static void
-task_free(struct task *t)
+void
+augment_task_free(struct task *t)
 {
 	candidate_free(&t->c[0]);
 	candidate_free(&t->c[1]);
@@ -108,7 +122,7 @@ task_free(struct task *t)
 
 /* Main thread: loads the parents' records and names the candidate. -1 on a store failure. */
 static int
-prepare(struct batch *b, size_t i, struct task *t, char **fatal)
+prepare(struct batch *b, size_t i, int variant, struct task *t, char **fatal)
 {
 	const struct op_def *op = b->opts->op;
 	const char *parents[2];
@@ -116,6 +130,7 @@ prepare(struct batch *b, size_t i, struct task *t, char **fatal)
 
 	memset(t, 0, sizeof *t);
 	t->origin = ids[0];
+	t->variant = variant;
 	for (int k = 0; k < op->nparents; k++) {
 		if (k == 1) {
 			ids[1] = pick_partner(b, i, t->c[0].aug_id);
@@ -133,8 +148,8 @@ prepare(struct batch *b, size_t i, struct task *t, char **fatal)
 		}
 		parents[k] = t->c[k].aug_id;
 	}
-	augid_derived(parents, op->nparents, op->name, op->version, b->canonical, 1,
-	    b->opts->seed, NULL, t->aug_id);
+	augid_derived(parents, op->nparents, op->name, op->version, b->vparams[variant], 1,
+	    b->opts->seed, b->model, t->aug_id);
 	switch (store_augid_exists(b->st, t->aug_id, &id, fatal)) {
 	case 1:
 		b->res->existing++;
@@ -146,9 +161,8 @@ prepare(struct batch *b, size_t i, struct task *t, char **fatal)
 	return -1;
 }
 
-/* Any thread: decode, transform, encode and store the image file. Touches no database. */
-static void
-compute(struct batch *b, struct task *t)
+void
+augment_compute(struct batch *b, struct task *t)
 {
 	const struct op_def *op = b->opts->op;
 	struct image_opts io = { b->opts->max_pixels, 0, 0, 0 };
@@ -162,7 +176,20 @@ compute(struct batch *b, struct task *t)
 	memset(&in, 0, sizeof in);
 	for (int k = 0; k < op->nparents; k++) {
 		in.text[k] = t->c[k].text;
-		if (op->kind == OP_TEXT)
+		in.meta[k] = t->c[k].meta;
+		in.width[k] = t->c[k].width;
+		in.height[k] = t->c[k].height;
+		/* Model ops normalise boxes by the size; imports without --verify leave it unset. */
+		if (op->needs_backend && in.width[k] <= 0) {
+			struct image_info info;
+			char *path = store_candidate_image(b->st, &t->c[k]);
+			if (path != NULL && image_probe_file(path, &info, NULL) == 0) {
+				in.width[k] = info.w;
+				in.height[k] = info.h;
+			}
+			free(path);
+		}
+		if (op->kind == OP_TEXT && !(op->flags & OP_NEEDS_PIXELS))
 			continue; /* caption-only ops never need the pixels */
 		char *path = store_candidate_image(b->st, &t->c[k]);
 		int rc = path ? image_load_file(path, &io, &img[k], &t->why) : -1;
@@ -175,9 +202,14 @@ compute(struct batch *b, struct task *t)
 	}
 	rng_seed(&rng, rng_derive((uint64_t)b->opts->seed, t->aug_id));
 	in.rng = &rng;
+	/* 31 bits: some servers keep seeds in a signed 32-bit integer. */
+	in.seed = (int64_t)(rng_derive((uint64_t)b->opts->seed, t->aug_id) >> 33);
 	in.wn = b->wn;
+	in.mc = b->opts->mc;
+	in.variant = t->variant;
+	in.plan = b->plan.state;
 	if (op->apply(op, &b->args, &in, &t->out, &t->why) != 0 || t->out.unchanged ||
-	    t->out.img.px == NULL)
+	    t->out.filtered != NULL || t->out.img.px == NULL)
 		goto out;
 	/* PNG is lossless and its encoder deterministic, so a replay can compare bytes. */
 	if (image_encode(&t->out.img, IMAGE_PNG, 0, &png, &pnglen, &t->why) != 0)
@@ -203,7 +235,7 @@ work(void *arg, size_t i)
 	struct batch *b = arg;
 
 	if (!b->tasks[i].skip)
-		compute(b, &b->tasks[i]);
+		augment_compute(b, &b->tasks[i]);
 }
 
 /* Main thread: adds the row. -1 on a store failure. */
@@ -232,6 +264,11 @@ store(struct batch *b, struct task *t, char **fatal)
 		b->res->unchanged++;
 		return 0;
 	}
+	if (t->out.filtered != NULL) {
+		listed(&b->res->filtered, &b->res->nfiltered, t->origin, t->out.filtered);
+		t->out.filtered = NULL;
+		return 0;
+	}
 	memset(&d, 0, sizeof d);
 	memcpy(d.aug_id, t->aug_id, sizeof d.aug_id);
 	if (t->has_image) {
@@ -254,11 +291,16 @@ store(struct batch *b, struct task *t, char **fatal)
 		d.parents[k] = t->c[k].id;
 	d.op = op->name;
 	d.op_version = op->version;
-	d.params = params = json_merge(b->canonical, t->out.extra);
+	d.params = params = json_merge(b->vparams[t->variant], t->out.extra);
 	d.has_seed = 1;
 	d.seed = b->opts->seed;
 	d.text = t->out.text;
 	d.job_id = b->job;
+	d.backend = t->out.backend;
+	d.model = t->out.model;
+	d.prompt = t->out.prompt;
+	d.response_id = t->out.response_id;
+	d.meta = t->out.meta;
 	rc = store_add_derived(b->st, &d, &id, fatal);
 	free(params);
 	if (rc == 1) {
@@ -270,35 +312,118 @@ store(struct batch *b, struct task *t, char **fatal)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Runs the originals at positions pos[0..n) of b->originals. */
+/* Runs the candidates at task numbers [from, to): original pos[k / nvariants], variant
+ * k % nvariants. */
 static int
-run_chunk(struct batch *b, const size_t *pos, size_t n, char **fatal)
+run_chunk(struct batch *b, const size_t *pos, size_t from, size_t to, char **fatal)
 {
-	int threads = b->opts->jobs > 1 && b->opts->op->kind != OP_TEXT ? b->opts->jobs : 1;
+	size_t nv = (size_t)b->plan.nvariants;
 	int rc = 0;
 
-	b->ntasks = n;
-	for (size_t i = 0; i < n; i++)
-		if (prepare(b, pos[i], &b->tasks[i], fatal) != 0) {
-			b->ntasks = i;
+	b->ntasks = to - from;
+	for (size_t k = from; k < to; k++)
+		if (prepare(b, pos[k / nv], (int)(k % nv), &b->tasks[k - from], fatal) != 0) {
+			b->ntasks = k - from;
 			rc = -1;
 			break;
 		}
 	if (rc == 0)
-		workpool_run(threads, b->ntasks, work, b);
+		workpool_run(b->threads, b->ntasks, work, b);
 	for (size_t i = 0; i < b->ntasks; i++) {
 		if (rc == 0 && store(b, &b->tasks[i], fatal) != 0)
 			rc = -1;
-		task_free(&b->tasks[i]);
+		augment_task_free(&b->tasks[i]);
 	}
 	return rc;
+}
+
+/*
+ * The models of the backends a model-backed op cannot run without,
+ * "llm=qwen2.5,image=sd15", in parameter order: they name the candidate (a
+ * different model makes a different candidate), the server's address does
+ * not. NULL for built-in ops. -1 with *cause when a needed backend is missing.
+ */
+static int
+needed_models(struct batch *b, char **model, char **cause)
+{
+	const struct op_def *op = b->opts->op;
+	int sum = 0;
+
+	*model = NULL;
+	if (!op->needs_backend)
+		return 0;
+	if (b->opts->mc == NULL)
+		return cause_set(cause, "%s needs a model backend and no config was found"
+		    " (--config, $MMDA_CONFIG, ./mmda.json, ~/.config/mmda/config.json)", op->name);
+	for (int i = 0; i < op->nparams; i++) {
+		const struct op_param *p = &op->params[i];
+		const struct backend *be;
+		int role;
+		if (p->type != PARAM_BACKEND)
+			continue;
+		for (role = 0; role < ROLE_COUNT; role++)
+			if (strcmp(backend_role_name((enum backend_role)role), p->name) == 0)
+				break;
+		if (role == ROLE_COUNT)
+			continue;
+		const char *name = b->args.str[i] != NULL && *b->args.str[i] ? b->args.str[i] : NULL;
+		char *why = NULL;
+		be = mclient_backend(b->opts->mc, (enum backend_role)role, name, &why);
+		if (be == NULL) {
+			if ((op->needs_backend & (1 << role)) || name != NULL) {
+				free(*model);
+				*model = NULL;
+				cause_set(cause, "%s: %s", op->name, why);
+				free(why);
+				return -1;
+			}
+			free(why);
+			continue;
+		}
+		sum += be->max_concurrency;
+		if (!(op->needs_backend & (1 << role)))
+			continue;
+		char *next = xasprintf("%s%s%s=%s", *model ? *model : "", *model ? "," : "",
+		    p->name, be->model ? be->model : be->name);
+		free(*model);
+		*model = next;
+	}
+	b->threads = sum < 1 ? 1 : sum > MODEL_THREADS_MAX ? MODEL_THREADS_MAX : sum;
+	if (b->opts->jobs > b->threads)
+		b->threads = b->opts->jobs;
+	return 0;
+}
+
+/* Plans the batch: the op's own plan, or one variant; then each variant's params. */
+static int
+plan_batch(struct batch *b, char **cause)
+{
+	const struct op_def *op = b->opts->op;
+
+	if (op->plan != NULL) {
+		struct op_plan_in in = { b->opts->mc, b->st, b->originals, b->noriginals,
+			b->opts->seed, b->opts->max_pixels };
+		if (op->plan(op, &b->args, &in, &b->plan, cause) != 0)
+			return -1;
+		if (b->plan.nvariants < 0 || (b->plan.nvariants > 0 && b->plan.variants == NULL))
+			return cause_set(cause, "%s: the plan is inconsistent", op->name);
+	} else
+		b->plan.nvariants = 1;
+	b->vparams = xcalloc((size_t)(b->plan.nvariants ? b->plan.nvariants : 1),
+	    sizeof *b->vparams);
+	for (int v = 0; v < b->plan.nvariants; v++)
+		b->vparams[v] = json_merge(b->canonical, b->plan.variants ? b->plan.variants[v] :
+		    NULL);
+	if (b->plan.note != NULL)
+		b->res->note = xstrdup(b->plan.note);
+	return 0;
 }
 
 int
 augment_run(struct store *st, const struct augment_opts *opts, struct augment_result *res,
     char **cause)
 {
-	size_t *pos = NULL;
+	size_t *pos = NULL, chunk = CHUNK;
 	struct batch b;
 	char *fatal = NULL;
 	int rc = 0;
@@ -308,12 +433,16 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	b.st = st;
 	b.opts = opts;
 	b.res = res;
-	if (opts->op->apply == NULL || opts->op->needs_backend) {
-		rc = cause_set(cause, "%s: needs a model backend, which is not configured",
-		    opts->op->name);
+	b.threads = opts->jobs > 1 && opts->op->kind != OP_TEXT ? opts->jobs : 1;
+	if (opts->op->apply == NULL) {
+		rc = cause_set(cause, "%s: this operator cannot run here", opts->op->name);
 		goto out;
 	}
 	if (op_args_parse(opts->op, opts->sets, opts->nsets, &b.args, &b.canonical, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (needed_models(&b, &b.model, cause) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -343,6 +472,11 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	}
 	if (opts->limit > 0 && (size_t)opts->limit < total)
 		total = (size_t)opts->limit;
+	if (plan_batch(&b, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	size_t ntasks = total * (size_t)b.plan.nvariants;
 	/* A run on chosen originals is its own job: its spec names them. */
 	char *only = xstrdup("");
 	for (size_t k = 0; opts->only != NULL && k < opts->nonly; k++) {
@@ -354,25 +488,29 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	    "\"limit\":%lld,\"only\":[%s]}", opts->op->name, opts->op->version, b.canonical,
 	    (long long)opts->seed, (long long)opts->limit, only);
 	free(only);
-	rc = store_job_start(st, "augment", spec, (int64_t)total, &b.job, cause);
+	rc = store_job_start(st, "augment", spec, (int64_t)ntasks, &b.job, cause);
 	free(spec);
 	if (rc != 0)
 		goto out;
-	b.tasks = xcalloc(CHUNK, sizeof *b.tasks);
-	for (size_t i = 0; i < total; i += CHUNK) {
-		size_t to = i + CHUNK < total ? i + CHUNK : total;
-		if (run_chunk(&b, pos + i, to - i, &fatal) != 0) {
+	/* Enough tasks per chunk that every model worker has several to wait on. */
+	if (opts->op->needs_backend && chunk < (size_t)b.threads * 4)
+		chunk = (size_t)b.threads * 4;
+	b.tasks = xcalloc(chunk, sizeof *b.tasks);
+	for (size_t i = 0; i < ntasks; i += chunk) {
+		size_t to = i + chunk < ntasks ? i + chunk : ntasks;
+		if (run_chunk(&b, pos, i, to, &fatal) != 0) {
 			cause_set(cause, "%s", fatal ? fatal : "the store failed");
 			store_job_finish(st, b.job, "failed", NULL);
 			rc = -1;
 			goto out;
 		}
-		if (store_job_progress(st, b.job, (int64_t)to, (int64_t)res->nfailed, cause) != 0) {
+		if (store_job_progress(st, b.job, (int64_t)to,
+		    (int64_t)(res->nfailed + res->nfiltered), cause) != 0) {
 			rc = -1;
 			goto out;
 		}
 		if (opts->progress != NULL)
-			opts->progress(opts->arg, (int64_t)to, (int64_t)total);
+			opts->progress(opts->arg, (int64_t)to, (int64_t)ntasks);
 	}
 	rc = store_job_finish(st, b.job, "done", cause);
 out:
@@ -382,127 +520,12 @@ out:
 	free(fatal);
 	free(b.tasks);
 	free(b.originals);
+	for (int v = 0; b.vparams != NULL && v < (b.plan.nvariants ? b.plan.nvariants : 1); v++)
+		free(b.vparams[v]);
+	free(b.vparams);
+	op_plan_free(&b.plan);
+	free(b.model);
 	free(b.canonical);
 	op_args_free(opts->op, &b.args);
-	return rc;
-}
-
-/* Rebuilds KEY=VALUE settings from stored params, keeping only the op's own keys
- * (the values an op drew, such as a box, are results, not settings). */
-static int
-settings_of(const struct op_def *op, const char *params, char ***sets, size_t *n, char **cause)
-{
-	cJSON *doc = cJSON_Parse(params), *v;
-
-	*sets = NULL;
-	*n = 0;
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		return cause_set(cause, "stored parameters are not a JSON object");
-	}
-	cJSON_ArrayForEach(v, doc) {
-		char *val;
-		int seen = 0;
-		for (size_t k = 0; k < *n; k++)
-			seen |= strncmp((*sets)[k], v->string, strlen(v->string)) == 0 &&
-			    (*sets)[k][strlen(v->string)] == '=';
-		/* The first occurrence is the setting; anything else is a drawn value. */
-		if (op_param_index(op, v->string) < 0 || seen)
-			continue;
-		if (cJSON_IsString(v))
-			val = xstrdup(v->valuestring);
-		else if (cJSON_IsBool(v))
-			val = xstrdup(cJSON_IsTrue(v) ? "true" : "false");
-		else if (cJSON_IsNumber(v))
-			val = xasprintf("%.17g", v->valuedouble);
-		else
-			continue;
-		*sets = xreallocarray(*sets, *n + 1, sizeof **sets);
-		(*sets)[(*n)++] = xasprintf("%s=%s", v->string, val);
-		free(val);
-	}
-	cJSON_Delete(doc);
-	return 0;
-}
-
-int
-augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **cause)
-{
-	struct augment_opts opts;
-	struct augment_result res;
-	struct candidate c;
-	struct batch b;
-	struct task t;
-	const char *parents[2];
-	char **sets = NULL, aug_id[SHA256_HEX_LEN + 1];
-	size_t nsets = 0;
-	int rc = -1;
-
-	memset(rep, 0, sizeof *rep);
-	memset(&b, 0, sizeof b);
-	memset(&t, 0, sizeof t);
-	memset(&res, 0, sizeof res);
-	memset(&opts, 0, sizeof opts);
-	if (store_candidate_get(st, id, &c, cause) != 0)
-		return -1;
-	if (strcmp(c.op, "original") == 0) {
-		cause_set(cause, "candidate %" PRId64 " is an original: nothing to replay", id);
-		goto out;
-	}
-	if ((opts.op = op_find(c.op)) == NULL) {
-		cause_set(cause, "candidate %" PRId64 ": operator %s is not in this mmda", id, c.op);
-		goto out;
-	}
-	if (c.op_version != opts.op->version) {
-		cause_set(cause, "candidate %" PRId64 ": made by %s v%d, this mmda has v%d", id,
-		    c.op, c.op_version, opts.op->version);
-		goto out;
-	}
-	if (c.nparents != opts.op->nparents || !c.has_seed) {
-		cause_set(cause, "candidate %" PRId64 ": lineage is incomplete", id);
-		goto out;
-	}
-	if (settings_of(opts.op, c.params, &sets, &nsets, cause) != 0)
-		goto out;
-	opts.seed = c.seed;
-	b.st = st;
-	b.opts = &opts;
-	b.res = &res;
-	b.dry = 1;
-	if (op_args_parse(opts.op, sets, nsets, &b.args, &b.canonical, cause) != 0)
-		goto out;
-	for (int k = 0; k < c.nparents; k++) {
-		if (store_candidate_get(st, c.parents[k], &t.c[k], cause) != 0)
-			goto out;
-		parents[k] = t.c[k].aug_id;
-	}
-	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, 1, c.seed, NULL,
-	    aug_id);
-	rep->aug_id_match = strcmp(aug_id, c.aug_id) == 0;
-	memcpy(t.aug_id, c.aug_id, sizeof t.aug_id);
-	if (opts.op->needs_wordnet && (b.wn = wn_open(NULL, cause)) == NULL)
-		goto out;
-	compute(&b, &t);
-	if (t.why != NULL) {
-		cause_set(cause, "candidate %" PRId64 ": %s", id, t.why);
-		goto out;
-	}
-	rep->text_match = t.out.text != NULL && strcmp(t.out.text, c.text) == 0;
-	rep->has_image = t.has_image;
-	rep->image_match = t.has_image ? c.object != NULL && strcmp(t.hex, c.object) == 0 :
-	    c.object == NULL || t.c[0].object == NULL || strcmp(c.object, t.c[0].object) == 0;
-	rep->ok = rep->aug_id_match && rep->text_match && rep->image_match;
-	rc = 0;
-out:
-	if (b.wn != NULL)
-		wn_close(b.wn);
-	task_free(&t);
-	free(b.canonical);
-	if (opts.op != NULL)
-		op_args_free(opts.op, &b.args);
-	for (size_t i = 0; i < nsets; i++)
-		free(sets[i]);
-	free(sets);
-	candidate_free(&c);
 	return rc;
 }

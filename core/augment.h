@@ -11,6 +11,12 @@
  * transform, encode and write object files for a chunk of candidates; the
  * caller then adds the rows in original order, so ids do not depend on
  * timing. Caption operators (WordNet keeps a read buffer) run on the caller.
+ * Model-backed operators run on as many workers as their backends take
+ * requests at once: the workers only wait while the HTTP engine works.
+ *
+ * An operator with a plan makes several candidates per original (K
+ * rewrites, one per ALIA domain); each variant's key joins the params, and
+ * the models of the backends the op needs join the aug_id.
  */
 #ifndef MMDA_AUGMENT_H
 #define MMDA_AUGMENT_H
@@ -19,6 +25,8 @@
 
 #include "core/ops.h"
 #include "core/store.h"
+
+struct mclient;
 
 struct augment_opts {
 	const struct op_def *op;
@@ -30,6 +38,7 @@ struct augment_opts {
 	size_t nonly;
 	int jobs;          /* worker threads for decoding, the op and encoding (0 or 1: none) */
 	uint64_t max_pixels; /* decode limit (0: the default) */
+	struct mclient *mc; /* the model client, needed by model-backed ops (else NULL) */
 	/* Called after each original (may be NULL). */
 	void (*progress)(void *arg, int64_t done, int64_t total);
 	void *arg;
@@ -47,6 +56,9 @@ struct augment_result {
 	int64_t unchanged; /* the op could not apply; nothing stored */
 	struct augment_failure *failed;
 	size_t nfailed;
+	struct augment_failure *filtered; /* dropped by the op's own filter, and why */
+	size_t nfiltered;
+	char *note;        /* what the op's plan wants the user to know, or NULL */
 };
 
 /*

@@ -32,6 +32,9 @@ enum param_type {
 	PARAM_BOOL,
 	PARAM_ID,   /* a candidate (numeric id, aug_id prefix or key); empty = none */
 	PARAM_WORDS, /* a comma-separated list of words; empty = none */
+	PARAM_TEXT,  /* free text (a prompt, a file path); empty = none */
+	PARAM_BACKEND, /* a backend name from the config; empty = the role's default. Kept out
+	                  of the canonical params: local names must not change an aug_id */
 };
 
 struct op_param {
@@ -43,7 +46,7 @@ struct op_param {
 	const char *help;
 };
 
-#define OP_MAX_PARAMS 8
+#define OP_MAX_PARAMS 20
 
 /* Parameter values after parsing: numbers in num, ENUM/ID text in str. */
 struct op_args {
@@ -51,11 +54,20 @@ struct op_args {
 	char *str[OP_MAX_PARAMS];
 };
 
+struct mclient;
+struct store;
+
 struct op_input {
 	const struct image *img[2]; /* parent images (img[1] for PAIR ops) */
 	const char *text[2];        /* parent captions */
+	const char *meta[2];        /* parent meta JSON (COCO ids, boxes), or NULL */
+	int width[2], height[2];    /* the parents' image sizes (0 when unknown) */
 	struct rng *rng;            /* the candidate's own stream */
+	int64_t seed;               /* the candidate's seed (model ops send it to the server) */
 	struct wordnet *wn;         /* open when the op's needs_wordnet is set */
+	struct mclient *mc;         /* the model client when the op's needs_backend is set */
+	int variant;                /* which of the op's plan variants this candidate is */
+	void *plan;                 /* the op's plan state (see op_def.plan), or NULL */
 };
 
 struct op_output {
@@ -63,14 +75,45 @@ struct op_output {
 	char *text;        /* the new caption (malloc'd) */
 	char *extra;       /* JSON object of values the op drew (a box, a lambda), or NULL */
 	int unchanged;     /* 1 when the op could not apply (e.g. no word to swap) */
+	/* Model-backed ops: lineage (malloc'd, or NULL). */
+	char *backend;     /* the backend names used, "llm=a,image=b" */
+	char *model;       /* the model(s) used */
+	char *prompt;      /* the prompt sent (the last one, for multi-step ops) */
+	char *response_id; /* the reply's id, or NULL */
+	char *meta;        /* JSON object stored with the candidate (conversations, negative), or NULL */
+	char *filtered;    /* set when the op's own filter dropped the result: why (nothing stored) */
 };
+
+/* What an op's plan hook sees: once per batch, before any candidate is made. */
+struct op_plan_in {
+	struct mclient *mc;
+	struct store *st;
+	const int64_t *originals;
+	size_t noriginals;
+	int64_t seed;
+	uint64_t max_pixels;
+};
+
+/* A plan: how many candidates each original yields, and what tells them apart. */
+struct op_plan {
+	int nvariants;
+	char **variants;   /* per variant, a JSON object merged into the params and hashed into
+	                      the aug_id ({"sample":2}, {"domain":"..."}); malloc'd */
+	void *state;       /* handed to apply as op_input.plan */
+	void (*state_free)(void *state);
+	char *note;        /* a line to show the user (e.g. where ALIA's domains were stored) */
+};
+/* Frees a plan's variants, note and state. */
+void op_plan_free(struct op_plan *p);
+
+#define OP_NEEDS_PIXELS 0x01 /* load the parent's pixels even for an OP_TEXT op (captioning) */
 
 struct op_def {
 	const char *name;
 	int version;
 	enum op_kind kind;
 	int nparents;
-	int needs_backend;
+	int needs_backend;  /* bitmask of 1 << ROLE_* (core/backend.h) it cannot run without */
 	int needs_wordnet;
 	const char *summary;
 	const struct op_param *params;
@@ -78,6 +121,11 @@ struct op_def {
 	/* Runs the op. Returns 0 and fills *out (caller frees with op_output_free), or -1 with *cause. */
 	int (*apply)(const struct op_def *op, const struct op_args *args, const struct op_input *in,
 	    struct op_output *out, char **cause);
+	/* Optional: plans the batch (variants per original, shared state). NULL: one variant. */
+	int (*plan)(const struct op_def *op, const struct op_args *args, const struct op_plan_in *in,
+	    struct op_plan *out, char **cause);
+	int flags;          /* OP_NEEDS_PIXELS */
+	const char *paper;  /* the method it follows, for `mmda ops` and the docs, or NULL */
 };
 
 /* The table, ended by a NULL name. */

@@ -23,4 +23,26 @@ OPIMPL(synonym);
 OPIMPL(hypernym);
 OPIMPL(eda);
 
+/* Model-backed (core/mops_text.c, core/mops_image.c): apply, and plan where they have one. */
+#define OPPLAN(name)                                                                       \
+	int opplan_##name(const struct op_def *op, const struct op_args *args,             \
+	    const struct op_plan_in *in, struct op_plan *out, char **cause)
+
+OPIMPL(rewrite);
+OPIMPL(caption);
+OPIMPL(counterfactual);
+OPIMPL(instruct);
+OPIMPL(vqa_gen);
+OPIMPL(alia);
+OPIMPL(t2i);
+OPIMPL(inpaint_attr);
+OPPLAN(rewrite);
+OPPLAN(caption);
+OPPLAN(counterfactual);
+OPPLAN(instruct);
+OPPLAN(vqa_gen);
+OPPLAN(alia);
+OPPLAN(t2i);
+OPPLAN(inpaint_attr);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The scoring batch: per-candidate metrics in chunks, then the duplicate groups. */
 #include "core/score.h"
+#include "core/score_priv.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -252,15 +253,20 @@ out:
 	image_free(&pimg);
 }
 
+void
+score_failed(struct score_result *res, int64_t id, char *reason)
+{
+	res->failed = xreallocarray(res->failed, res->nfailed + 1, sizeof *res->failed);
+	res->failed[res->nfailed].id = id;
+	res->failed[res->nfailed++].reason = reason;
+}
+
 /* Main thread: writes what the workers computed. */
 static int
 store_item(struct run *r, struct item *it, char **cause)
 {
 	if (it->why != NULL) {
-		struct score_result *res = r->res;
-		res->failed = xreallocarray(res->failed, res->nfailed + 1, sizeof *res->failed);
-		res->failed[res->nfailed].id = it->c.id;
-		res->failed[res->nfailed++].reason = it->why;
+		score_failed(r->res, it->c.id, it->why);
 		it->why = NULL;
 		return 0;
 	}
@@ -502,18 +508,27 @@ score_run(struct store *st, const struct score_opts *opts, struct score_result *
 	r.st = st;
 	r.opts = opts;
 	r.res = res;
+	/* Model-backed metrics run apart: named, or all of them when a client is given. */
+	const struct metric_def *bm[MAX_METRICS];
+	size_t nbm = 0;
 	if (opts->metrics != NULL) {
 		for (size_t k = 0; k < opts->nmetrics && r.nm < MAX_METRICS; k++) {
 			if (opts->metrics[k]->needs & METRIC_BACKEND)
-				return cause_set(cause, "%s needs a model backend, which is not "
-				    "configured", opts->metrics[k]->name);
-			r.m[r.nm++] = opts->metrics[k];
+				bm[nbm++] = opts->metrics[k];
+			else
+				r.m[r.nm++] = opts->metrics[k];
 		}
 	} else {
 		for (const struct metric_def *m = metric_table; m->name && r.nm < MAX_METRICS; m++)
 			if (!(m->needs & METRIC_BACKEND))
 				r.m[r.nm++] = m;
+			else if (opts->mc != NULL)
+				bm[nbm++] = m;
 	}
+	if (nbm > 0 && score_clip_run(st, opts, bm, nbm, res, cause) != 0)
+		return -1;
+	if (r.nm == 0)
+		return 0;
 	for (size_t k = 0; k < r.nm; k++) {
 		r.want_hashes |= (r.m[k]->needs & METRIC_HASHES) != 0;
 		if ((r.m[k]->needs & METRIC_WORDNET) && r.wn == NULL &&

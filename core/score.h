@@ -17,9 +17,14 @@
 #include "core/metrics.h"
 #include "core/store.h"
 
+struct mclient;
+
 struct score_opts {
-	const struct metric_def **metrics; /* NULL: every built-in (non-backend) metric */
+	const struct metric_def **metrics; /* NULL: every built-in metric, and the model-backed
+	                                      ones too when mc is set */
 	size_t nmetrics;
+	struct mclient *mc;  /* for image_text_similarity and clip_score, else NULL */
+	const char *clip;    /* the clip backend's name, or NULL for the role's default */
 	int jobs;
 	uint64_t max_pixels;
 	void (*progress)(void *arg, int64_t done, int64_t total);

@@ -143,9 +143,14 @@ int store_score_hash(struct store *st, int64_t candidate, const char *metric,
 /* Inserts or replaces a score (in the caller's transaction, if one is open). */
 int store_score_put(struct store *st, int64_t candidate, const char *metric, double value,
     const char *input_hash, char **cause);
+/* The same for a score that came from a model (a CLIP backend): the model's name is kept
+ * beside the value; one value per metric, so another model's value is replaced. */
+int store_score_put_model(struct store *st, int64_t candidate, const char *metric,
+    const char *model, double value, const char *input_hash, char **cause);
 struct score {
 	char *metric;
 	double value;
+	char *model; /* the model behind a model-backed score, else NULL */
 };
 /* The scores of one candidate, by metric name; caller frees with scores_free. */
 int store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t *n,
@@ -290,6 +295,12 @@ int store_annotator_pace(struct store *st, const char *annotator, int64_t *count
 int store_annotator_counts(struct store *st, const char *annotator,
     int64_t out[ANSWER_COUNT], char **cause);
 
+/* A project setting kept in the database (e.g. ALIA's domain descriptions): 1 with *value
+ * (caller frees) when set, 0 when not, -1 on failure. Keys starting "mmda." are reserved. */
+int store_setting_get(struct store *st, const char *key, char **value, char **cause);
+/* Sets (or replaces) a setting in its own transaction, or the caller's. */
+int store_setting_put(struct store *st, const char *key, const char *value, char **cause);
+
 /* Records an object file already written to the object store. */
 int store_add_object(struct store *st, const char *hex, const char *format, int width,
     int height, int64_t bytes, char **cause);
@@ -304,6 +315,7 @@ struct candidate {
 	int has_seed;
 	int64_t seed;
 	char *backend, *model, *prompt; /* NULL unless model-backed */
+	char *response_id; /* the model reply's id, or NULL */
 	int64_t root_id;   /* 0 when the image is in the object store */
 	char *root;        /* absolute dataset root of the image, else NULL */
 	char *image_path;  /* relative to root, else NULL */

@@ -139,6 +139,7 @@ candidate_free(struct candidate *c)
 	free(c->src_key);
 	free(c->source);
 	free(c->meta);
+	free(c->response_id);
 	memset(c, 0, sizeof *c);
 }
 
@@ -148,7 +149,7 @@ store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **ca
 	static const char sql[] =
 	    "SELECT c.id, c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model,"
 	    " c.prompt, r.path, c.image_path, c.object, c.text, c.src_key, s.path, c.meta,"
-	    " c.width, c.height, c.created_at, c.root_id"
+	    " c.width, c.height, c.created_at, c.root_id, c.response_id"
 	    " FROM candidates c LEFT JOIN roots r ON r.id = c.root_id"
 	    " LEFT JOIN sources s ON s.id = c.source_id WHERE c.id = ?";
 	sqlite3_stmt *s;
@@ -182,6 +183,7 @@ store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **ca
 	c->src_key = db_column_dup(s, 13);
 	c->source = db_column_dup(s, 14);
 	c->meta = db_column_dup(s, 15);
+	c->response_id = db_column_dup(s, 20);
 	c->width = sqlite3_column_int(s, 16);
 	c->height = sqlite3_column_int(s, 17);
 	c->created_at = sqlite3_column_int64(s, 18);

@@ -37,7 +37,7 @@ store_score_hash(struct store *st, int64_t candidate, const char *metric, char h
 	int rc;
 
 	s = db_stmt(st, STMT_SCORE_HASH, "SELECT input_hash FROM scores WHERE candidate = ?"
-	    " AND metric = ? AND model = ''", cause);
+	    " AND metric = ?", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, candidate);
@@ -59,20 +59,41 @@ int
 store_score_put(struct store *st, int64_t candidate, const char *metric, double value,
     const char *input_hash, char **cause)
 {
+	return store_score_put_model(st, candidate, metric, "", value, input_hash, cause);
+}
+
+int
+store_score_put_model(struct store *st, int64_t candidate, const char *metric, const char *model,
+    double value, const char *input_hash, char **cause)
+{
 	sqlite3_stmt *s;
 
+	/* One value per metric: a score from another model replaces the old one. */
+	s = db_stmt(st, STMT_SCORE_DROP_OTHER, "DELETE FROM scores WHERE candidate = ? AND"
+	    " metric = ? AND model <> ?", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, candidate);
+	db_bind_text(s, 2, metric);
+	db_bind_text(s, 3, model);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return db_fail(st, "replacing a score", cause);
+	}
+	sqlite3_reset(s);
 	s = db_stmt(st, STMT_SCORE_PUT, "INSERT INTO scores (candidate, metric, model, value,"
-	    " input_hash, computed_at) VALUES (?, ?, '', ?, ?, ?) ON CONFLICT (candidate, metric,"
+	    " input_hash, computed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (candidate, metric,"
 	    " model) DO UPDATE SET value = excluded.value, input_hash = excluded.input_hash,"
 	    " computed_at = excluded.computed_at", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, candidate);
 	db_bind_text(s, 2, metric);
+	db_bind_text(s, 3, model);
 	if (isfinite(value))
-		sqlite3_bind_double(s, 3, value);
-	db_bind_text(s, 4, input_hash);
-	sqlite3_bind_int64(s, 5, now_unix());
+		sqlite3_bind_double(s, 4, value);
+	db_bind_text(s, 5, input_hash);
+	sqlite3_bind_int64(s, 6, now_unix());
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
 		return db_fail(st, "storing a score", cause);
@@ -84,8 +105,10 @@ store_score_put(struct store *st, int64_t candidate, const char *metric, double 
 void
 scores_free(struct score *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(s[i].metric);
+		free(s[i].model);
+	}
 	free(s);
 }
 
@@ -97,13 +120,14 @@ store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t 
 	struct score *v = NULL;
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT metric, value FROM scores WHERE candidate = ?"
-	    " ORDER BY metric", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT metric, value, NULLIF(model, '') FROM scores"
+	    " WHERE candidate = ? ORDER BY metric", -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, "reading scores", cause);
 	sqlite3_bind_int64(s, 1, candidate);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		v = xreallocarray(v, len + 1, sizeof *v);
 		v[len].metric = db_column_dup(s, 0);
+		v[len].model = db_column_dup(s, 2);
 		v[len++].value = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN :
 		    sqlite3_column_double(s, 1);
 	}
@@ -123,7 +147,7 @@ store_metric_values(struct store *st, const char *metric, int64_t **ids, double 
 	double *vv = NULL;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT candidate, value FROM scores WHERE metric = ?"
-	    " AND model = '' ORDER BY candidate", -1, &s, NULL) != SQLITE_OK)
+	    " ORDER BY candidate", -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, "reading scores", cause);
 	db_bind_text(s, 1, metric);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -296,7 +320,7 @@ store_passing(struct store *st, const char *const *parent_only, int64_t *passing
 	    " SELECT 1 FROM thresholds t WHERE t.enabled"
 	    "  AND NOT (c.op = 'original' AND t.metric IN (%s)) AND NOT EXISTS ("
 	    "  SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "   AND s.model = '' AND s.value IS NOT NULL"
+	    "   AND s.value IS NOT NULL"
 	    "   AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max)))"
 	    " ORDER BY c.id", list);
 	sqlite3_stmt *s;

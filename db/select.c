@@ -53,7 +53,7 @@ store_select(struct store *st, const struct select_opts *o,
 	    "  NOT EXISTS (SELECT 1 FROM thresholds t WHERE t.enabled"
 	    "   AND NOT (c.op = 'original' AND t.metric IN (%s)) AND NOT EXISTS ("
 	    "   SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "    AND s.model = '' AND s.value IS NOT NULL"
+	    "    AND s.value IS NOT NULL"
 	    "    AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max))),"
 	    "  a.candidate IS NULL"
 	    " FROM candidates c LEFT JOIN agg a ON a.candidate = c.id ORDER BY c.id", list);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Opening, configuring and closing the SQLite database behind the store, its
- * transactions and statement cache, dataset roots, and integrity checks.
+ * transactions and statement cache, dataset roots, integrity checks and the
+ * project settings kept in its meta table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -276,5 +277,43 @@ store_root_id(struct store *st, const char *abs_path, int64_t *id, char **cause)
 	}
 	sqlite3_reset(s);
 	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_setting_get(struct store *st, const char *key, char **value, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(st, "reading a setting", cause);
+	db_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "reading a setting", cause);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_setting_put(struct store *st, const char *key, const char *value, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta (key, value) VALUES (?, ?)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "storing a setting", cause);
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, "storing a setting", cause);
 	return 0;
 }

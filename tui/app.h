@@ -47,6 +47,7 @@ struct exportjob;
 struct app {
 	struct store *st;
 	const char *db_path;
+	const char *config;  /* backends config for model-backed ops, or NULL (search order) */
 	char annotator[256];
 	enum renderer renderer;
 	struct term_caps caps;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/augment.h"
+#include "core/mclient.h"
 #include "core/ops.h"
 #include "core/util.h"
 
@@ -15,6 +16,7 @@ struct augjob {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	char *db_path;
+	char *config;      /* the backends config, or NULL for the search order */
 	const struct op_def *op;
 	char **sets;
 	size_t nsets;
@@ -55,15 +57,20 @@ run(void *arg)
 	o.jobs = 2;
 	o.progress = progress;
 	o.arg = j;
+	/* The config is read here, not on the UI thread: it is disk work. */
+	st = NULL;
+	if (j->op->needs_backend && (o.mc = mclient_open(j->config, &cause)) == NULL)
+		snprintf(msg, sizeof msg, "%s: %s", j->op->name, cause);
 	/* Its own connection: SQLite connections are not shared between threads here. */
-	if ((st = store_open(j->db_path, 0, &cause)) == NULL ||
+	else if ((st = store_open(j->db_path, 0, &cause)) == NULL ||
 	    augment_run(st, &o, &r, &cause) != 0)
 		snprintf(msg, sizeof msg, "%s: %s", j->op->name, cause ? cause : "failed");
 	else
 		snprintf(msg, sizeof msg, "%s: created %zu, existing %lld, unchanged %lld, "
-		    "failed %zu%s%s", j->op->name, r.ncreated, (long long)r.existing,
-		    (long long)r.unchanged, r.nfailed, r.nfailed ? " (first: " : "",
+		    "filtered %zu, failed %zu%s%s", j->op->name, r.ncreated, (long long)r.existing,
+		    (long long)r.unchanged, r.nfiltered, r.nfailed, r.nfailed ? " (first: " : "",
 		    r.nfailed ? r.failed[0].reason : "");
+	mclient_close(o.mc);
 	if (r.nfailed && strlen(msg) + 2 < sizeof msg)
 		strcat(msg, ")");
 	free(cause);
@@ -77,8 +84,8 @@ run(void *arg)
 }
 
 struct augjob *
-augjob_start(const char *db_path, const char *op, char *const *sets, size_t nsets,
-    const int64_t *only, size_t nonly, char **cause)
+augjob_start(const char *db_path, const char *config, const char *op, char *const *sets,
+    size_t nsets, const int64_t *only, size_t nonly, char **cause)
 {
 	struct augjob *j;
 
@@ -89,6 +96,7 @@ augjob_start(const char *db_path, const char *op, char *const *sets, size_t nset
 	j = xcalloc(1, sizeof *j);
 	pthread_mutex_init(&j->lock, NULL);
 	j->db_path = xstrdup(db_path);
+	j->config = config ? xstrdup(config) : NULL;
 	j->op = op_find(op);
 	j->sets = xcalloc(nsets ? nsets : 1, sizeof *j->sets);
 	for (size_t i = 0; i < nsets; i++)
@@ -134,6 +142,7 @@ augjob_free(struct augjob *j)
 	free(j->sets);
 	free(j->only);
 	free(j->db_path);
+	free(j->config);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 }

@@ -15,11 +15,12 @@ struct augjob;
 
 /*
  * Starts op with its settings (KEY=VALUE strings, copied) on the originals in
- * only[0..nonly) (NULL: every original). Returns NULL with *cause when a batch
- * is already running or the thread cannot start.
+ * only[0..nonly) (NULL: every original). A model-backed op reads its backends
+ * from config (NULL: the search order) on the job's thread. Returns NULL with
+ * *cause when a batch is already running or the thread cannot start.
  */
-struct augjob *augjob_start(const char *db_path, const char *op, char *const *sets,
-    size_t nsets, const int64_t *only, size_t nonly, char **cause);
+struct augjob *augjob_start(const char *db_path, const char *config, const char *op,
+    char *const *sets, size_t nsets, const int64_t *only, size_t nonly, char **cause);
 /* Progress so far; returns 1 when the batch has ended (then *summary is set, borrowed). */
 int augjob_poll(struct augjob *j, int64_t *done, int64_t *total, const char **summary);
 /* Waits for the thread and frees the job. */

@@ -46,7 +46,18 @@ const struct cli_command cli_commands[] = {
 	    "  --json             print {\"undone\": true|false, \"candidate\"}\n", cmd_undo },
 	{ "ops", "[--json]", "list the operators, their parameters, defaults and needs",
 	    "  --json       print the operator table as JSON\n", cmd_ops },
-	{ "augment", "DB --op NAME [--set KEY=VALUE]... [--seed N] [--limit N] [--jobs N] [--json]",
+	{ "backends", "[--check] [--config FILE] [--json]",
+	    "list the model backends of the config, their roles, and probe them",
+	    "  --check        GET each URL's health route once (no retries, 10 s at most);\n"
+	    "                 exit status 1 when any does not answer\n"
+	    "  --config FILE  the config (default: $MMDA_CONFIG, ./mmda.json,\n"
+	    "                 ~/.config/mmda/config.json); mmda.example.json shows the format\n"
+	    "  --json         print {\"config\", \"backends\": [{\"name\", \"kind\", \"urls\",\n"
+	    "                 \"model\", \"auth\", \"key_env\", \"key_set\", \"roles\", \"check\"}]}\n"
+	    "  Keys are read from the environment variables the config names; they\n"
+	    "  never reach the database, an export or a log.\n", cmd_backends },
+	{ "augment", "DB --op NAME [--set KEY=VALUE]... [--seed N] [--limit N] [--jobs N]"
+	    " [--config FILE] [--json]",
 	    "run an operator over the originals; re-runs add nothing",
 	    "  --op NAME        the operator (mmda ops lists them)\n"
 	    "  --set KEY=VALUE  a parameter (repeatable); the rest take their defaults\n"
@@ -55,7 +66,13 @@ const struct cli_command cli_commands[] = {
 	    "  --limit N        only the first N originals\n"
 	    "  --jobs N         decode, transform and encode on N threads (default 1);\n"
 	    "                   results are stored in the same order either way\n"
-	    "  --json           print {\"created\": [ids], \"existing\", \"unchanged\", \"failed\"}\n",
+	    "  --config FILE    the backends of model-backed operators (default: $MMDA_CONFIG,\n"
+	    "                   ./mmda.json, ~/.config/mmda/config.json)\n"
+	    "  --json           print {\"created\": [ids], \"existing\", \"unchanged\",\n"
+	    "                   \"filtered\", \"filtered_reasons\", \"failed\"}\n"
+	    "  Model-backed operators (rewrite, caption, alia, t2i, inpaint-attr,\n"
+	    "  counterfactual, instruct, vqa-gen) record backend, model, prompt, seed and\n"
+	    "  the reply's id; their replies are cached, so a re-run costs nothing.\n",
 	    cmd_augment },
 	{ "replay", "DB CANDIDATE [--json]",
 	    "regenerate a derived candidate from its record and check the bytes match",
@@ -63,10 +80,14 @@ const struct cli_command cli_commands[] = {
 	    "  Exit status 1 when anything differs.\n", cmd_replay },
 	{ "metrics", "[--json]", "list the metrics: what each measures, its scale, needs and defaults",
 	    "  --json       print the metric table as JSON\n", cmd_metrics },
-	{ "score", "DB [--metric NAME]... [--jobs N] [--json]",
+	{ "score", "DB [--metric NAME]... [--jobs N] [--config FILE] [--clip NAME] [--json]",
 	    "compute missing or outdated scores (all built-in metrics by default)",
 	    "  --metric NAME  only this metric (repeatable; mmda metrics lists them)\n"
 	    "  --jobs N       decode and compute on N threads (default 2)\n"
+	    "  --config FILE  backends config; with it (or when image_text_similarity or\n"
+	    "                 clip_score is named) the CLIP metrics are computed too, by\n"
+	    "                 the clip backend, and stored with its model's name\n"
+	    "  --clip NAME    which embeddings backend (default: the clip role)\n"
 	    "  --json         print {\"computed\", \"unchanged\", \"skipped\", \"failed\", \"groups\"}\n",
 	    cmd_score },
 	{ "threshold", "DB [METRIC [--min X|none] [--max Y|none] [--on|--off]] [--history] [--json]",
@@ -126,6 +147,8 @@ const struct cli_command cli_commands[] = {
 	    "  --queue conflicts only the candidates annotators disagree on\n"
 	    "  --overlap K      several annotators: each candidate goes to K of them, handed\n"
 	    "                   out by leases (as mmda next)\n"
+	    "  --config FILE    backends for model-backed operators run from the augment\n"
+	    "                   screen (default: $MMDA_CONFIG, ./mmda.json, ~/.config/...)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, l list (f filter, o sort), Enter open, / search, m mark,\n"
 	    "  g augment, t thresholds, S stats, E export, z zoom, p second parent,\n"

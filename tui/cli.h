@@ -62,6 +62,7 @@ int cmd_decide(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
+int cmd_backends(int argc, char **argv);
 int cmd_augment(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);

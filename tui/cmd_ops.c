@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include "core/augment.h"
+#include "core/backend.h"
+#include "core/mclient.h"
 #include "core/ops.h"
 #include "core/store.h"
 #include "tui/cli.h"
 
 static const char *const kind_names[] = { "image", "text", "pair" };
-static const char *const type_names[] = { "int", "float", "enum", "bool", "id", "words" };
+static const char *const type_names[] = { "int", "float", "enum", "bool", "id", "words", "text",
+	"backend" };
 
 static cJSON *
 ops_json(void)
@@ -25,8 +28,15 @@ ops_json(void)
 		cli_json_int(o, "version", op->version);
 		cJSON_AddStringToObject(o, "kind", kind_names[op->kind]);
 		cli_json_int(o, "parents", op->nparents);
-		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend);
+		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend != 0);
+		cJSON *roles = cJSON_AddArrayToObject(o, "backends");
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (op->needs_backend & (1 << r))
+				cJSON_AddItemToArray(roles,
+				    cJSON_CreateString(backend_role_name((enum backend_role)r)));
 		cJSON_AddStringToObject(o, "summary", op->summary);
+		if (op->paper != NULL)
+			cJSON_AddStringToObject(o, "paper", op->paper);
 		ps = cJSON_AddArrayToObject(o, "params");
 		for (int i = 0; i < op->nparams; i++) {
 			const struct op_param *p = &op->params[i];
@@ -54,6 +64,13 @@ ops_print(void)
 	for (const struct op_def *op = op_table; op->name != NULL; op++) {
 		printf("%-10s v%d %-5s %s\n", op->name, op->version, kind_names[op->kind],
 		    op->summary);
+		if (op->needs_backend) {
+			printf("    needs backends:");
+			for (int r = 0; r < ROLE_COUNT; r++)
+				if (op->needs_backend & (1 << r))
+					printf(" %s", backend_role_name((enum backend_role)r));
+			putchar('\n');
+		}
 		for (int i = 0; i < op->nparams; i++) {
 			const struct op_param *p = &op->params[i];
 			char range[64] = "";
@@ -98,10 +115,12 @@ cmd_augment(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "jobs", required_argument, NULL, 'J' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *config = NULL;
 	struct augment_opts opts;
 	struct augment_result res;
 	struct store *st;
@@ -144,6 +163,9 @@ cmd_augment(int argc, char **argv)
 			}
 			opts.jobs = (int)v;
 			break;
+		case 'c':
+			config = optarg;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -177,12 +199,20 @@ cmd_augment(int argc, char **argv)
 	opts.nsets = nsets;
 	opts.progress = progress;
 	opts.arg = &start;
+	if (opts.op->needs_backend && (opts.mc = mclient_open(config, &cause)) == NULL) {
+		free(sets);
+		return cli_fail("augment", cause);
+	}
 	if ((st = cli_open("augment", argv[optind], 0)) == NULL) {
+		mclient_close(opts.mc);
 		free(sets);
 		return CLI_ERROR;
 	}
 	if (augment_run(st, &opts, &res, &cause) != 0)
 		rc = cli_fail("augment", cause);
+	mclient_close(opts.mc);
+	if (res.note != NULL)
+		cli_error("augment", "%s", res.note);
 	for (size_t i = 0; i < res.nfailed; i++)
 		cli_error("augment", "candidate %" PRId64 ": %s", res.failed[i].id,
 		    res.failed[i].reason);
@@ -200,10 +230,24 @@ cmd_augment(int argc, char **argv)
 			cJSON_AddStringToObject(o, "reason", res.failed[i].reason);
 			cJSON_AddItemToArray(arr, o);
 		}
+		cli_json_int(doc, "filtered", (long long)res.nfiltered);
+		arr = cJSON_AddArrayToObject(doc, "filtered_reasons");
+		for (size_t i = 0; i < res.nfiltered; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cli_json_int(o, "id", res.filtered[i].id);
+			cJSON_AddStringToObject(o, "reason", res.filtered[i].reason);
+			cJSON_AddItemToArray(arr, o);
+		}
 		cli_print_json(doc);
 	} else {
-		printf("created %zu, existing %" PRId64 ", unchanged %" PRId64 ", failed %zu\n",
-		    res.ncreated, res.existing, res.unchanged, res.nfailed);
+		printf("created %zu, existing %" PRId64 ", unchanged %" PRId64 ", filtered %zu,"
+		    " failed %zu\n", res.ncreated, res.existing, res.unchanged, res.nfiltered,
+		    res.nfailed);
+		for (size_t i = 0; i < res.nfiltered; i++) {
+			printf("  filtered (original %" PRId64 "): ", res.filtered[i].id);
+			cli_put_safe(stdout, res.filtered[i].reason);
+			putchar('\n');
+		}
 	}
 	augment_result_free(&res);
 	store_close(st);

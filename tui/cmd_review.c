@@ -55,6 +55,7 @@ cmd_review(int argc, char **argv)
 		{ "annotator", required_argument, NULL, 'a' },
 		{ "queue", required_argument, NULL, 'q' },
 		{ "overlap", required_argument, NULL, 'o' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -86,6 +87,9 @@ cmd_review(int argc, char **argv)
 			if (parse_int64(optarg, 1, 100, &v) != 0)
 				return cli_usage("review", "--overlap wants a number from 1 to 100");
 			a.overlap = (int)v;
+			break;
+		case 'c':
+			a.config = optarg;
 			break;
 		case 'h':
 			cli_command_help(stdout, cli_find("review"));

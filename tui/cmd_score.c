@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/mclient.h"
 #include "core/metrics.h"
 #include "core/score.h"
 #include "core/store.h"
@@ -89,11 +90,15 @@ cmd_score(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "metric", required_argument, NULL, 'm' },
 		{ "jobs", required_argument, NULL, 'J' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "clip", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct metric_def *ms[64];
+	const char *config = NULL;
+	int backend_named = 0;
 	struct score_opts opts;
 	struct score_result res;
 	struct store *st;
@@ -112,7 +117,14 @@ cmd_score(int argc, char **argv)
 			if ((ms[opts.nmetrics] = metric_find(optarg)) == NULL)
 				return cli_usage("score", "unknown metric %s (mmda metrics lists them)",
 				    optarg);
+			backend_named |= (ms[opts.nmetrics]->needs & METRIC_BACKEND) != 0;
 			opts.nmetrics++;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			opts.clip = optarg;
 			break;
 		case 'J':
 			if (parse_int64(optarg, 1, 64, &v) != 0)
@@ -134,9 +146,17 @@ cmd_score(int argc, char **argv)
 	opts.metrics = opts.nmetrics ? ms : NULL;
 	opts.progress = progress;
 	opts.arg = &start;
-	if ((st = cli_open("score", argv[optind], 0)) == NULL)
+	/* The model-backed metrics cost requests: only when named, or a config is given. */
+	if ((backend_named || config != NULL || opts.clip != NULL) &&
+	    (opts.mc = mclient_open(config, &cause)) == NULL)
+		return cli_fail("score", cause);
+	if ((st = cli_open("score", argv[optind], 0)) == NULL) {
+		mclient_close(opts.mc);
 		return CLI_ERROR;
-	if (score_run(st, &opts, &res, &cause) != 0) {
+	}
+	rc = score_run(st, &opts, &res, &cause);
+	mclient_close(opts.mc);
+	if (rc != 0) {
 		rc = cli_fail("score", cause);
 		score_result_free(&res);
 		store_close(st);

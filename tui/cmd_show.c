@@ -81,6 +81,7 @@ show_json(struct store *st, const struct candidate *c, const struct decision *d,
 	add_opt_string(o, "backend", c->backend);
 	add_opt_string(o, "model", c->model);
 	add_opt_string(o, "prompt", c->prompt);
+	add_opt_string(o, "response_id", c->response_id);
 	arr = cJSON_AddArrayToObject(o, "parents");
 	for (int i = 0; i < c->nparents; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)c->parents[i]));
@@ -119,6 +120,11 @@ show_json(struct store *st, const struct candidate *c, const struct decision *d,
 	cJSON *sc = cJSON_AddObjectToObject(o, "scores");
 	for (size_t i = 0; i < v->ns; i++)
 		cJSON_AddNumberToObject(sc, v->s[i].metric, v->s[i].value);
+	/* Model-backed scores name the model they came from. */
+	cJSON *sm = cJSON_AddObjectToObject(o, "score_models");
+	for (size_t i = 0; i < v->ns; i++)
+		if (v->s[i].model != NULL)
+			cJSON_AddStringToObject(sm, v->s[i].metric, v->s[i].model);
 	cJSON_AddBoolToObject(o, "passes", v->passes);
 	arr = cJSON_AddArrayToObject(o, "failing");
 	for (size_t i = 0; i < v->nfailing && i < 32; i++)
@@ -150,8 +156,14 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 		field("params", c->params);
 	if (c->has_seed)
 		printf("%-10s %" PRId64 "\n", "seed", c->seed);
+	if (c->backend != NULL)
+		field("backend", c->backend);
 	if (c->model != NULL)
 		field("model", c->model);
+	if (c->prompt != NULL)
+		field("prompt", c->prompt);
+	if (c->response_id != NULL)
+		field("response", c->response_id);
 	for (int i = 0; i < c->nparents; i++)
 		printf("%-10s %" PRId64 "\n", i == 0 ? "parent" : "parent 2", c->parents[i]);
 	field("key", c->src_key);
@@ -160,6 +172,8 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 	if (c->width > 0)
 		printf("%-10s %dx%d\n", "size", c->width, c->height);
 	field("text", c->text);
+	if (strcmp(c->op, "original") != 0 && c->meta != NULL)
+		field("meta", c->meta);
 	for (size_t i = 0; i < nd; i++) {
 		time_t t = (time_t)d[i].at;
 		strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", gmtime(&t));
@@ -175,8 +189,15 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 	}
 	if (nd == 0)
 		printf("%-10s none\n", "decisions");
-	for (size_t i = 0; i < v->ns; i++)
-		printf("%-10s %-16s %g\n", i == 0 ? "scores" : "", v->s[i].metric, v->s[i].value);
+	for (size_t i = 0; i < v->ns; i++) {
+		printf("%-10s %-16s %g", i == 0 ? "scores" : "", v->s[i].metric, v->s[i].value);
+		if (v->s[i].model != NULL) {
+			printf(" (");
+			cli_put_safe(stdout, v->s[i].model);
+			putchar(')');
+		}
+		putchar('\n');
+	}
 	printf("%-10s %s", "filters", v->passes ? "passes" : "fails");
 	for (size_t i = 0; i < v->nfailing && i < 32; i++)
 		printf("%s%s", i ? ", " : ": ", v->failing[i]);

@@ -120,10 +120,6 @@ aug_run(struct app *a, int all, int marked)
 		app_status(a, 1, "a batch is already running");
 		return;
 	}
-	if (op->needs_backend) {
-		app_status(a, 1, "%s needs a model backend, and none is configured", op->name);
-		return;
-	}
 	for (int i = 0; i < op->nparams; i++)
 		if (a->aug_vals[a->aug_op][i] != NULL)
 			sets[nsets++] = xasprintf("%s=%s", op->params[i].name,
@@ -149,7 +145,7 @@ aug_run(struct app *a, int all, int marked)
 			}
 		}
 	}
-	a->job = augjob_start(a->db_path, op->name, sets, nsets, all ? NULL : only,
+	a->job = augjob_start(a->db_path, a->config, op->name, sets, nsets, all ? NULL : only,
 	    all ? 0 : nonly, &cause);
 	if (marked)
 		free(only);

@@ -132,6 +132,11 @@ draw_info(struct app *a, int y, int w)
 	}
 	if (a->c.nparents == 2 && x + 20 < w) {
 		snprintf(buf, sizeof buf, "  second parent #%" PRId64, a->c.parents[1]);
+		x += screen_text(y, x, w - x, buf, theme_attr(TH_DIM));
+	}
+	/* A model-backed candidate: which model made it (the prompt is in mmda show). */
+	if (a->c.model != NULL && x + 20 < w) {
+		snprintf(buf, sizeof buf, "  model %s", a->c.model);
 		screen_text(y, x, w - x, buf, theme_attr(TH_DIM));
 	}
 

@@ -17,7 +17,7 @@ printf '\033]0;x\007' >"$T/evil"
 check unknown-command-sanitised no_esc "$T/err"
 
 "$MMDA" --help >"$T/help"
-for c in init import stats show decide undo ops augment replay metrics score threshold tune export next conflicts merge review probe demo; do
+for c in init import stats show decide undo ops backends augment replay metrics score threshold tune export next conflicts merge review probe demo; do
 	check "help-lists-$c" grep -q "^  mmda $c " "$T/help"
 	check "help-$c-exit-0" sh -c "'$MMDA' $c --help >/dev/null"
 done

@@ -1,0 +1,96 @@
+# mmda backends and the CLIP metrics, against the loopback stub server.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/http/stub.sh"
+stub_start || { fail stub-start "the stub did not start"; exit 1; }
+DB=$T/b.db
+KEY=sk-test-9f8e7d6c5b4a
+export MMDA_TEST_CLIP_KEY=$KEY
+cat >"$T/cfg.json" <<EOF
+{
+  "backends": [
+    { "name": "llm", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "stub-llm" },
+    { "name": "clip", "kind": "embeddings", "base_url": "$STUB_URL", "model": "stub-clip-b32",
+      "api_key_env": "MMDA_TEST_CLIP_KEY", "max_concurrency": 4,
+      "quirks": { "image_style": "modality-field", "max_batch_images": 8 } },
+    { "name": "fleet", "kind": "openai-chat", "model": "stub-llm",
+      "base_urls": ["$STUB_URL/v1", "http://127.0.0.1:1/v1"] }
+  ],
+  "roles": { "llm": "llm", "clip": "clip" },
+  "cache_dir": "$T/cache",
+  "log": "$T/http.log"
+}
+EOF
+
+# Listing: kinds, roles, where the key lives, never the key.
+"$MMDA" backends --config "$T/cfg.json" --json >"$T/list" 2>"$T/err"
+check list-json [ "$(json_get "$T/list" "[(b['name'], b['kind']) for b in d['backends']]")" = "[('llm', 'openai-chat'), ('clip', 'embeddings'), ('fleet', 'openai-chat')]" ]
+check list-roles [ "$(json_get "$T/list" "[b['roles'] for b in d['backends']]")" = "[['llm', 'vlm'], ['clip'], []]" ]
+check list-key-env [ "$(json_get "$T/list" "(d['backends'][1]['key_env'], d['backends'][1]['key_set'])")" = "('MMDA_TEST_CLIP_KEY', True)" ]
+check list-no-key [ "$(grep -c "$KEY" "$T/list" "$T/err")" = "$(printf '%s:0\n%s:0' "$T/list" "$T/err")" ]
+"$MMDA" backends --config "$T/cfg.json" >"$T/text"
+check list-text [ "$(grep -c 'MMDA_TEST_CLIP_KEY set' "$T/text")" = 1 ]
+
+# --check: one GET per URL; the dead fleet member fails the run.
+"$MMDA" backends --config "$T/cfg.json" --check --json >"$T/chk" 2>/dev/null
+rc=$?
+check check-exit-1 [ "$rc" = 1 ]
+check check-results [ "$(json_get "$T/chk" "[[c['ok'] for c in b['check']] for b in d['backends']]")" = "[[True], [True], [True, False]]" ]
+check check-urls [ "$(json_get "$T/chk" "d['backends'][1]['check'][0]['url'].endswith('/models')")" = True ]
+python3 -c '
+import json, sys
+c = json.load(sys.stdin); c["backends"] = c["backends"][:2]; c["cache_dir"] = "off"
+json.dump(c, open(sys.argv[1], "w"))' "$T/cfg2.json" <"$T/cfg.json"
+"$MMDA" backends --config "$T/cfg2.json" --check >"$T/chk2"
+check check-ok [ $? = 0 ] && check check-ok-text [ "$(grep -c " ok 200 " "$T/chk2")" = 2 ]
+
+# No config anywhere, and a bad one.
+mkdir -p "$T/empty"
+(cd "$T/empty" && env -u MMDA_CONFIG HOME="$T/empty" XDG_CONFIG_HOME= "$MMDA" backends) >/dev/null 2>"$T/err"
+check no-config [ $? = 1 ] && check no-config-says [ "$(grep -c 'no backends configured' "$T/err")" = 1 ]
+printf '{"backends":[{"name":"x","kind":"openai-chatt","base_url":"http://a"}]}' >"$T/bad.json"
+"$MMDA" backends --config "$T/bad.json" 2>"$T/err"
+check bad-config [ $? = 1 ] && check bad-config-names [ "$(grep -c 'bad.json: backends\[0\].kind' "$T/err")" = 1 ]
+MMDA_CONFIG=$T/cfg2.json "$MMDA" backends --json >"$T/env" 2>/dev/null
+check env-config [ "$(json_get "$T/env" "d['config'].endswith('cfg2.json')")" = True ]
+
+# CLIP metrics: every candidate's image and caption embedded, cosine and CLIPScore stored
+# with the model beside them.
+"$MMDA" import "$DB" "$SAMPLE/captions.jsonl" >/dev/null
+N=$(sqlite3 "$DB" "SELECT count(*) FROM candidates")
+stub_reset
+"$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_text_similarity --metric clip_score --json >"$T/sc" 2>"$T/err"
+check clip-computed [ "$(json_get "$T/sc" "(d['computed'], d['failed'])")" = "($((2 * N)), [])" ]
+check clip-model [ "$(sqlite3 "$DB" "SELECT DISTINCT model FROM scores WHERE metric IN ('clip_score', 'image_text_similarity')")" = stub-clip-b32 ]
+check clipscore-formula [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores a JOIN scores b ON a.candidate = b.candidate WHERE a.metric = 'image_text_similarity' AND b.metric = 'clip_score' AND abs(b.value - 2.5 * max(a.value, 0)) < 1e-9")" = "$N" ]
+check cos-range [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'image_text_similarity' AND value BETWEEN -1 AND 1")" = "$N" ]
+stub_log "$T/log1"
+check clip-batched [ "$(json_get "$T/log1" "sorted(set(len(r['json']['input']) for r in d if r['json'].get('modality') == 'image'))[-1] <= 8")" = True ]
+check clip-data-urls [ "$(json_get "$T/log1" "all(i.startswith('data:image/png;base64,') for r in d if r['json'].get('modality') == 'image' for i in r['json']['input'])")" = True ]
+check clip-bearer-sent [ "$(json_get "$T/log1" "all(r['headers'].get('authorization') == 'Bearer $KEY' for r in d)")" = True ]
+"$MMDA" show "$DB" 1 --json >"$T/show"
+check show-score-model [ "$(json_get "$T/show" "d['score_models']['clip_score']")" = stub-clip-b32 ]
+"$MMDA" show "$DB" 1 | grep -q 'clip_score .*(stub-clip-b32)'
+check show-text-model [ $? = 0 ]
+# A re-run sends nothing: unchanged inputs are not asked again.
+stub_reset
+"$MMDA" score "$DB" --config "$T/cfg2.json" --metric clip_score --json >"$T/sc2"
+check clip-unchanged [ "$(json_get "$T/sc2" "(d['computed'], d['unchanged'])")" = "(0, $N)" ]
+stub_log "$T/log2"
+check clip-rerun-silent [ "$(json_get "$T/log2" "len(d)")" = 0 ]
+"$MMDA" threshold "$DB" clip_score --min 0.01 --json >"$T/thr"
+check clip-threshold [ "$(json_get "$T/thr" "d['passing'] >= 0")" = True ]
+# A refused key: every candidate fails with the server's reason, nothing is stored.
+sqlite3 "$DB" "DELETE FROM scores WHERE metric = 'image_text_similarity'"
+stub_rules '[{"path":"/embeddings","status":401,"body":{"error":{"message":"Invalid API Key","type":"authentication_error"}}}]'
+"$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_text_similarity --json >"$T/sc3" 2>"$T/err3"
+check clip-401-failed [ "$(json_get "$T/sc3" "len(d['failed']) == $N and 'Invalid API Key' in d['failed'][0]['reason']")" = True ]
+stub_log "$T/log3"
+check clip-401-no-retry [ "$(json_get "$T/log3" "len(d) == ($N + 7) // 8")" = True ]
+check clip-401-stored-nothing [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'image_text_similarity'")" = 0 ]
+# The key is nowhere: database, log, stderr.
+sqlite3 "$DB" .dump >"$T/dump"
+check key-not-in-db [ "$(grep -c "$KEY" "$T/dump")" = 0 ]
+check key-not-in-log [ -s "$T/http.log" ] && check key-not-in-log2 [ "$(grep -c "$KEY" "$T/http.log")" = 0 ]
+check key-not-in-stderr [ "$(cat "$T/err" "$T/err3" | grep -c "$KEY")" = 0 ]
+check db-integrity integrity "$DB"
+stub_stop
