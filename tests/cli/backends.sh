@@ -93,4 +93,14 @@ check key-not-in-db [ "$(grep -c "$KEY" "$T/dump")" = 0 ]
 check key-not-in-log [ -s "$T/http.log" ] && check key-not-in-log2 [ "$(grep -c "$KEY" "$T/http.log")" = 0 ]
 check key-not-in-stderr [ "$(cat "$T/err" "$T/err3" | grep -c "$KEY")" = 0 ]
 check db-integrity integrity "$DB"
+
+# The review screen runs a model-backed op in the background, with the config it was given.
+{ printf 'goto 1\naugment\n'; i=0; while [ $i -lt 13 ]; do echo aug-next-op; i=$((i + 1)); done
+  printf 'dump-screen %s\nset k=1\nrun\nwait\ndump-screen %s\nquit\n' "$T/tui1" "$T/tui2"; } >"$T/script"
+stub_reset
+MMDA_SCRIPT="$T/script" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review "$DB" --renderer none \
+    --config "$T/cfg2.json" >/dev/null 2>"$T/tuierr"
+check tui-model-op-picked grep -q '> rewrite' "$T/tui1"
+check tui-model-op-ran grep -q 'rewrite: created 1' "$T/tui2"
+check tui-model-op-lineage [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite' AND backend = 'llm=llm' AND model = 'stub-llm' AND prompt IS NOT NULL")" = 1 ]
 stub_stop

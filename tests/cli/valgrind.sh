@@ -44,3 +44,31 @@ vg merge 0 merge "$T/merged.db" "$D" --json
 printf 'dump-screen %s\naccept\nlist\nsearch cat\nthresholds\ncutoff-up\nauto-tune\nstats\naugment\nset lambda=0.2\nrun\nwait\nzoom\nhelp\nquit\nquit\n' "$T/vgdump" >"$T/vgscript"
 MMDA_SCRIPT="$T/vgscript" COLUMNS=100 LINES=30 TERM=xterm-256color vg review 0 review "$D" --renderer none
 vg demo 0 demo "$T/demo"
+
+# The model-backed paths, against the loopback stub: the engine thread, retries, parsing.
+. "$TOP/tests/http/stub.sh"
+if stub_start; then
+	cat >"$T/mcfg.json" <<EOF
+{ "backends": [
+    { "name": "llm", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "m", "vision": true,
+      "retries": { "base_ms": 50, "max": 2 } },
+    { "name": "sd", "kind": "a1111", "base_url": "$STUB_URL" },
+    { "name": "clip", "kind": "embeddings", "base_url": "$STUB_URL", "model": "c",
+      "api_key_env": "VG_KEY" } ],
+  "cache_dir": "$T/mcache", "log": "$T/mlog" }
+EOF
+	export VG_KEY=sk-vg
+	printf 'on a beach\nat night\n' >"$T/domains"
+	vg backends 0 backends --config "$T/mcfg.json" --check --json
+	vg augment-rewrite 0 augment "$D" --op rewrite --set k=2 --limit 2 --config "$T/mcfg.json" --json
+	vg augment-caption 0 augment "$D" --op caption --limit 1 --config "$T/mcfg.json"
+	vg augment-t2i 0 augment "$D" --op t2i --limit 1 --set width=64 --set height=64 --config "$T/mcfg.json"
+	vg augment-alia 0 augment "$D" --op alia --limit 1 --set "domains_file=$T/domains" --config "$T/mcfg.json"
+	vg augment-inpaint 0 augment "$D" --op inpaint-attr --limit 1 --set box=2,2,20,20 --set object=thing --config "$T/mcfg.json"
+	vg score-clip 0 score "$D" --metric clip_score --config "$T/mcfg.json" --json
+	stub_rules '[{"path":"/v1/chat/completions","status":503,"body":{"error":"busy"}}]'
+	vg augment-retry-fail 0 augment "$D" --op vqa-gen --limit 1 --config "$T/mcfg.json"
+	stub_stop
+else
+	fail model-paths "the stub did not start"
+fi
