@@ -35,6 +35,7 @@ struct export_item {
 	int has_seed;
 	int64_t seed;
 	const char *model;      /* NULL for built-in ops */
+	const char *prompt;     /* what a model-backed op sent, else NULL */
 	const char *meta;       /* JSON object or NULL; for LLaVA, {"conversations": [...]} */
 	const char *image;      /* the image as the output names it: a path relative to the
 	                           export folder ("images/000123.png"), or an absolute path

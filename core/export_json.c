@@ -57,6 +57,12 @@ export_json_item(FILE *f, const struct export_item *it, char **cause)
 		fputs("null", f);
 	fputs(",\"model\":", f);
 	export_json_str(f, it->model);
+	/* A trainer must tell a hard negative (meta "negative") from a positive pair. */
+	fputs(",\"prompt\":", f);
+	export_json_str(f, it->prompt);
+	fputs(",\"meta\":", f);
+	if (export_json_embed(f, it->meta, cJSON_Object, "null", it, "meta", cause) != 0)
+		return -1;
 	fputs(",\"scores\":", f);
 	if (export_json_embed(f, it->scores, cJSON_Object, "{}", it, "scores", cause) != 0)
 		return -1;

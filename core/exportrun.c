@@ -298,6 +298,7 @@ one(void *arg, int64_t id, int auto_selected)
 	it.has_seed = c.has_seed;
 	it.seed = c.seed;
 	it.model = c.model;
+	it.prompt = c.prompt;
 	it.meta = c.meta;
 	it.image = image;
 	it.image_src = src;

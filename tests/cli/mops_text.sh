@@ -144,6 +144,9 @@ aug "$T/cf.db" --op counterfactual --seed 1 >"$T/out"
 check cf-kept-and-unchanged [ "$(json_get "$T/out" "len(d['created']), d['unchanged'], d['filtered'], d['failed']")" = "(1, 1, 0, [])" ]
 check cf-meta [ "$(sqlite3 "$T/cf.db" "SELECT text, json_extract(meta, '\$.negative'), json_extract(meta, '\$.replaced[0].to'), json_extract(meta, '\$.clip_before'), json_extract(meta, '\$.clip_after'), backend, model FROM candidates WHERE op = 'counterfactual'")" = "Joe Biden greets Angela Merkel in Berlin.|1|Joe Biden|0.8|0.3|llm=chat,clip=emb|llm=stub-llm,clip=stub-clip" ]
 check cf-lineage [ "$(sqlite3 "$T/cf.db" "SELECT prompt, response_id, seed, json_extract(params, '\$.attempts_used'), json_extract(params, '\$.check') FROM candidates WHERE op = 'counterfactual'")" = "$(printf 'Entity types: person\nCaption: Barack Obama greets Angela Merkel in Berlin.|chatcmpl-canned|1|1|auto')" ]
+# The export says which pairs are hard negatives, and what the model was asked.
+"$MMDA" export "$T/cf.db" --format jsonl --select all --out "$T/cfx" >/dev/null
+check cf-export-negative [ "$(python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; c=[x for x in r if x["op"] == "counterfactual"]; print(len(c), all(x["meta"]["negative"] is True and x["prompt"].startswith("Entity types") for x in c), all(x["meta"] is None or "negative" not in x["meta"] for x in r if x["op"] == "original"))' "$T/cfx/pairs.jsonl")" = "1 True True" ]
 check cf-embeddings-sent [ "$(logq "len([e for e in d if e['path'] == '/v1/embeddings'])")" = 3 ]
 check cf-schema-asked [ "$(json_get "$LOG" "[r['response_format']['type'] for r in $chats]")" = "['json_schema', 'json_schema']" ]
 aug "$T/cf.db" --op counterfactual --seed 1 >"$T/out"

@@ -40,14 +40,15 @@ def jsonl_object(it):
         "id": it["id"], "aug_id": it["aug_id"], "key": it["key"],
         "image": it["image"], "text": text_of(it), "parents": it["parents"],
         "op": it["op"], "op_version": it["op_version"], "params": it["params"],
-        "seed": it["seed"], "model": it["model"], "scores": it["scores"],
+        "seed": it["seed"], "model": it["model"], "prompt": it.get("prompt"),
+        "meta": it.get("meta"), "scores": it["scores"],
         "decisions": it["decisions"], "auto_selected": it["auto_selected"],
         "width": it["width"], "height": it["height"],
     }
 
 
 JSONL_KEYS = ["id", "aug_id", "key", "image", "text", "parents", "op", "op_version",
-              "params", "seed", "model", "scores", "decisions", "auto_selected",
+              "params", "seed", "model", "prompt", "meta", "scores", "decisions", "auto_selected",
               "width", "height"]
 
 

@@ -56,7 +56,8 @@ static struct export_item items[7] = {
 	{ PNG, .op_version = 1, .id = 2, .aug_id = "bbbb0002", .key = "000002-bbbb0002",
 	  .image = "images/000001.png", .width = 300, .height = 200,
 	  .text = "line one\nline two\r\nthird\tTab \\ backslash \\n not a newline",
-	  .op = "text.synonym", .model = "wordnet-3.1", .nparents = 1,
+	  .op = "text.synonym", .model = "wordnet-3.1", .prompt = "say \"it\" again\n",
+	  .nparents = 1,
 	  .parent_aug_ids = parents1, .auto_selected = 1 },
 	{ FLIP, JPG("jpeg"), .id = 3, .aug_id = "cccc0003", .key = "000003-cccc0003",
 	  .image = "images/000003.jpg", /* jpeg: written as .jpg */
@@ -160,6 +161,9 @@ expect_write(const struct export_item *its, int n, const char *const *llava, int
 		} else
 			cJSON_AddNullToObject(o, "seed");
 		cJSON_AddItemToObject(o, "model", str_or_null(it->model));
+		cJSON_AddItemToObject(o, "prompt", str_or_null(it->prompt));
+		cJSON_AddItemToObject(o, "meta", it->meta != NULL ? parsed(it->meta, NULL) :
+		    cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "scores", parsed(it->scores, "{}"));
 		cJSON_AddItemToObject(o, "decisions", parsed(it->decisions, "[]"));
 		cJSON_AddBoolToObject(o, "auto_selected", it->auto_selected);
