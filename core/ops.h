@@ -47,6 +47,8 @@ struct op_param {
 };
 
 #define OP_MAX_PARAMS 20
+/* Operators in the table at most (the review screen keeps typed values per op and param). */
+#define OP_TABLE_MAX 48
 
 /* Parameter values after parsing: numbers in num, ENUM/ID text in str. */
 struct op_args {

@@ -156,6 +156,9 @@ struct score {
 int store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t *n,
     char **cause);
 void scores_free(struct score *s, size_t n);
+/* The model a model-backed metric's scores came from: 1 with *model (caller frees), 0 when
+ * its scores name none (a built-in metric), -1 on failure. */
+int store_metric_model(struct store *st, const char *metric, char **model, char **cause);
 /* The names of the metrics that have scores, sorted; caller frees each and the array. */
 int store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause);
 /* All values of one metric with their candidates, in candidate order; caller frees both. */

@@ -470,3 +470,23 @@ store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause)
 	*n = len;
 	return 0;
 }
+
+int
+store_metric_model(struct store *st, const char *metric, char **model, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*model = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT model FROM scores WHERE metric = ? AND model <> ''"
+	    " LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading a score's model", cause);
+	db_bind_text(s, 1, metric);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*model = db_column_dup(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "reading a score's model", cause);
+	return rc == SQLITE_ROW;
+}

@@ -117,6 +117,9 @@ app_tune_load(struct app *a)
 		return;
 	if (a->metric >= a->nmetrics)
 		a->metric = 0;
+	free(a->metric_model);
+	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
+		a->metric_model = NULL;
 	if ((a->tune = tune_build_metric(a->st, a->metrics[a->metric], &cause)) == NULL) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
@@ -186,14 +189,16 @@ app_free(struct app *a)
 	a->job = NULL;
 	exportjob_free(a->exjob);
 	a->exjob = NULL;
-	for (size_t i = 0; i < 32; i++)
-		for (size_t k = 0; k < 8; k++) {
+	for (size_t i = 0; i < OP_TABLE_MAX; i++)
+		for (size_t k = 0; k < OP_MAX_PARAMS; k++) {
 			free(a->aug_vals[i][k]);
 			a->aug_vals[i][k] = NULL;
 		}
 	unload(a);
 	if (a->tune != NULL)
 		tune_free(a->tune);
+	free(a->metric_model);
+	a->metric_model = NULL;
 	for (size_t i = 0; i < a->nmetrics; i++)
 		free(a->metrics[i]);
 	free(a->metrics);

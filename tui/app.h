@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/ops.h"
 #include "core/store.h"
 #include "tui/probe.h"
 
@@ -93,12 +94,13 @@ struct app {
 	size_t nmetrics, metric;
 	struct tune_index *tune;
 	double cutoff;
+	char *metric_model; /* the model behind the chosen metric's scores, or NULL */
 	struct metric_row *overview; /* one row per metric, computed when the screen opens */
 
 	/* The augment screen: the operator picked, its parameter being edited, the
 	 * values typed (NULL: the default), and the batch running in the background. */
 	size_t aug_op, aug_param;
-	char *aug_vals[32][8];
+	char *aug_vals[OP_TABLE_MAX][OP_MAX_PARAMS];
 	struct augjob *job;
 
 	/* The export screen: format and selection picked, and the export running. */

@@ -125,8 +125,9 @@ thresholds_draw(struct app *a)
 	    side == TUNE_KEEP_ABOVE ? "above" : "below");
 	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
 	if (m != NULL) {
-		snprintf(buf, sizeof buf, "%s [%s]; suggested by %s", m->measures, m->scale,
-		    m->source);
+		snprintf(buf, sizeof buf, "%s [%s]; suggested by %s%s%s", m->measures, m->scale,
+		    m->source, a->metric_model ? "; model " : "",
+		    a->metric_model ? a->metric_model : "");
 		screen_text(1, 0, COLS, buf, theme_attr(TH_DIM));
 	}
 	snprintf(buf, sizeof buf, "%zu scored: %zu accepted, %zu rejected, %zu undecided   AUC %.3f",

@@ -47,6 +47,10 @@ defaults_canonical(void)
 		op_args_free(op, &a);
 	}
 	CHECK(op_find("nosuch") == NULL);
+	size_t nops = 0;
+	while (op_table[nops].name != NULL)
+		nops++;
+	CHECK(nops <= OP_TABLE_MAX);
 }
 
 static void
