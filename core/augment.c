@@ -383,6 +383,11 @@ needed_models(struct batch *b, char **model, char **cause)
 		sum += be->max_concurrency;
 		if (!(op->needs_backend & (1 << role)))
 			continue;
+		if (mclient_ready(b->opts->mc, be, cause) != 0) {
+			free(*model);
+			*model = NULL;
+			return -1;
+		}
 		char *next = xasprintf("%s%s%s=%s", *model ? *model : "", *model ? "," : "",
 		    p->name, be->model ? be->model : be->name);
 		free(*model);

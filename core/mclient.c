@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/http.h"
 #include "core/util.h"
@@ -92,6 +93,66 @@ const struct backend *
 mclient_backend(const struct mclient *mc, enum backend_role role, const char *name, char **cause)
 {
 	return backend_for_role(mc->cfg, role, name != NULL && *name != '\0' ? name : NULL, cause);
+}
+
+/* One GET of the health route of url i: 1 up, 0 loading (503), -1 down (*why set). */
+static int
+ready_once(struct mclient *mc, const struct backend *be, size_t i, char **why)
+{
+	const struct backend_kind_def *k = backend_kind_find(backend_kind_name(be->kind));
+	struct backend one = *be;
+	struct http_req req;
+	int rc;
+
+	one.urls = &be->urls[i];
+	one.nurls = 1;
+	one.retry.max = 0;
+	if (one.request_ms > 10000)
+		one.request_ms = 10000;
+	memset(&req, 0, sizeof req);
+	req.be = &one;
+	req.method = "GET";
+	req.path = k != NULL ? k->health_path : "/";
+	http_do(mc->eng, &req);
+	rc = req.status == 503 ? 0 : req.status > 0 ? 1 : -1;
+	if (rc < 0) {
+		free(*why);
+		*why = xstrdup(req.error ? req.error : "no answer");
+	}
+	http_req_clear(&req);
+	return rc;
+}
+
+int
+mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
+{
+	int64_t deadline = now_mono_ms() + be->request_ms, wait = 500;
+	char *why = NULL;
+
+	for (;;) {
+		int loading = 0;
+		for (size_t i = 0; i < be->nurls; i++) {
+			int rc = ready_once(mc, be, i, &why);
+			if (rc == 1) {
+				free(why);
+				return 0;
+			}
+			loading |= rc == 0;
+		}
+		if (!loading || now_mono_ms() + wait > deadline)
+			break;
+		/* Still loading its model: ask again, less and less often. */
+		struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		wait = wait * 2 > 5000 ? 5000 : wait * 2;
+	}
+	if (why != NULL)
+		cause_set(cause, "backend %s is not answering: %s", be->name, why);
+	else
+		cause_set(cause, "backend %s is still loading its model (503) after %ld s",
+		    be->name, be->request_ms / 1000);
+	free(why);
+	return -1;
 }
 
 /* POSTs a JSON body (cached) and hands back the reply; -1 with the engine's cause. */

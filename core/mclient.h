@@ -37,6 +37,16 @@ struct http_engine *mclient_engine(struct mclient *mc);
 const struct backend *mclient_backend(const struct mclient *mc, enum backend_role role,
     const char *name, char **cause);
 
+/*
+ * Before a batch: asks the backend's health route on each of its URLs. Any
+ * HTTP answer other than 503 means the server is up (a 404 from a server
+ * without that route too); 503 means it is still loading its model, and the
+ * question is asked again with backoff until be->request_ms has passed. So a
+ * server that is down fails the batch at once, with its reason, instead of
+ * failing every item after its retries. Returns 0 when any URL is up.
+ */
+int mclient_ready(struct mclient *mc, const struct backend *be, char **cause);
+
 /* One chat completion; *out freed with chat_reply_free. With r->n > 1 on a backend that
  * cannot return several choices, sends n requests (seed, seed+1, ...) and joins the texts. */
 int mclient_chat(struct mclient *mc, const struct backend *be, const struct chat_request *r,

@@ -168,7 +168,8 @@ score_clip_run(struct store *st, const struct score_opts *opts,
 	if (r.mc == NULL)
 		return cause_set(cause, "%s needs a clip backend and no config was found"
 		    " (--config, $MMDA_CONFIG, ./mmda.json, ~/.config/mmda/config.json)", m[0]->name);
-	if ((r.be = mclient_backend(r.mc, ROLE_CLIP, opts->clip, cause)) == NULL)
+	if ((r.be = mclient_backend(r.mc, ROLE_CLIP, opts->clip, cause)) == NULL ||
+	    mclient_ready(r.mc, r.be, cause) != 0)
 		return -1;
 	batch = embed_batch_max(r.be, 1);
 	per = batch < 1 ? 1 : batch > 32 ? 32 : batch;

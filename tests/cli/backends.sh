@@ -63,7 +63,7 @@ check clip-computed [ "$(json_get "$T/sc" "(d['computed'], d['failed'])")" = "($
 check clip-model [ "$(sqlite3 "$DB" "SELECT DISTINCT model FROM scores WHERE metric IN ('clip_score', 'image_text_similarity')")" = stub-clip-b32 ]
 check clipscore-formula [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores a JOIN scores b ON a.candidate = b.candidate WHERE a.metric = 'image_text_similarity' AND b.metric = 'clip_score' AND abs(b.value - 2.5 * max(a.value, 0)) < 1e-9")" = "$N" ]
 check cos-range [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'image_text_similarity' AND value BETWEEN -1 AND 1")" = "$N" ]
-stub_log "$T/log1"
+stub_log "$T/log1" post
 check clip-batched [ "$(json_get "$T/log1" "sorted(set(len(r['json']['input']) for r in d if r['json'].get('modality') == 'image'))[-1] <= 8")" = True ]
 check clip-data-urls [ "$(json_get "$T/log1" "all(i.startswith('data:image/png;base64,') for r in d if r['json'].get('modality') == 'image' for i in r['json']['input'])")" = True ]
 check clip-bearer-sent [ "$(json_get "$T/log1" "all(r['headers'].get('authorization') == 'Bearer $KEY' for r in d)")" = True ]
@@ -75,7 +75,7 @@ check show-text-model [ $? = 0 ]
 stub_reset
 "$MMDA" score "$DB" --config "$T/cfg2.json" --metric clip_score --json >"$T/sc2"
 check clip-unchanged [ "$(json_get "$T/sc2" "(d['computed'], d['unchanged'])")" = "(0, $N)" ]
-stub_log "$T/log2"
+stub_log "$T/log2" post
 check clip-rerun-silent [ "$(json_get "$T/log2" "len(d)")" = 0 ]
 "$MMDA" threshold "$DB" clip_score --min 0.01 --json >"$T/thr"
 check clip-threshold [ "$(json_get "$T/thr" "d['passing'] >= 0")" = True ]
@@ -84,7 +84,7 @@ sqlite3 "$DB" "DELETE FROM scores WHERE metric = 'image_text_similarity'"
 stub_rules '[{"path":"/embeddings","status":401,"body":{"error":{"message":"Invalid API Key","type":"authentication_error"}}}]'
 "$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_text_similarity --json >"$T/sc3" 2>"$T/err3"
 check clip-401-failed [ "$(json_get "$T/sc3" "len(d['failed']) == $N and 'Invalid API Key' in d['failed'][0]['reason']")" = True ]
-stub_log "$T/log3"
+stub_log "$T/log3" post
 check clip-401-no-retry [ "$(json_get "$T/log3" "len(d) == ($N + 7) // 8")" = True ]
 check clip-401-stored-nothing [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'image_text_similarity'")" = 0 ]
 # The key is nowhere: database, log, stderr.
@@ -94,6 +94,22 @@ check key-not-in-log [ -s "$T/http.log" ] && check key-not-in-log2 [ "$(grep -c 
 check key-not-in-stderr [ "$(cat "$T/err" "$T/err3" | grep -c "$KEY")" = 0 ]
 check db-integrity integrity "$DB"
 
+# Before a batch each backend it needs is asked whether it is up: a server that is down fails
+# the batch at once with its reason; one still loading its model (503) is waited for.
+printf '{"backends":[{"name":"dead","kind":"openai-chat","base_url":"http://127.0.0.1:1/v1","model":"m"}]}' >"$T/dead.json"
+start=$(date +%s)
+"$MMDA" augment "$DB" --op rewrite --config "$T/dead.json" --json >"$T/dead.out" 2>"$T/dead.err"
+rc=$?
+check down-fails-batch [ "$rc" = 1 ] && check down-says-why [ "$(grep -c 'backend dead is not answering' "$T/dead.err")" = 1 ]
+check down-fails-fast [ $(($(date +%s) - start)) -lt 10 ]
+check down-nothing-stored [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite'")" = 0 ]
+stub_reset
+stub_rules '[{"path":"/v1/models","times":2,"status":503,"body":{"error":{"message":"Loading model","type":"unavailable_error"}}}]'
+"$MMDA" augment "$DB" --op rewrite --set k=1 --limit 1 --seed 5 --config "$T/cfg2.json" --json >"$T/load.out" 2>"$T/load.err"
+check loading-waited [ "$(json_get "$T/load.out" "len(d['created'])")" = 1 ]
+stub_log "$T/log4"
+check loading-probed [ "$(json_get "$T/log4" "[r['method'] + ' ' + r['path'] for r in d]")" = "['GET /v1/models', 'GET /v1/models', 'GET /v1/models', 'POST /v1/chat/completions']" ]
+
 # The review screen runs a model-backed op in the background, with the config it was given.
 { printf 'goto 1\naugment\n'; i=0; while [ $i -lt 13 ]; do echo aug-next-op; i=$((i + 1)); done
   printf 'dump-screen %s\nset k=1\nrun\nwait\ndump-screen %s\nquit\n' "$T/tui1" "$T/tui2"; } >"$T/script"
@@ -102,5 +118,5 @@ MMDA_SCRIPT="$T/script" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review 
     --config "$T/cfg2.json" >/dev/null 2>"$T/tuierr"
 check tui-model-op-picked grep -q '> rewrite' "$T/tui1"
 check tui-model-op-ran grep -q 'rewrite: created 1' "$T/tui2"
-check tui-model-op-lineage [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite' AND backend = 'llm=llm' AND model = 'stub-llm' AND prompt IS NOT NULL")" = 1 ]
+check tui-model-op-lineage [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite' AND seed = 0 AND backend = 'llm=llm' AND model = 'stub-llm' AND prompt IS NOT NULL")" = 1 ]
 stub_stop

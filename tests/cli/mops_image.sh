@@ -76,7 +76,7 @@ check t2i-creates [ "$(json_get "$T/out" "len(d['created']), d['failed']")" = "(
 check t2i-lineage [ "$(q "$DB" "SELECT count(*) FROM candidates WHERE op = 't2i' AND backend = 'image=sd' AND model = 'sd' AND response_id IS NULL AND seed = 5 AND width = 320 AND height = 256 AND object IS NOT NULL")" = 4 ]
 check t2i-prompt-is-caption [ "$(q "$DB" "SELECT count(*) FROM candidates c JOIN lineage l ON l.child = c.id JOIN candidates p ON p.id = l.parent WHERE c.op = 't2i' AND c.prompt = p.text AND c.text = p.text")" = 4 ]
 check t2i-variants [ "$(q "$DB" "SELECT group_concat(json_extract(params, '$.sample'), ',') FROM (SELECT params FROM candidates WHERE op = 't2i' ORDER BY json_extract(params, '$.sample'))")" = "0,0,1,1" ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 ID=$(json_get "$T/out" "d['created'][0]")
 "$MMDA" show "$DB" "$ID" --json >"$T/show"
 check t2i-request [ "$(pyq "[(e['json']['prompt'], e['json']['seed'], e['json']['width'], e['json']['height'], e['json']['cfg_scale']) for e in json.load(open(sys.argv[1])) if e['path'] == '/sdapi/v1/txt2img' and e['json']['seed'] == json.load(open(sys.argv[2]))['params']['request_seed']]" "$T/log.json" "$T/show")" = "[('$ID1.', $(json_get "$T/show" "d['params']['request_seed']"), 320, 256, 7.5)]" ]
@@ -91,13 +91,13 @@ check t2i-rerun-nothing-new [ "$(json_get "$T/out" "len(d['created']), d['existi
 stub_reset
 aug "$DB" --op t2i --seed 6 --limit 1 --set image=oai --set width=256 --set height=256
 check t2i-oai-creates [ "$(json_get "$T/out" "len(d['created'])")" = 1 ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check t2i-oai-request [ "$(json_get "$T/log.json" "[(e['path'], e['json']['size'], e['json']['response_format'], e['json']['model'], e['json']['prompt']) for e in d]")" = "[('/v1/images/generations', '256x256', 'b64_json', 'gpt-image-1', '$ID1.')]" ]
 check t2i-oai-lineage [ "$(q "$DB" "SELECT backend || '|' || model || '|' || width FROM candidates WHERE op = 't2i' AND seed = 6")" = "image=oai|gpt-image-1|256" ]
 stub_reset
 stub_rules "[$(chat_rule "text-to-image diffusion model" 'Prompt: "A detailed photo of a smiling astronaut in an orange suit before a flag, soft light."' rw)]"
 aug "$DB" --op t2i --seed 7 --limit 1 --set rewrite=true
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check t2i-rewrite-sent [ "$(json_get "$T/log.json" "[e['json']['prompt'] for e in d if e['path'] == '/sdapi/v1/txt2img']")" = "['A detailed photo of a smiling astronaut in an orange suit before a flag, soft light.']" ]
 check t2i-rewrite-chat [ "$(json_get "$T/log.json" "[(e['json']['messages'][1]['content'], e['json']['temperature']) for e in d if e['path'] == '/v1/chat/completions']")" = "[('$ID1.', 0.7)]" ]
 check t2i-rewrite-lineage [ "$(q "$DB" "SELECT backend || '|' || model || '|' || json_extract(params, '$.prompt_rewritten') || '|' || text FROM candidates WHERE op = 't2i' AND seed = 7")" = "llm=chat,image=sd|llm=qwen-vl,image=sd|1|$ID1." ]
@@ -120,7 +120,7 @@ printf '# my domains\nin a snowy forest\n\n  at night under street lights  \n' >
 aug "$DB" --op alia --seed 1 --limit 2 --set domains_file="$T/dom.txt" --set filter=false
 check alia-file-creates [ "$(json_get "$T/out" "len(d['created']), d['failed']")" = "(4, [])" ]
 check alia-file-note grep -q "2 domains read from $T/dom.txt" "$T/err"
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-no-chat [ "$(json_get "$T/log.json" "sorted(set(e['path'] for e in d))")" = "['/sdapi/v1/img2img']" ]
 check alia-img2img-request [ "$(json_get "$T/log.json" "sorted(set((e['json']['denoising_strength'], e['json']['cfg_scale'], e['json']['width'], e['json']['height'], e['json']['init_images'][0][:4]) for e in d))")" = "[(0.5, 7.5, 512, 512, 'iVBO')]" ]
 check alia-img2img-prompts [ "$(json_get "$T/log.json" "sorted(e['json']['prompt'] for e in d)")" = "['$ID1, at night under street lights', '$ID1, in a snowy forest', '$ID2, at night under street lights', '$ID2, in a snowy forest']" ]
@@ -138,7 +138,7 @@ check alia-oai-img2img-refused [ $rc -ne 0 ] && check alia-oai-img2img-says grep
 stub_reset
 aug "$DB" --op alia --seed 2 --limit 1 --set domains_file="$T/dom.txt" --set image=oai --set mode=edit --set filter=false
 check alia-edit-creates [ "$(json_get "$T/out" "len(d['created'])")" = 2 ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-edit-parts [ "$(json_get "$T/log.json" "sorted(set(tuple(p['name'] for p in e['parts']) for e in d))")" = "[('image', 'prompt', 'model', 'n', 'response_format', 'seed', 'guidance_scale')]" ]
 check alia-edit-prompts [ "$(json_get "$T/log.json" "sorted(p['text'] for e in d for p in e['parts'] if p['name'] == 'prompt')")" = "['put it at night under street lights', 'put it in a snowy forest']" ]
 
@@ -156,13 +156,13 @@ check alia-gen-file [ "$(cat "$T/gen.txt")" = "in a snowy forest
 at night under street lights" ]
 check alia-gen-setting [ "$(q "$DB" "SELECT value FROM meta WHERE key = 'alia.domains'")" = '["in a snowy forest","at night under street lights"]' ]
 check alia-gen-note grep -q "2 domains written to $T/gen.txt; edit and re-run" "$T/err"
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-gen-captions [ "$(json_get "$T/log.json" "[(e['json']['messages'][0]['content'][1]['image_url']['url'][:22], e['json']['temperature']) for e in d if 'Write one short' in (e['body'] or '')]")" = "[('data:image/png;base64,', 0), ('data:image/png;base64,', 0), ('data:image/png;base64,', 0)]" ]
 check alia-gen-dedup [ "$(json_get "$T/log.json" "[e['json']['messages'][1]['content'].count('- A picture of something on a table.') for e in d if 'List at most' in (e['body'] or '')]")" = "[1]" ]
 # The next batch reads the setting: no model is asked for domains again.
 stub_reset
 aug "$DB" --op alia --seed 4 --limit 1 --set filter=false
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-setting-reused [ "$(json_get "$T/out" "len(d['created'])"),$(json_get "$T/log.json" "len([e for e in d if 'chat' in e['path']])")" = "2,0" ]
 check alia-setting-note grep -q "2 domains from the project setting alia.domains" "$T/err"
 
@@ -176,7 +176,7 @@ aug "$DB" --op alia --seed 1 --limit 2 --set domains_file="$T/dom.txt" --set neg
 check alia-semantic-counts [ "$(json_get "$T/out" "len(d['created']), d['filtered'], d['failed']")" = "(2, 2, [])" ]
 check alia-semantic-reason [ "$(json_get "$T/out" "sorted(set(f['reason'] for f in d['filtered_reasons']))")" = "[\"semantic filter: closest prompt is 'a painting' (p=1.00)\"]" ]
 check alia-semantic-kept [ "$(q "$DB" "SELECT count(*) FROM candidates WHERE op = 'alia' AND json_extract(params, '$.semantic.top') = 'caption' AND json_extract(params, '$.semantic.p') > 0.99 AND backend = 'vlm=chat,llm=chat,image=sd,clip=clip' AND text LIKE 'An astronaut in an orange%'")" = 2 ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-semantic-texts [ "$(json_get "$T/log.json" "sorted(set(tuple(e['json']['input']) for e in d if e['path'] == '/v1/embeddings' and e['json'].get('modality') == 'text'))")" = "[('$ID1', 'a painting', 'a cartoon'), ('$ID2', 'a painting', 'a cartoon')]" ]
 check alia-integrity integrity "$DB"
 
@@ -204,7 +204,7 @@ check alia-mislabeled [ "$(json_get "$T/out" "d['filtered'], d['filtered_reasons
 stub_reset
 "$MMDA" augment "$DB" --op alia --seed 7 --limit 1 --set domains_file="$T/one.txt" --config "$T/cfg2.json" --json >"$T/out" 2>"$T/err"
 check alia-confidence-kept [ "$(q "$DB" "SELECT json_extract(params, '$.confidence.label') || json_extract(params, '$.confidence.p') || '|' || backend FROM candidates WHERE id = $(json_get "$T/out" "d['created'][0]")")" = "cat0.7|vlm=chat,llm=chat,image=sd,classifier=cls" ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check alia-classify-both [ "$(json_get "$T/log.json" "len([e for e in d if e['path'] == '/v2/models/resnet50/infer'])")" = 2 ]
 
 # ---- inpaint-attr: a typed box on a1111 ----
@@ -219,7 +219,7 @@ ID=$(json_get "$T/out" "d['created'][0]")
 "$MMDA" show "$DB" "$ID" --json >"$T/show"
 check inpaint-meta [ "$(json_get "$T/show" "d['meta']['object'], d['meta']['box'], d['meta']['mask_box'], d['meta']['attribute'], d['meta']['negative_attribute'], d['meta']['negative_caption']")" = "('helmet', [100, 120, 50, 40], [92, 112, 66, 56], 'glossy red', 'matte blue', 'An astronaut in a matte blue helmet smiles in front of an American flag.')" ]
 check inpaint-lineage [ "$(json_get "$T/show" "d['text'], d['backend'], d['model'], d['prompt'], d['width'], d['height']")" = "('An astronaut in a glossy red helmet smiles in front of an American flag.', 'llm=chat,image=sd', 'llm=qwen-vl,image=sd', 'glossy red helmet', 512, 512)" ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check inpaint-a1111-request [ "$(json_get "$T/log.json" "[(e['json']['prompt'], e['json']['inpainting_fill'], e['json']['mask_blur'], e['json']['denoising_strength'], e['json']['cfg_scale'], e['json']['inpainting_mask_invert']) for e in d if e['path'] == '/sdapi/v1/img2img']")" = "[('glossy red helmet', 1, 4, 0.75, 7.5, 0)]" ]
 # The mask is white exactly over the dilated box.
 check inpaint-mask-pixels [ "$(pyq "[(w, h, set((x >= 92 and x < 158 and y >= 112 and y < 168) == (r[x * ch] == 255) and r[x * ch] in (0, 255) for y, r in enumerate(rows) for x in range(w))) for e in json.load(open(sys.argv[1])) if e['path'] == '/sdapi/v1/img2img' for (w, h, ch, rows) in [decode(base64.b64decode(e['json']['mask']))]]" "$T/log.json")" = "[(512, 512, {True})]" ]
@@ -233,7 +233,7 @@ RGBA='IHDR\u0000\u0000\u0002\u0000\u0000\u0000\u0002\u0000\b\u0006'
 stub_rules "[$(chat_rule "Object: helmet" "$ATTR" attr), {\"path\": \"/v1/images/edits\", \"match\": \"$RGBA\", \"name\": \"rgba-mask\"}]"
 aug "$DB" --op inpaint-attr --seed 2 --limit 1 --set box=100,120,50,40 --set object=helmet --set image=oai
 check inpaint-oai-creates [ "$(json_get "$T/out" "len(d['created'])")" = 1 ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check inpaint-oai-parts [ "$(json_get "$T/log.json" "[([p['name'] for p in e['parts']][:3], [p['text'] for p in e['parts'] if p['name'] == 'prompt'], e['rule']) for e in d if e['path'] == '/v1/images/edits']")" = "[(['image', 'mask', 'prompt'], ['glossy red helmet'], 'rgba-mask')]" ]
 check inpaint-oai-meta [ "$(q "$DB" "SELECT json_extract(meta, '$.negative_caption') FROM candidates WHERE op = 'inpaint-attr' AND backend = 'llm=chat,image=oai'")" = "An astronaut in a matte blue helmet smiles in front of an American flag." ]
 
@@ -276,7 +276,7 @@ check coco-creates [ "$(json_get "$T/out" "len(d['created']), d['failed']")" = "
 check coco-note grep -q "instances.json: 3 boxes read, 1 unusable annotations skipped" "$T/err"
 check coco-largest-box [ "$(q "$DB" "SELECT group_concat(json_extract(meta, '$.object') || json_extract(meta, '$.box'), ' ') FROM (SELECT meta FROM candidates WHERE op = 'inpaint-attr' ORDER BY id)")" = "cat[100,50,201,150] cup[300,100,120,90]" ]
 check coco-sizes [ "$(q "$DB" "SELECT group_concat(width || 'x' || height, ' ') FROM (SELECT width, height FROM candidates WHERE op = 'inpaint-attr' ORDER BY id)")" = "451x300 600x400" ]
-stub_log "$T/log.json"
+stub_log "$T/log.json" post
 check coco-a1111-grid [ "$(json_get "$T/log.json" "sorted((e['json']['width'], e['json']['height']) for e in d if e['path'] == '/sdapi/v1/img2img')")" = "[(448, 304), (600, 400)]" ]
 aug "$DB" --op inpaint-attr --seed 1 --set instances="$D/instances.json" --set dilate=0
 check coco-rerun-nothing-new [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 2)" ]

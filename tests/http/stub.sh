@@ -89,6 +89,14 @@ stub_rules() { _stub_call POST /_stub/rules "$1" >/dev/null; }
 # stub_reset: clears rules, the request log and the counters.
 stub_reset() { _stub_call POST /_stub/reset >/dev/null; }
 # stub_log FILE: writes the request log (a JSON array) to FILE.
-stub_log() { _stub_call GET /_stub/log >"$1"; }
+# With "post", only the POSTs: the work, without mmda's health probes before a batch.
+stub_log() {
+	if [ "${2:-}" = post ]; then
+		_stub_call GET /_stub/log | python3 -c 'import json, sys
+print(json.dumps([r for r in json.load(sys.stdin) if r["method"] == "POST"]))' >"$1"
+	else
+		_stub_call GET /_stub/log >"$1"
+	fi
+}
 # stub_stats FILE: writes {"requests","peak_inflight","inflight","rules_left"} to FILE.
 stub_stats() { _stub_call GET /_stub/stats >"$1"; }
