@@ -110,6 +110,20 @@ check loading-waited [ "$(json_get "$T/load.out" "len(d['created'])")" = 1 ]
 stub_log "$T/log4"
 check loading-probed [ "$(json_get "$T/log4" "[r['method'] + ' ' + r['path'] for r in d]")" = "['GET /v1/models', 'GET /v1/models', 'GET /v1/models', 'POST /v1/chat/completions']" ]
 
+# The disk cache: the same batch on a fresh database sends no request (the replies are kept
+# under the hash of each request), and the log says so.
+for n in c1 c2; do "$MMDA" import "$T/$n.db" "$SAMPLE/captions.jsonl" >/dev/null; done
+stub_reset
+"$MMDA" augment "$T/c1.db" --op rewrite --set k=2 --limit 3 --config "$T/cfg.json" --json >"$T/c1.out"
+stub_log "$T/log5" post
+check cache-first-run [ "$(json_get "$T/c1.out" "len(d['created'])"):$(json_get "$T/log5" "len(d)")" = 6:6 ]
+stub_reset
+"$MMDA" augment "$T/c2.db" --op rewrite --set k=2 --limit 3 --config "$T/cfg.json" --json >"$T/c2.out"
+stub_log "$T/log6" post
+check cache-rerun-free [ "$(json_get "$T/c2.out" "len(d['created'])"):$(json_get "$T/log6" "len(d)")" = 6:0 ]
+check cache-same-texts [ "$(sqlite3 "$T/c1.db" "SELECT group_concat(text, '|') FROM (SELECT text FROM candidates WHERE op = 'rewrite' ORDER BY aug_id)")" = "$(sqlite3 "$T/c2.db" "SELECT group_concat(text, '|') FROM (SELECT text FROM candidates WHERE op = 'rewrite' ORDER BY aug_id)")" ]
+check cache-logged [ "$(grep -c 'cache=hit' "$T/http.log")" -ge 6 ]
+
 # The review screen runs a model-backed op in the background, with the config it was given.
 { printf 'goto 1\naugment\n'; i=0; while [ $i -lt 13 ]; do echo aug-next-op; i=$((i + 1)); done
   printf 'dump-screen %s\nset k=1\nrun\nwait\ndump-screen %s\nquit\n' "$T/tui1" "$T/tui2"; } >"$T/script"
