@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/metrics.h"
 #include "core/store.h"
 #include "core/util.h"
@@ -118,6 +120,28 @@ metric_passes_one(const struct app *a, const struct score *s, int *thresholded)
 	return 1;
 }
 
+/* 1 when meta (a JSON object, or NULL) has key set to true. */
+static int
+meta_true(const char *meta, const char *key)
+{
+	cJSON *doc = meta != NULL ? cJSON_Parse(meta) : NULL;
+	int yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, key));
+
+	cJSON_Delete(doc);
+	return yes;
+}
+
+/* A string member of meta, copied into buf ("" when absent). */
+static void
+meta_string(const char *meta, const char *key, char *buf, size_t len)
+{
+	cJSON *doc = meta != NULL ? cJSON_Parse(meta) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, key);
+
+	snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+	cJSON_Delete(doc);
+}
+
 static void
 draw_info(struct app *a, int y, int w)
 {
@@ -137,8 +161,9 @@ draw_info(struct app *a, int y, int w)
 	/* A model-backed candidate: which model made it (the prompt is in mmda show). */
 	if (a->c.model != NULL && x + 20 < w) {
 		snprintf(buf, sizeof buf, "  model %s", a->c.model);
-		screen_text(y, x, w - x, buf, theme_attr(TH_DIM));
+		x += screen_text(y, x, w - x, buf, theme_attr(TH_DIM));
 	}
+
 
 	/* Scores: failing thresholds first catch the eye. */
 	x = screen_text(y + 1, 0, w, "scores ", theme_attr(TH_HEADER));
@@ -225,7 +250,9 @@ review_draw(struct app *a)
 	    "ORIGINAL", orig->id, orig->src_key ? orig->src_key : "");
 	screen_text(1, 0, lw, buf, theme_attr(TH_HEADER));
 	if (a->has_parent)
-		snprintf(buf, sizeof buf, "AUGMENTED  #%" PRId64 " %s", a->c.id, a->c.op);
+		/* A hard negative is judged as a negative: say so where the eye lands first. */
+		snprintf(buf, sizeof buf, "AUGMENTED  #%" PRId64 " %s%s", a->c.id, a->c.op,
+		    meta_true(a->c.meta, "negative") ? "  HARD NEGATIVE" : "");
 	else
 		snprintf(buf, sizeof buf, "AUGMENTED  (this candidate is the original pair)");
 	screen_text(1, rx, rw, buf, theme_attr(TH_HEADER));
@@ -270,8 +297,18 @@ review_draw(struct app *a)
 	split(a->c.text, &wb);
 	char *keep_a = xmalloc(wa.n + 1), *keep_b = xmalloc(wb.n + 1);
 	int marked = a->has_parent && diff(&wa, &wb, keep_a, keep_b) == 0;
+	/* BiAug keeps a hard-negative caption beside the positive one: show both. */
+	char neg[512];
+	meta_string(a->c.meta, "negative_caption", neg, sizeof neg);
+	int negrow = *neg != '\0';
 	draw_words(cy, 0, lw, CAPTION_ROWS, &wa, keep_a, 0);
-	draw_words(cy, rx, rw, CAPTION_ROWS - (marked ? 1 : 0), &wb, keep_b, marked);
+	draw_words(cy, rx, rw, CAPTION_ROWS - marked - negrow, &wb, keep_b, marked);
+	if (negrow) {
+		int x = screen_text(cy + CAPTION_ROWS - 1 - marked, rx, rw, "negative: ",
+		    theme_attr(TH_DIM));
+		screen_text(cy + CAPTION_ROWS - 1 - marked, rx + x, rw - x, neg,
+		    theme_attr(TH_REMOVED));
+	}
 	if (marked) {
 		/* Removed words on one line below the caption. */
 		int x = screen_text(cy + CAPTION_ROWS - 1, rx, rw, "removed:",

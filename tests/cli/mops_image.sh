@@ -219,6 +219,9 @@ ID=$(json_get "$T/out" "d['created'][0]")
 "$MMDA" show "$DB" "$ID" --json >"$T/show"
 check inpaint-meta [ "$(json_get "$T/show" "d['meta']['object'], d['meta']['box'], d['meta']['mask_box'], d['meta']['attribute'], d['meta']['negative_attribute'], d['meta']['negative_caption']")" = "('helmet', [100, 120, 50, 40], [92, 112, 66, 56], 'glossy red', 'matte blue', 'An astronaut in a matte blue helmet smiles in front of an American flag.')" ]
 check inpaint-lineage [ "$(json_get "$T/show" "d['text'], d['backend'], d['model'], d['prompt'], d['width'], d['height']")" = "('An astronaut in a glossy red helmet smiles in front of an American flag.', 'llm=chat,image=sd', 'llm=qwen-vl,image=sd', 'glossy red helmet', 512, 512)" ]
+printf 'goto %s\ndump-screen %s\nquit\n' "$ID" "$T/inscreen" >"$T/inscript"
+MMDA_SCRIPT="$T/inscript" COLUMNS=160 LINES=40 TERM=xterm-256color "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check inpaint-review-negative grep -q 'negative: An astronaut in a matte blue helmet' "$T/inscreen"
 stub_log "$T/log.json" post
 check inpaint-a1111-request [ "$(json_get "$T/log.json" "[(e['json']['prompt'], e['json']['inpainting_fill'], e['json']['mask_blur'], e['json']['denoising_strength'], e['json']['cfg_scale'], e['json']['inpainting_mask_invert']) for e in d if e['path'] == '/sdapi/v1/img2img']")" = "[('glossy red helmet', 1, 4, 0.75, 7.5, 0)]" ]
 # The mask is white exactly over the dilated box.

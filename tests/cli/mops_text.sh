@@ -147,6 +147,10 @@ check cf-lineage [ "$(sqlite3 "$T/cf.db" "SELECT prompt, response_id, seed, json
 # The export says which pairs are hard negatives, and what the model was asked.
 "$MMDA" export "$T/cf.db" --format jsonl --select all --out "$T/cfx" >/dev/null
 check cf-export-negative [ "$(python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; c=[x for x in r if x["op"] == "counterfactual"]; print(len(c), all(x["meta"]["negative"] is True and x["prompt"].startswith("Entity types") for x in c), all(x["meta"] is None or "negative" not in x["meta"] for x in r if x["op"] == "original"))' "$T/cfx/pairs.jsonl")" = "1 True True" ]
+# The review screen marks it, so an annotator judges it as a negative.
+printf 'goto %s\ndump-screen %s\nquit\n' "$(sqlite3 "$T/cf.db" "SELECT id FROM candidates WHERE op = 'counterfactual'")" "$T/cfscreen" >"$T/cfscript"
+MMDA_SCRIPT="$T/cfscript" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review "$T/cf.db" --renderer none >/dev/null 2>&1
+check cf-review-marked grep -q 'counterfactual  HARD NEGATIVE' "$T/cfscreen"
 check cf-embeddings-sent [ "$(logq "len([e for e in d if e['path'] == '/v1/embeddings'])")" = 3 ]
 check cf-schema-asked [ "$(json_get "$LOG" "[r['response_format']['type'] for r in $chats]")" = "['json_schema', 'json_schema']" ]
 aug "$T/cf.db" --op counterfactual --seed 1 >"$T/out"
