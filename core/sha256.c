@@ -80,13 +80,13 @@ sha256_update(struct sha256 *s, const void *data, size_t len)
 void
 sha256_final(struct sha256 *s, uint8_t out[32])
 {
+	static const uint8_t pad[64] = { 0x80 };
 	uint64_t bits = s->len * 8;
-	uint8_t pad = 0x80, zero = 0, lenb[8];
+	uint8_t lenb[8];
 	int i;
 
-	sha256_update(s, &pad, 1);
-	while (s->nbuf != 56)
-		sha256_update(s, &zero, 1);
+	/* 0x80, then zeros up to 56 bytes into a block, in one update. */
+	sha256_update(s, pad, s->nbuf < 56 ? 56 - s->nbuf : 120 - s->nbuf);
 	for (i = 0; i < 8; i++)
 		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
 	sha256_update(s, lenb, 8);

@@ -38,6 +38,18 @@ sha256_vectors(void)
 	}
 	sha256_final_hex(&s, hex);
 	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	/* Lengths either side of where the padding spills into a second block. */
+	static const struct { size_t n; const char *hex; } pads[] = {
+		{ 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+		{ 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+		{ 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+		{ 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb" },
+		{ 120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c" },
+	};
+	for (size_t i = 0; i < sizeof pads / sizeof pads[0]; i++) {
+		sha256_hex(a, pads[i].n, hex);
+		CHECK_STR(hex, pads[i].hex);
+	}
 }
 
 static void
