@@ -109,7 +109,19 @@ opplan_t2i(const struct op_def *op, const struct op_args *args, const struct op_
 	if (mops_num(op, args, "rewrite") != 0 &&
 	    (p->llm = mops_backend(op, args, in->mc, ROLE_LLM, cause)) == NULL)
 		goto fail;
-	mops_plan_samples(out, (int)mops_num(op, args, "k"));
+	if (p->llm == NULL)
+		mops_plan_samples(out, (int)mops_num(op, args, "k"));
+	/* The prompt writer is optional for t2i, so its model joins each variant's key: another
+	 * LLM makes other candidates, as the image model does. */
+	for (int i = 0; p->llm != NULL && i < (int)mops_num(op, args, "k"); i++) {
+		cJSON *v = cJSON_CreateObject();
+		char *json;
+		cJSON_AddNumberToObject(v, "sample", i);
+		cJSON_AddStringToObject(v, "llm_model", mops_model_name(p->llm));
+		json = mops_json_take(v);
+		mops_plan_add(out, json);
+		free(json);
+	}
 	out->state = p;
 	out->state_free = free;
 	return 0;

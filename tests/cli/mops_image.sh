@@ -101,6 +101,7 @@ stub_log "$T/log.json" post
 check t2i-rewrite-sent [ "$(json_get "$T/log.json" "[e['json']['prompt'] for e in d if e['path'] == '/sdapi/v1/txt2img']")" = "['A detailed photo of a smiling astronaut in an orange suit before a flag, soft light.']" ]
 check t2i-rewrite-chat [ "$(json_get "$T/log.json" "[(e['json']['messages'][1]['content'], e['json']['temperature']) for e in d if e['path'] == '/v1/chat/completions']")" = "[('$ID1.', 0.7)]" ]
 check t2i-rewrite-lineage [ "$(q "$DB" "SELECT backend || '|' || model || '|' || json_extract(params, '$.prompt_rewritten') || '|' || text FROM candidates WHERE op = 't2i' AND seed = 7")" = "llm=chat,image=sd|llm=qwen-vl,image=sd|1|$ID1." ]
+check t2i-rewrite-llm-in-id [ "$(q "$DB" "SELECT json_extract(params, '$.llm_model') FROM candidates WHERE op = 't2i' AND seed = 7")" = qwen-vl ]
 
 # ---- t2i failures: a refused request, a garbage reply ----
 stub_reset
