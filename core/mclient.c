@@ -16,6 +16,7 @@
 struct mclient {
 	struct backend_config *cfg;
 	struct http_engine *eng;
+	int no_cache;
 };
 
 /* The cache folder: the config's, else $XDG_CACHE_HOME/mmda/http, else ~/.cache/mmda/http. */
@@ -75,6 +76,12 @@ mclient_close(struct mclient *mc)
 	http_engine_free(mc->eng);
 	backend_config_free(mc->cfg);
 	free(mc);
+}
+
+void
+mclient_set_cache(struct mclient *mc, int on)
+{
+	mc->no_cache = !on;
 }
 
 const struct backend_config *
@@ -166,7 +173,7 @@ post(struct mclient *mc, const struct backend *be, const char *path, const char 
 	req->path = path;
 	req->body = body;
 	req->bodylen = strlen(body);
-	req->cacheable = 1;
+	req->cacheable = !mc->no_cache;
 	if (http_do(mc->eng, req) != 0) {
 		cause_set(cause, "%s", req->error);
 		http_req_clear(req);
@@ -317,7 +324,7 @@ mclient_generate(struct mclient *mc, const struct backend *be, const struct gen_
 	req.be = be;
 	req.method = "POST";
 	req.path = gen_path(be, &q);
-	req.cacheable = 1;
+	req.cacheable = !mc->no_cache;
 	if (be->kind == BK_IMAGES && (q.mode == GEN_EDIT || q.mode == GEN_INPAINT)) {
 		parts = gen_parts(be, &q, &nparts, &text);
 		req.parts = parts;

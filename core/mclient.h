@@ -33,6 +33,16 @@ struct mclient *mclient_new(struct backend_config *cfg, char **cause);
 void mclient_close(struct mclient *mc);
 const struct backend_config *mclient_config(const struct mclient *mc);
 struct http_engine *mclient_engine(struct mclient *mc);
+/* Whether replies are looked up in and kept in the disk cache (on by default). */
+void mclient_set_cache(struct mclient *mc, int on);
+/*
+ * Sends one small real request in the backend's own shape (a short chat, with
+ * a tiny image for a vision backend; a text and an image embedding; a 64x64
+ * one-step image; a classification of a tiny image) and parses the reply.
+ * Returns 0 with *detail (caller frees: "512 dimensions, ...") or -1 with
+ * *cause saying what the server or the parser objected to.
+ */
+int mclient_try(struct mclient *mc, const struct backend *be, char **detail, char **cause);
 /* backend_for_role on the client's config. */
 const struct backend *mclient_backend(const struct mclient *mc, enum backend_role role,
     const char *name, char **cause);

@@ -46,10 +46,15 @@ const struct cli_command cli_commands[] = {
 	    "  --json             print {\"undone\": true|false, \"candidate\"}\n", cmd_undo },
 	{ "ops", "[--json]", "list the operators, their parameters, defaults and needs",
 	    "  --json       print the operator table as JSON\n", cmd_ops },
-	{ "backends", "[--check] [--config FILE] [--json]",
+	{ "backends", "[--check] [--try] [--config FILE] [--json]",
 	    "list the model backends of the config, their roles, and probe them",
 	    "  --check        GET each URL's health route once (no retries, 10 s at most);\n"
 	    "                 exit status 1 when any does not answer\n"
+	    "  --try          send each backend one small real request in its own shape (a\n"
+	    "                 short chat, with a tiny image when it has vision; a text and an\n"
+	    "                 image embedding; a 64x64 one-step image; a classification) and\n"
+	    "                 parse the reply: shows wrong quirks before a batch does. It\n"
+	    "                 costs one request per backend; exit status 1 when any fails\n"
 	    "  --config FILE  the config (default: $MMDA_CONFIG, ./mmda.json,\n"
 	    "                 ~/.config/mmda/config.json); mmda.example.json shows the format\n"
 	    "  --json         print {\"config\", \"backends\": [{\"name\", \"kind\", \"urls\",\n"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mmda backends: the model servers the config names, the role each serves,
- * and with --check whether each URL answers. It says which environment
- * variable holds a key and whether it is set, never the key.
+ * with --check whether each URL answers, and with --try whether one small
+ * real request in each backend's shape comes back parsed. It says which
+ * environment variable holds a key and whether it is set, never the key.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -20,6 +21,22 @@ struct probe {
 	double ms;
 	char *error;
 };
+
+/* The outcome of --try for one backend. */
+struct attempt {
+	int ok;
+	double ms;
+	char *detail, *error;
+};
+
+static void
+try_backend(struct mclient *mc, const struct backend *be, struct attempt *t)
+{
+	double start = now_mono_s();
+
+	t->ok = mclient_try(mc, be, &t->detail, &t->error) == 0;
+	t->ms = (now_mono_s() - start) * 1000;
+}
 
 /* One GET of the kind's health route per URL: no retries, no cache, a short timeout. */
 static void
@@ -72,7 +89,7 @@ key_env(const struct backend *be, int *set)
 
 static cJSON *
 backend_json(const struct backend_config *cfg, const struct backend *be, const struct probe *p,
-    int check)
+    int check, const struct attempt *t)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	const char *env;
@@ -100,6 +117,15 @@ backend_json(const struct backend_config *cfg, const struct backend *be, const s
 			cJSON_AddItemToArray(arr,
 			    cJSON_CreateString(backend_role_name((enum backend_role)r)));
 	}
+	if (t != NULL) {
+		cJSON *tj = cJSON_AddObjectToObject(o, "try");
+		cJSON_AddBoolToObject(tj, "ok", t->ok);
+		cJSON_AddNumberToObject(tj, "ms", (double)(long)(t->ms * 10) / 10);
+		if (t->detail != NULL)
+			cJSON_AddStringToObject(tj, "detail", t->detail);
+		if (t->error != NULL)
+			cJSON_AddStringToObject(tj, "error", t->error);
+	}
 	if (!check)
 		return o;
 	arr = cJSON_AddArrayToObject(o, "check");
@@ -118,7 +144,7 @@ backend_json(const struct backend_config *cfg, const struct backend *be, const s
 
 static void
 backend_print(const struct backend_config *cfg, const struct backend *be, const struct probe *p,
-    int check)
+    int check, const struct attempt *t)
 {
 	const char *env;
 	int set, first = 1;
@@ -151,6 +177,11 @@ backend_print(const struct backend_config *cfg, const struct backend *be, const 
 		}
 		putchar('\n');
 	}
+	if (t != NULL) {
+		printf("  try: %s %.0f ms: ", t->ok ? "ok" : "FAILED", t->ms);
+		cli_put_safe(stdout, t->ok ? t->detail : t->error);
+		putchar('\n');
+	}
 }
 
 int
@@ -158,6 +189,7 @@ cmd_backends(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'k' },
+		{ "try", no_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -168,12 +200,15 @@ cmd_backends(int argc, char **argv)
 	struct mclient *mc;
 	cJSON *doc = NULL, *arr = NULL;
 	char *cause = NULL;
-	int ch, json = 0, check = 0, bad = 0;
+	int ch, json = 0, check = 0, try = 0, bad = 0;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			check = 1;
+			break;
+		case 't':
+			try = 1;
 			break;
 		case 'c':
 			config = optarg;
@@ -193,6 +228,8 @@ cmd_backends(int argc, char **argv)
 	if ((mc = mclient_open(config, &cause)) == NULL)
 		return cli_fail("backends", cause);
 	cfg = mclient_config(mc);
+	/* A try is about the server now, not about a reply kept from an earlier run. */
+	mclient_set_cache(mc, 0);
 	if (json) {
 		doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "config", cfg->path);
@@ -205,14 +242,22 @@ cmd_backends(int argc, char **argv)
 	for (size_t i = 0; i < cfg->n; i++) {
 		const struct backend *be = &cfg->b[i];
 		struct probe *p = xcalloc(be->nurls, sizeof *p);
+		struct attempt t;
+		memset(&t, 0, sizeof t);
 		if (check)
 			probe_backend(mc, be, p);
 		for (size_t k = 0; check && k < be->nurls; k++)
 			bad += !p[k].ok;
+		if (try) {
+			try_backend(mc, be, &t);
+			bad += !t.ok;
+		}
 		if (json)
-			cJSON_AddItemToArray(arr, backend_json(cfg, be, p, check));
+			cJSON_AddItemToArray(arr, backend_json(cfg, be, p, check, try ? &t : NULL));
 		else
-			backend_print(cfg, be, p, check);
+			backend_print(cfg, be, p, check, try ? &t : NULL);
+		free(t.detail);
+		free(t.error);
 		for (size_t k = 0; k < be->nurls; k++) {
 			free(p[k].url);
 			free(p[k].error);
@@ -223,6 +268,6 @@ cmd_backends(int argc, char **argv)
 		cli_print_json(doc);
 	mclient_close(mc);
 	if (bad > 0 && !json)
-		cli_error("backends", "%d URL%s did not answer", bad, bad == 1 ? "" : "s");
+		cli_error("backends", "%d check%s failed", bad, bad == 1 ? "" : "s");
 	return bad > 0 ? CLI_ERROR : CLI_OK;
 }

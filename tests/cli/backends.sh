@@ -43,6 +43,34 @@ json.dump(c, open(sys.argv[1], "w"))' "$T/cfg2.json" <"$T/cfg.json"
 "$MMDA" backends --config "$T/cfg2.json" --check >"$T/chk2"
 check check-ok [ $? = 0 ] && check check-ok-text [ "$(grep -c " ok 200 " "$T/chk2")" = 2 ]
 
+# --try: one small real request per backend, in its own shape, parsed.
+cat >"$T/all.json" <<EOF
+{ "backends": [
+    { "name": "vlm", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "stub-vlm",
+      "vision": true, "quirks": { "max_tokens_field": "max_completion_tokens" } },
+    { "name": "img", "kind": "openai-images", "base_url": "$STUB_URL/v1", "model": "stub-img" },
+    { "name": "sd", "kind": "a1111", "base_url": "$STUB_URL" },
+    { "name": "clip", "kind": "embeddings", "base_url": "$STUB_URL", "model": "stub-clip" },
+    { "name": "cls", "kind": "kserve-v2", "base_url": "$STUB_URL", "model": "resnet",
+      "io": { "output_name": "probs", "labels": ["cat", "dog", "bird"] } } ],
+  "cache_dir": "$T/trycache" }
+EOF
+stub_reset
+"$MMDA" backends --config "$T/all.json" --try --json >"$T/try" 2>"$T/err"
+check try-all-ok [ "$?:$(json_get "$T/try" "[b['try']['ok'] for b in d['backends']]")" = "0:[True, True, True, True, True]" ]
+check try-details [ "$(json_get "$T/try" "[b['try']['detail'].split(' ')[0] for b in d['backends']]")" = "['stub-vlm', 'a', 'a', '16', '3']" ]
+check try-kserve-label [ "$(json_get "$T/try" "d['backends'][4]['try']['detail']")" = "3 classes, top cat (0.70)" ]
+stub_log "$T/trylog" post
+check try-shapes [ "$(json_get "$T/trylog" "[r['path'] for r in d]")" = "['/v1/chat/completions', '/v1/images/generations', '/sdapi/v1/txt2img', '/embeddings', '/embeddings', '/v2/models/resnet/infer']" ]
+check try-vision-image [ "$(json_get "$T/trylog" "d[0]['json']['messages'][-1]['content'][1]['image_url']['url'][:22] + ' ' + str(d[0]['json']['max_completion_tokens'])")" = "data:image/png;base64, 16" ]
+# A wrong quirk shows up now, with the server's words, and exit status 1.
+stub_rules '[{"path":"/v1/chat/completions","match":"max_completion_tokens","status":400,"body":{"error":{"message":"Unrecognized request argument: max_completion_tokens","type":"invalid_request_error"}}}]'
+"$MMDA" backends --config "$T/all.json" --try >"$T/try2" 2>"$T/err"
+check try-fails-exit [ $? = 1 ]
+check try-fails-says [ "$(grep -c 'try: FAILED .*400: Unrecognized request argument: max_completion_tokens' "$T/try2")" = 1 ]
+# Not served from or kept in the cache: a try is about the server now.
+check try-no-cache [ -z "$(find "$T/trycache" -type f 2>/dev/null)" ]
+
 # No config anywhere, and a bad one.
 mkdir -p "$T/empty"
 (cd "$T/empty" && env -u MMDA_CONFIG HOME="$T/empty" XDG_CONFIG_HOME= "$MMDA" backends) >/dev/null 2>"$T/err"

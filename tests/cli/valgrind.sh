@@ -60,6 +60,7 @@ EOF
 	export VG_KEY=sk-vg
 	printf 'on a beach\nat night\n' >"$T/domains"
 	vg backends 0 backends --config "$T/mcfg.json" --check --json
+	vg backends-try 0 backends --config "$T/mcfg.json" --try
 	vg augment-rewrite 0 augment "$D" --op rewrite --set k=2 --limit 2 --config "$T/mcfg.json" --json
 	vg augment-caption 0 augment "$D" --op caption --limit 1 --config "$T/mcfg.json"
 	vg augment-t2i 0 augment "$D" --op t2i --limit 1 --set width=64 --set height=64 --config "$T/mcfg.json"
