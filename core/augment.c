@@ -109,6 +109,12 @@ json_merge(const char *a, const char *b)
 	return out;
 }
 
+static int
+cancelled(const struct batch *b)
+{
+	return b->opts->cancel != NULL && atomic_load(b->opts->cancel) != 0;
+}
+
 void
 augment_task_free(struct task *t)
 {
@@ -174,6 +180,10 @@ augment_compute(struct batch *b, struct task *t)
 
 	memset(img, 0, sizeof img);
 	memset(&in, 0, sizeof in);
+	if (cancelled(b)) {
+		t->skip = 1;
+		return;
+	}
 	for (int k = 0; k < op->nparents; k++) {
 		in.text[k] = t->c[k].text;
 		in.meta[k] = t->c[k].meta;
@@ -254,6 +264,12 @@ store(struct batch *b, struct task *t, char **fatal)
 		return -1;
 	}
 	if (t->why != NULL) {
+		/* Requests cut short by a cancel are not failures of the item. */
+		if (cancelled(b) && str_ends(t->why, "cancelled")) {
+			free(t->why);
+			t->why = NULL;
+			return 0;
+		}
 		failed(b->res, t->origin, t->why);
 		t->why = NULL;
 		return 0;
@@ -503,6 +519,10 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 	b.tasks = xcalloc(chunk, sizeof *b.tasks);
 	for (size_t i = 0; i < ntasks; i += chunk) {
 		size_t to = i + chunk < ntasks ? i + chunk : ntasks;
+		if (cancelled(&b)) {
+			res->cancelled = 1;
+			break;
+		}
 		if (run_chunk(&b, pos, i, to, &fatal) != 0) {
 			cause_set(cause, "%s", fatal ? fatal : "the store failed");
 			store_job_finish(st, b.job, "failed", NULL);
@@ -517,7 +537,9 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 		if (opts->progress != NULL)
 			opts->progress(opts->arg, (int64_t)to, (int64_t)ntasks);
 	}
-	rc = store_job_finish(st, b.job, "done", cause);
+	if (cancelled(&b))
+		res->cancelled = 1;
+	rc = store_job_finish(st, b.job, res->cancelled ? "cancelled" : "done", cause);
 out:
 	free(pos);
 	if (b.wn != NULL)

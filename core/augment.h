@@ -21,6 +21,7 @@
 #ifndef MMDA_AUGMENT_H
 #define MMDA_AUGMENT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/ops.h"
@@ -39,6 +40,9 @@ struct augment_opts {
 	int jobs;          /* worker threads for decoding, the op and encoding (0 or 1: none) */
 	uint64_t max_pixels; /* decode limit (0: the default) */
 	struct mclient *mc; /* the model client, needed by model-backed ops (else NULL) */
+	/* When set (from another thread), the batch stops before its next candidate; what is
+	 * stored stays, and the job is marked cancelled (a re-run finishes it). May be NULL. */
+	atomic_int *cancel;
 	/* Called after each original (may be NULL). */
 	void (*progress)(void *arg, int64_t done, int64_t total);
 	void *arg;
@@ -59,6 +63,7 @@ struct augment_result {
 	struct augment_failure *filtered; /* dropped by the op's own filter, and why */
 	size_t nfiltered;
 	char *note;        /* what the op's plan wants the user to know, or NULL */
+	int cancelled;     /* the batch stopped early on opts->cancel */
 };
 
 /*

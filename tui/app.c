@@ -185,6 +185,9 @@ app_free(struct app *a)
 	free(a->marked);
 	a->marked = NULL;
 	a->nmarked = 0;
+	/* Quitting must not wait for a model batch that can take hours. */
+	if (a->job != NULL)
+		augjob_cancel(a->job);
 	augjob_free(a->job);
 	a->job = NULL;
 	exportjob_free(a->exjob);

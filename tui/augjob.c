@@ -3,11 +3,14 @@
 #include "tui/augjob.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/augment.h"
+#include "core/http.h"
 #include "core/mclient.h"
 #include "core/ops.h"
 #include "core/util.h"
@@ -25,6 +28,8 @@ struct augjob {
 	int64_t done, total;
 	int ended;
 	char summary[256];
+	atomic_int cancel;
+	struct mclient *mc; /* while a model-backed batch runs (under lock), else NULL */
 };
 
 static void
@@ -57,19 +62,29 @@ run(void *arg)
 	o.jobs = 2;
 	o.progress = progress;
 	o.arg = j;
+	o.cancel = &j->cancel;
 	/* The config is read here, not on the UI thread: it is disk work. */
 	st = NULL;
-	if (j->op->needs_backend && (o.mc = mclient_open(j->config, &cause)) == NULL)
+	if (j->op->needs_backend) {
+		o.mc = mclient_open(j->config, &cause);
+		pthread_mutex_lock(&j->lock);
+		j->mc = o.mc; /* augjob_cancel reaches the engine through it */
+		pthread_mutex_unlock(&j->lock);
+	}
+	if (j->op->needs_backend && o.mc == NULL)
 		snprintf(msg, sizeof msg, "%s: %s", j->op->name, cause);
 	/* Its own connection: SQLite connections are not shared between threads here. */
 	else if ((st = store_open(j->db_path, 0, &cause)) == NULL ||
 	    augment_run(st, &o, &r, &cause) != 0)
 		snprintf(msg, sizeof msg, "%s: %s", j->op->name, cause ? cause : "failed");
 	else
-		snprintf(msg, sizeof msg, "%s: created %zu, existing %lld, unchanged %lld, "
-		    "filtered %zu, failed %zu%s%s", j->op->name, r.ncreated, (long long)r.existing,
-		    (long long)r.unchanged, r.nfiltered, r.nfailed, r.nfailed ? " (first: " : "",
-		    r.nfailed ? r.failed[0].reason : "");
+		snprintf(msg, sizeof msg, "%s: %screated %zu, existing %lld, unchanged %lld, "
+		    "filtered %zu, failed %zu%s%s", j->op->name, r.cancelled ? "cancelled; " : "",
+		    r.ncreated, (long long)r.existing, (long long)r.unchanged, r.nfiltered, r.nfailed,
+		    r.nfailed ? " (first: " : "", r.nfailed ? r.failed[0].reason : "");
+	pthread_mutex_lock(&j->lock);
+	j->mc = NULL;
+	pthread_mutex_unlock(&j->lock);
 	mclient_close(o.mc);
 	if (r.nfailed && strlen(msg) + 2 < sizeof msg)
 		strcat(msg, ")");
@@ -131,10 +146,34 @@ augjob_poll(struct augjob *j, int64_t *done, int64_t *total, const char **summar
 }
 
 void
+augjob_cancel(struct augjob *j)
+{
+	atomic_store(&j->cancel, 1);
+	/* Requests in flight end now instead of after their server answers. */
+	pthread_mutex_lock(&j->lock);
+	if (j->mc != NULL)
+		http_cancel_all(mclient_engine(j->mc));
+	pthread_mutex_unlock(&j->lock);
+}
+
+void
 augjob_free(struct augjob *j)
 {
 	if (j == NULL)
 		return;
+	/* A worker that checked the flag just before the cancel may still send a request:
+	 * cancel again until the batch has ended. */
+	while (j->thread && atomic_load(&j->cancel)) {
+		int ended;
+		pthread_mutex_lock(&j->lock);
+		ended = j->ended;
+		pthread_mutex_unlock(&j->lock);
+		if (ended)
+			break;
+		augjob_cancel(j);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 	if (j->thread)
 		pthread_join(j->thread, NULL);
 	for (size_t i = 0; i < j->nsets; i++)

@@ -23,7 +23,10 @@ struct augjob *augjob_start(const char *db_path, const char *config, const char 
     char *const *sets, size_t nsets, const int64_t *only, size_t nonly, char **cause);
 /* Progress so far; returns 1 when the batch has ended (then *summary is set, borrowed). */
 int augjob_poll(struct augjob *j, int64_t *done, int64_t *total, const char **summary);
-/* Waits for the thread and frees the job. */
+/* Asks the batch to stop (any thread): no new candidate starts, requests in flight are
+ * cut short; what is stored stays and a re-run finishes the rest. */
+void augjob_cancel(struct augjob *j);
+/* Waits for the thread (after a cancel, no longer than the cancel takes) and frees the job. */
 void augjob_free(struct augjob *j);
 
 #endif

@@ -77,7 +77,9 @@ const struct cli_command cli_commands[] = {
 	    "                   \"filtered\", \"filtered_reasons\", \"failed\"}\n"
 	    "  Model-backed operators (rewrite, caption, alia, t2i, inpaint-attr,\n"
 	    "  counterfactual, instruct, vqa-gen) record backend, model, prompt, seed and\n"
-	    "  the reply's id; their replies are cached, so a re-run costs nothing.\n",
+	    "  the reply's id; their replies are cached, so a re-run costs nothing.\n"
+	    "  Ctrl-C stops a batch cleanly (exit status 1; a second one at once); the\n"
+	    "  same command finishes it.\n",
 	    cmd_augment },
 	{ "replay", "DB CANDIDATE [--json]",
 	    "regenerate a derived candidate from its record and check the bytes match",
@@ -156,8 +158,9 @@ const struct cli_command cli_commands[] = {
 	    "                   screen (default: $MMDA_CONFIG, ./mmda.json, ~/.config/...)\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, l list (f filter, o sort), Enter open, / search, m mark,\n"
-	    "  g augment, t thresholds, S stats, E export, z zoom, p second parent,\n"
-	    "  D dither, B low bandwidth, ? help, : command, q quit, Ctrl-L redraw.\n"
+	    "  g augment (X there stops a batch), t thresholds, S stats, E export, z zoom,\n"
+	    "  p second parent, D dither, B low bandwidth, ? help, : command, q quit,\n"
+	    "  Ctrl-L redraw.\n"
 	    "  NO_COLOR is respected. Keymap: ~/.config/mmda/keys or $MMDA_KEYS\n"
 	    "  (bind KEY COMMAND).\n"
 	    "  MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",

@@ -83,6 +83,18 @@ int cmd_probe(int argc, char **argv);
  */
 void cli_progress(const char *label, double start, int64_t done, int64_t total);
 
+/*
+ * A graceful stop for a batch (tui/cli_stop.c): installs SIGINT/SIGTERM
+ * handlers whose first signal sets the flag (pass it as the batch's cancel)
+ * and, with a model client, cuts its requests short; a second signal ends
+ * the process. cli_stop_end restores the handlers and frees. Never fails.
+ */
+struct mclient;
+struct cli_stop;
+struct cli_stop *cli_stop_start(struct mclient *mc);
+_Atomic int *cli_stop_flag(struct cli_stop *s);
+void cli_stop_end(struct cli_stop *s);
+
 /* Shared by commands that take only --help and positionals. */
 int cli_parse_plain(const char *cmd, int argc, char **argv, int *json);
 

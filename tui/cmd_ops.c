@@ -208,9 +208,17 @@ cmd_augment(int argc, char **argv)
 		free(sets);
 		return CLI_ERROR;
 	}
+	struct cli_stop *stop = cli_stop_start(opts.mc);
+	opts.cancel = cli_stop_flag(stop);
 	if (augment_run(st, &opts, &res, &cause) != 0)
 		rc = cli_fail("augment", cause);
+	cli_stop_end(stop);
 	mclient_close(opts.mc);
+	if (res.cancelled) {
+		cli_error("augment", "interrupted: what is stored stays; run the same command again"
+		    " to finish");
+		rc = CLI_ERROR;
+	}
 	if (res.note != NULL)
 		cli_error("augment", "%s", res.note);
 	for (size_t i = 0; i < res.nfailed; i++)

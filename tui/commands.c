@@ -420,6 +420,8 @@ const struct command commands[] = {
 	    cmd_aug_run },
 	{ "run-all", "R", VIEW_AUGMENT, "augment: run on every original, in the background",
 	    cmd_aug_run_all },
+	{ "cancel", "X", VIEW_AUGMENT, "augment: stop the running batch (what is stored stays)",
+	    cmd_aug_cancel },
 	{ "export", "E", VIEW_COUNT, "export a subset in a trainer's format (again: back)",
 	    cmd_export_screen },
 	{ "ex-next-format", "j Down", VIEW_EXPORT, "export: the next format", cmd_ex_next },

@@ -175,6 +175,18 @@ cmd_aug_run_all(struct app *a, const char *arg)
 }
 
 void
+cmd_aug_cancel(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->job == NULL) {
+		app_status(a, 1, "no batch is running");
+		return;
+	}
+	augjob_cancel(a->job);
+	app_status(a, 0, "cancelling the batch; what is stored stays");
+}
+
+void
 cmd_aug_run_marked(struct app *a, const char *arg)
 {
 	(void)arg;

@@ -31,6 +31,7 @@ void cmd_aug_next_param(struct app *a, const char *arg);
 void cmd_aug_set(struct app *a, const char *arg);
 void cmd_aug_run(struct app *a, const char *arg);
 void cmd_aug_run_all(struct app *a, const char *arg);
+void cmd_aug_cancel(struct app *a, const char *arg);
 void cmd_export_screen(struct app *a, const char *arg);
 void cmd_ex_next(struct app *a, const char *arg);
 void cmd_ex_prev(struct app *a, const char *arg);

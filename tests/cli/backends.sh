@@ -161,4 +161,44 @@ MMDA_SCRIPT="$T/script" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review 
 check tui-model-op-picked grep -q '> rewrite' "$T/tui1"
 check tui-model-op-ran grep -q 'rewrite: created 1' "$T/tui2"
 check tui-model-op-lineage [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite' AND seed = 0 AND backend = 'llm=llm' AND model = 'stub-llm' AND prompt IS NOT NULL")" = 1 ]
+# A long model batch started from the review screen stops when asked (X) or on quit,
+# without waiting for the server: requests in flight are cut short, what is stored stays.
+stub_reset
+stub_rules '[{"path":"/v1/chat/completions","delay_ms":3000}]'
+{ printf 'augment\n'; i=0; while [ $i -lt 13 ]; do echo aug-next-op; i=$((i + 1)); done
+  printf 'set k=4\nrun-all\ncancel\nwait\ndump-screen %s\nquit\nquit\n' "$T/tui3"; } >"$T/script2"
+start=$(date +%s)
+MMDA_SCRIPT="$T/script2" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review "$DB" --renderer none \
+    --config "$T/cfg2.json" >/dev/null 2>&1
+check tui-cancel-fast [ $(($(date +%s) - start)) -lt 8 ]
+check tui-cancel-says grep -q 'rewrite: cancelled; created 0' "$T/tui3"
+check tui-cancel-job [ "$(sqlite3 "$DB" "SELECT state FROM jobs WHERE kind = 'augment' ORDER BY id DESC LIMIT 1")" = cancelled ]
+{ printf 'augment\n'; i=0; while [ $i -lt 13 ]; do echo aug-next-op; i=$((i + 1)); done
+  printf 'set k=3\nrun-all\nquit\nquit\n'; } >"$T/script3"
+start=$(date +%s)
+MMDA_SCRIPT="$T/script3" COLUMNS=100 LINES=30 TERM=xterm-256color "$MMDA" review "$DB" --renderer none \
+    --config "$T/cfg2.json" >/dev/null 2>&1
+check tui-quit-cancels-fast [ $(($(date +%s) - start)) -lt 8 ]
+check tui-quit-integrity integrity "$DB"
+
+# Ctrl-C on a model batch: it stops at once, cleanly; the same command finishes it.
+"$MMDA" import "$T/i.db" "$SAMPLE/captions.jsonl" >/dev/null
+stub_reset
+stub_rules '[{"path":"/v1/chat/completions","delay_ms":4000}]'
+start=$(date +%s)
+"$MMDA" augment "$T/i.db" --op rewrite --set k=4 --config "$T/cfg2.json" --json >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+check sigint-exit [ "$rc" = 1 ] && check sigint-fast [ $(($(date +%s) - start)) -lt 4 ]
+check sigint-says grep -q 'interrupted: what is stored stays' "$T/int.err"
+check sigint-one-json one_json "$T/int.out"
+check sigint-job-cancelled [ "$(sqlite3 "$T/i.db" "SELECT state FROM jobs ORDER BY id DESC LIMIT 1")" = cancelled ]
+check sigint-integrity integrity "$T/i.db"
+stub_reset
+"$MMDA" augment "$T/i.db" --op rewrite --set k=4 --config "$T/cfg2.json" --json >"$T/int2.out"
+check sigint-rerun-finishes [ "$(sqlite3 "$T/i.db" "SELECT count(*) FROM candidates WHERE op = 'rewrite'"):$(sqlite3 "$T/i.db" "SELECT state FROM jobs ORDER BY id DESC LIMIT 1")" = "$((4 * $(sqlite3 "$T/i.db" "SELECT count(*) FROM candidates WHERE op = 'original'"))):done" ]
+
 stub_stop
