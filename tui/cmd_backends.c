@@ -69,6 +69,15 @@ probe_backend(struct mclient *mc, const struct backend *be, struct probe *out)
 	}
 }
 
+/* Whether be serves role r: the config's choice, and for vlm it must take images
+ * (the operators refuse a vlm without "vision": true). */
+static int
+serves(const struct backend_config *cfg, const struct backend *be, int r)
+{
+	return backend_for_role(cfg, (enum backend_role)r, NULL, NULL) == be &&
+	    (r != ROLE_VLM || be->vision);
+}
+
 static const char *
 auth_name(const struct backend *be)
 {
@@ -111,12 +120,10 @@ backend_json(const struct backend_config *cfg, const struct backend *be, const s
 	}
 	cli_json_int(o, "max_concurrency", be->max_concurrency);
 	arr = cJSON_AddArrayToObject(o, "roles");
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		const struct backend *who = backend_for_role(cfg, (enum backend_role)r, NULL, NULL);
-		if (who == be)
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (serves(cfg, be, r))
 			cJSON_AddItemToArray(arr,
 			    cJSON_CreateString(backend_role_name((enum backend_role)r)));
-	}
 	if (t != NULL) {
 		cJSON *tj = cJSON_AddObjectToObject(o, "try");
 		cJSON_AddBoolToObject(tj, "ok", t->ok);
@@ -156,7 +163,7 @@ backend_print(const struct backend_config *cfg, const struct backend *be, const 
 		printf(" ($%s %s)", env, set ? "set" : "NOT SET");
 	printf("  max %d", be->max_concurrency);
 	for (int r = 0; r < ROLE_COUNT; r++)
-		if (backend_for_role(cfg, (enum backend_role)r, NULL, NULL) == be) {
+		if (serves(cfg, be, r)) {
 			printf("%s%s", first ? "  roles " : ",",
 			    backend_role_name((enum backend_role)r));
 			first = 0;

@@ -24,7 +24,7 @@ EOF
 # Listing: kinds, roles, where the key lives, never the key.
 "$MMDA" backends --config "$T/cfg.json" --json >"$T/list" 2>"$T/err"
 check list-json [ "$(json_get "$T/list" "[(b['name'], b['kind']) for b in d['backends']]")" = "[('llm', 'openai-chat'), ('clip', 'embeddings'), ('fleet', 'openai-chat')]" ]
-check list-roles [ "$(json_get "$T/list" "[b['roles'] for b in d['backends']]")" = "[['llm', 'vlm'], ['clip'], []]" ]
+check list-roles [ "$(json_get "$T/list" "[b['roles'] for b in d['backends']]")" = "[['llm'], ['clip'], []]" ]
 check list-key-env [ "$(json_get "$T/list" "(d['backends'][1]['key_env'], d['backends'][1]['key_set'])")" = "('MMDA_TEST_CLIP_KEY', True)" ]
 check list-no-key [ "$(grep -c "$KEY" "$T/list" "$T/err")" = "$(printf '%s:0\n%s:0' "$T/list" "$T/err")" ]
 "$MMDA" backends --config "$T/cfg.json" >"$T/text"
@@ -57,7 +57,9 @@ cat >"$T/all.json" <<EOF
 EOF
 stub_reset
 "$MMDA" backends --config "$T/all.json" --try --json >"$T/try" 2>"$T/err"
-check try-all-ok [ "$?:$(json_get "$T/try" "[b['try']['ok'] for b in d['backends']]")" = "0:[True, True, True, True, True]" ]
+rc=$?
+check try-vision-role [ "$(json_get "$T/try" "d['backends'][0]['roles']")" = "['llm', 'vlm']" ]
+check try-all-ok [ "$rc:$(json_get "$T/try" "[b['try']['ok'] for b in d['backends']]")" = "0:[True, True, True, True, True]" ]
 check try-details [ "$(json_get "$T/try" "[b['try']['detail'].split(' ')[0] for b in d['backends']]")" = "['stub-vlm', 'a', 'a', '16', '3']" ]
 check try-kserve-label [ "$(json_get "$T/try" "d['backends'][4]['try']['detail']")" = "3 classes, top cat (0.70)" ]
 stub_log "$T/trylog" post
