@@ -70,6 +70,10 @@ const struct metric_def metric_table[] = {
 	{ "clip_score", 1, "CLIPScore: 2.5 * max(cosine, 0)", "0..2.5", NONE,
 	    "Hessel et al. 2021", METRIC_IMAGE | METRIC_TEXT | METRIC_BACKEND,
 	    METRIC_KEEP_ABOVE },
+	{ "image_pair_similarity", 1, "CLIP cosine between the image and its parent's image",
+	    "-1..1", 1, 1, 0.1, 1.0,
+	    "Data-Juicer image_pair_similarity_filter keeps 0.1..1.0; near 1 is a minimal edit",
+	    METRIC_IMAGE | METRIC_PARENT | METRIC_BACKEND, METRIC_KEEP_ABOVE },
 	{ NULL, 0, NULL, NULL, NONE, NULL, 0, 0 },
 };
 

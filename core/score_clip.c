@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The CLIP metrics: image_text_similarity (the cosine of a candidate's image
- * and caption embeddings) and clip_score (2.5 * max(cos, 0), Hessel et al.
- * 2021), from an embeddings backend. Both come from one pair of embeddings,
- * are stored with the backend's model beside the value, and are recomputed
- * only when the image, the caption or the model changed.
+ * and caption embeddings), clip_score (2.5 * max(cos, 0), Hessel et al.
+ * 2021) and image_pair_similarity (the cosine of its image and its first
+ * parent's image: near 1 a minimal edit, low an unrelated generation), from
+ * an embeddings backend. They are stored with the backend's model beside the
+ * value and recomputed only when their inputs or the model changed. A
+ * candidate that kept its parent's image (a caption op) has a pair
+ * similarity of 1 without asking the server.
  *
  * Work is cut into groups of the backend's batch size; groups run on as
  * many workers as the backend takes requests at once (decoding on the same
  * workers), and the calling thread stores the results in candidate order.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +30,11 @@
 #define CLIPSCORE_W 2.5
 
 struct citem {
-	struct candidate c;
-	char hash[SHA256_HEX_LEN + 1];
-	double cos;
+	struct candidate c, p;      /* the candidate, and its first parent when pair is wanted */
+	char hash[SHA256_HEX_LEN + 1], phash[SHA256_HEX_LEN + 1];
+	int text, pair;             /* which scores this item still needs */
+	int same;                   /* it shows its parent's very image */
+	double cos, pcos;
 	char *why;
 };
 
@@ -45,22 +51,67 @@ struct crun {
 	struct cgroup *groups;
 };
 
-/* What a CLIP score depends on: the model, the caption and which image. */
+static void
+hash_fields(struct sha256 *s, const char *const *parts, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sha256_update(s, parts[i] ? parts[i] : "-", parts[i] ? strlen(parts[i]) : 1);
+		sha256_update(s, "\n", 1);
+	}
+}
+
+/* What a text score depends on: the model, the caption and which image. */
 static void
 clip_input(const struct backend *be, const struct candidate *c, char hex[SHA256_HEX_LEN + 1])
 {
-	const char *parts[5] = { "clip v1", be->model ? be->model : be->name, c->text, c->object,
-		c->image_path };
+	const char *parts[6] = { "clip v1", be->model ? be->model : be->name, c->text, c->object,
+		c->image_path, c->root };
 	struct sha256 s;
 
 	sha256_init(&s);
-	for (int i = 0; i < 5; i++) {
-		sha256_update(&s, parts[i] ? parts[i] : "-", parts[i] ? strlen(parts[i]) : 1);
-		sha256_update(&s, "\n", 1);
-	}
-	if (c->root != NULL)
-		sha256_update(&s, c->root, strlen(c->root));
+	hash_fields(&s, parts, 6);
 	sha256_final_hex(&s, hex);
+}
+
+/* What a pair score depends on: the model and both images. */
+static void
+pair_input(const struct backend *be, const struct candidate *c, const struct candidate *p,
+    char hex[SHA256_HEX_LEN + 1])
+{
+	const char *parts[8] = { "clip pair v1", be->model ? be->model : be->name, c->object,
+		c->image_path, c->root, p->object, p->image_path, p->root };
+	struct sha256 s;
+
+	sha256_init(&s);
+	hash_fields(&s, parts, 8);
+	sha256_final_hex(&s, hex);
+}
+
+static int
+same_image(const struct candidate *a, const struct candidate *b)
+{
+	if (a->object != NULL || b->object != NULL)
+		return a->object != NULL && b->object != NULL && strcmp(a->object, b->object) == 0;
+	return a->image_path != NULL && b->image_path != NULL && a->root_id == b->root_id &&
+	    strcmp(a->image_path, b->image_path) == 0;
+}
+
+/* Decodes the image of c into *img; 0, or -1 with *why. */
+static int
+load(const struct crun *r, const struct candidate *c, struct image *img, char **why)
+{
+	/* CLIP sees 224-336 pixels: a decoder that can shrink while decoding may. */
+	struct image_opts io = { r->max_pixels, 336, 336, 0 };
+	char *path = store_candidate_image(r->st, c);
+	int rc;
+
+	if (path == NULL) {
+		*why = xstrdup("the candidate has no image");
+		return -1;
+	}
+	rc = image_load_file(path, &io, img, why);
+	free(path);
+	return rc;
 }
 
 /* A worker: decode the group's images, embed images and captions, take cosines. */
@@ -69,40 +120,56 @@ group_work(void *arg, size_t gi)
 {
 	struct crun *r = arg;
 	struct cgroup *g = &r->groups[gi];
-	struct image_opts io = { r->max_pixels, 0, 0, 0 };
-	struct image *img = xcalloc(g->n, sizeof *img);
-	const struct image **iv = xcalloc(g->n, sizeof *iv);
+	/* Up to two images per item: its own, and its parent's for the pair score. */
+	struct image *img = xcalloc(2 * g->n, sizeof *img);
+	const struct image **iv = xcalloc(2 * g->n, sizeof *iv);
 	const char **tv = xcalloc(g->n, sizeof *tv);
-	size_t m = 0, dim = 0, dim2 = 0;
-	size_t *at = xcalloc(g->n, sizeof *at);
+	size_t *own = xcalloc(g->n, sizeof *own), *par = xcalloc(g->n, sizeof *par);
+	size_t ni = 0, nt = 0, dim = 0, dim2 = 0;
+	size_t *tat = xcalloc(g->n, sizeof *tat);
 	float *ve = NULL, *te = NULL;
 	char *cause = NULL;
 
 	for (size_t i = 0; i < g->n; i++) {
 		struct citem *it = &g->items[i];
-		char *path = store_candidate_image(r->st, &it->c);
-		/* Half the CLIP input size is plenty for a decoder that can shrink while decoding. */
-		io.min_w = io.min_h = 336;
-		if (path == NULL)
-			it->why = xstrdup("the candidate has no image");
-		else if (image_load_file(path, &io, &img[m], &it->why) == 0) {
-			iv[m] = &img[m];
-			tv[m] = it->c.text;
-			at[m++] = i;
+		own[i] = par[i] = SIZE_MAX;
+		if (!it->text && (!it->pair || it->same))
+			continue;
+		if (load(r, &it->c, &img[ni], &it->why) != 0)
+			continue;
+		iv[ni] = &img[ni];
+		own[i] = ni++;
+		if (it->pair && !it->same) {
+			if (load(r, &it->p, &img[ni], &it->why) != 0)
+				continue;
+			iv[ni] = &img[ni];
+			par[i] = ni++;
 		}
-		free(path);
+		if (it->text) {
+			tv[nt] = it->c.text;
+			tat[nt++] = i;
+		}
 	}
-	if (m > 0 && (mclient_embed(r->mc, r->be, NULL, iv, m, &ve, &dim, &cause) != 0 ||
-	    mclient_embed(r->mc, r->be, tv, NULL, m, &te, &dim2, &cause) != 0 || dim != dim2)) {
+	if ((ni > 0 && mclient_embed(r->mc, r->be, NULL, iv, ni, &ve, &dim, &cause) != 0) ||
+	    (nt > 0 && mclient_embed(r->mc, r->be, tv, NULL, nt, &te, &dim2, &cause) != 0) ||
+	    (ni > 0 && nt > 0 && dim != dim2)) {
 		if (cause == NULL)
 			cause = xasprintf("image and text vectors differ in size (%zu, %zu)", dim,
 			    dim2);
-		for (size_t k = 0; k < m; k++)
-			g->items[at[k]].why = xstrdup(cause);
-	} else
-		for (size_t k = 0; k < m; k++)
-			g->items[at[k]].cos = mclient_cosine(ve + k * dim, te + k * dim, dim);
-	for (size_t k = 0; k < m; k++)
+		for (size_t i = 0; i < g->n; i++)
+			if (g->items[i].why == NULL && own[i] != SIZE_MAX)
+				g->items[i].why = xstrdup(cause);
+	} else {
+		for (size_t k = 0; k < nt; k++) {
+			size_t i = tat[k];
+			g->items[i].cos = mclient_cosine(ve + own[i] * dim, te + k * dim, dim);
+		}
+		for (size_t i = 0; i < g->n; i++)
+			if (par[i] != SIZE_MAX && g->items[i].why == NULL)
+				g->items[i].pcos = mclient_cosine(ve + own[i] * dim, ve + par[i] * dim,
+				    dim);
+	}
+	for (size_t k = 0; k < ni; k++)
 		image_free(&img[k]);
 	free(cause);
 	free(ve);
@@ -110,7 +177,9 @@ group_work(void *arg, size_t gi)
 	free(img);
 	free(iv);
 	free(tv);
-	free(at);
+	free(tat);
+	free(own);
+	free(par);
 }
 
 static void
@@ -118,6 +187,7 @@ citems_free(struct citem *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		candidate_free(&v[i].c);
+		candidate_free(&v[i].p);
 		free(v[i].why);
 	}
 	free(v);
@@ -139,10 +209,14 @@ chunk_store(struct crun *r, const struct metric_def *const *m, size_t nm, struct
 			continue;
 		}
 		for (size_t k = 0; k < nm; k++) {
-			double val = strcmp(m[k]->name, "clip_score") == 0 ?
-			    CLIPSCORE_W * fmax(v[i].cos, 0) : v[i].cos;
+			int pair = (m[k]->needs & METRIC_PARENT) != 0;
+			double val = pair ? (v[i].same ? 1.0 : v[i].pcos) :
+			    strcmp(m[k]->name, "clip_score") == 0 ? CLIPSCORE_W * fmax(v[i].cos, 0) :
+			    v[i].cos;
+			if (pair ? !v[i].pair : !v[i].text)
+				continue;
 			if (store_score_put_model(r->st, v[i].c.id, m[k]->name, model, val,
-			    v[i].hash, cause) != 0) {
+			    pair ? v[i].phash : v[i].hash, cause) != 0) {
 				store_rollback(r->st);
 				return -1;
 			}
@@ -161,6 +235,9 @@ score_clip_run(struct store *st, const struct score_opts *opts,
 	size_t n = 0, batch, per, chunk;
 	int rc = -1, threads;
 
+	int want_pair = 0;
+	for (size_t q = 0; q < nm; q++)
+		want_pair |= (m[q]->needs & METRIC_PARENT) != 0;
 	memset(&r, 0, sizeof r);
 	r.st = st;
 	r.mc = opts->mc;
@@ -189,18 +266,36 @@ score_clip_run(struct store *st, const struct score_opts *opts,
 				goto out;
 			}
 			clip_input(r.be, &v[k].c, v[k].hash);
-			int have = 1;
-			for (size_t q = 0; have && q < nm; q++) {
+			if (want_pair && v[k].c.nparents > 0) {
+				if (store_candidate_get(st, v[k].c.parents[0], &v[k].p, cause) != 0) {
+					citems_free(v, k + 1);
+					goto out;
+				}
+				pair_input(r.be, &v[k].c, &v[k].p, v[k].phash);
+				v[k].same = same_image(&v[k].c, &v[k].p);
+			}
+			for (size_t q = 0; q < nm; q++) {
+				int pair = (m[q]->needs & METRIC_PARENT) != 0;
+				if (pair && v[k].c.nparents == 0) {
+					res->skipped++; /* an original has no parent to compare with */
+					continue;
+				}
 				int got = store_score_hash(st, v[k].c.id, m[q]->name, old, cause);
 				if (got < 0) {
 					citems_free(v, k + 1);
 					goto out;
 				}
-				have = got == 1 && strcmp(old, v[k].hash) == 0;
+				if (got == 1 && strcmp(old, pair ? v[k].phash : v[k].hash) == 0)
+					res->unchanged++;
+				else if (pair)
+					v[k].pair = 1;
+				else
+					v[k].text = 1;
 			}
-			if (have) {
-				res->unchanged += (int64_t)nm;
+			if (!v[k].text && !v[k].pair) {
 				candidate_free(&v[k].c);
+				candidate_free(&v[k].p);
+				memset(&v[k], 0, sizeof v[k]);
 				continue;
 			}
 			k++;

@@ -203,4 +203,19 @@ stub_reset
 "$MMDA" augment "$T/i.db" --op rewrite --set k=4 --config "$T/cfg2.json" --json >"$T/int2.out"
 check sigint-rerun-finishes [ "$(sqlite3 "$T/i.db" "SELECT count(*) FROM candidates WHERE op = 'rewrite'"):$(sqlite3 "$T/i.db" "SELECT state FROM jobs ORDER BY id DESC LIMIT 1")" = "$((4 * $(sqlite3 "$T/i.db" "SELECT count(*) FROM candidates WHERE op = 'original'"))):done" ]
 
+# image_pair_similarity: the candidate's image against its parent's, from the same backend;
+# a caption op kept its parent's image (1 without a request); originals have no parent.
+"$MMDA" augment "$DB" --op hflip --limit 4 >/dev/null
+stub_reset
+"$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_pair_similarity --json >"$T/ps" 2>"$T/err"
+NR=$(sqlite3 "$DB" "SELECT count(*) FROM candidates WHERE op = 'rewrite'")
+check pair-computed [ "$(json_get "$T/ps" "(d['computed'], d['skipped'], d['failed'])")" = "($((NR + 4)), $N, [])" ]
+check pair-caption-op-is-1 [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores s JOIN candidates c ON c.id = s.candidate WHERE c.op = 'rewrite' AND s.metric = 'image_pair_similarity' AND s.value = 1.0")" = "$NR" ]
+check pair-hflip-range [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores s JOIN candidates c ON c.id = s.candidate WHERE c.op = 'hflip' AND s.metric = 'image_pair_similarity' AND s.value BETWEEN -1 AND 1 AND s.model = 'stub-clip-b32'")" = 4 ]
+stub_log "$T/plog" post
+check pair-only-images [ "$(json_get "$T/plog" "sorted(set(r['json'].get('modality') for r in d))")" = "['image']" ]
+check pair-eight-images [ "$(json_get "$T/plog" "sum(len(r['json']['input']) for r in d)")" = 8 ]
+"$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_pair_similarity --json >"$T/ps2"
+check pair-unchanged [ "$(json_get "$T/ps2" "(d['computed'], d['unchanged'])")" = "(0, $((NR + 4)))" ]
+
 stub_stop
