@@ -66,7 +66,7 @@ EOF
 	vg augment-t2i 0 augment "$D" --op t2i --limit 1 --set width=64 --set height=64 --config "$T/mcfg.json"
 	vg augment-alia 0 augment "$D" --op alia --limit 1 --set "domains_file=$T/domains" --config "$T/mcfg.json"
 	vg augment-inpaint 0 augment "$D" --op inpaint-attr --limit 1 --set box=2,2,20,20 --set object=thing --config "$T/mcfg.json"
-	vg score-clip 0 score "$D" --metric clip_score --config "$T/mcfg.json" --json
+	vg score-clip 0 score "$D" --metric clip_score --metric image_pair_similarity --config "$T/mcfg.json" --json
 	stub_rules '[{"path":"/v1/chat/completions","status":503,"body":{"error":"busy"}}]'
 	vg augment-retry-fail 0 augment "$D" --op vqa-gen --limit 1 --config "$T/mcfg.json"
 	stub_stop
