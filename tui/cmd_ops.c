@@ -17,6 +17,17 @@ static const char *const kind_names[] = { "image", "text", "pair" };
 static const char *const type_names[] = { "int", "float", "enum", "bool", "id", "words", "text",
 	"backend" };
 
+/* 1 when op cannot run without the role named name. */
+static int
+needs_role(const struct op_def *op, const char *name)
+{
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if ((op->needs_backend & (1 << r)) &&
+		    strcmp(backend_role_name((enum backend_role)r), name) == 0)
+			return 1;
+	return 0;
+}
+
 static cJSON *
 ops_json(void)
 {
@@ -34,6 +45,10 @@ ops_json(void)
 			if (op->needs_backend & (1 << r))
 				cJSON_AddItemToArray(roles,
 				    cJSON_CreateString(backend_role_name((enum backend_role)r)));
+		roles = cJSON_AddArrayToObject(o, "uses_backends");
+		for (int i = 0; i < op->nparams; i++)
+			if (op->params[i].type == PARAM_BACKEND && !needs_role(op, op->params[i].name))
+				cJSON_AddItemToArray(roles, cJSON_CreateString(op->params[i].name));
 		cJSON_AddStringToObject(o, "summary", op->summary);
 		if (op->paper != NULL)
 			cJSON_AddStringToObject(o, "paper", op->paper);
@@ -65,10 +80,17 @@ ops_print(void)
 		printf("%-10s v%d %-5s %s\n", op->name, op->version, kind_names[op->kind],
 		    op->summary);
 		if (op->needs_backend) {
+			int more = 0;
 			printf("    needs backends:");
 			for (int r = 0; r < ROLE_COUNT; r++)
 				if (op->needs_backend & (1 << r))
 					printf(" %s", backend_role_name((enum backend_role)r));
+			/* The roles it can use when they are configured (a backend parameter). */
+			for (int i = 0; i < op->nparams; i++)
+				if (op->params[i].type == PARAM_BACKEND && !needs_role(op,
+				    op->params[i].name))
+					printf("%s%s", more++ ? ", " : "; uses when configured: ",
+					    op->params[i].name);
 			putchar('\n');
 		}
 		for (int i = 0; i < op->nparams; i++) {
@@ -78,8 +100,13 @@ ops_print(void)
 				snprintf(range, sizeof range, " %g..%g", p->min, p->max);
 			else if (p->choices != NULL)
 				snprintf(range, sizeof range, " %s", p->choices);
-			printf("    %-12s %s%s, default %s: %s\n", p->name, type_names[p->type],
-			    range, *p->def ? p->def : "none", p->help);
+			/* An empty default that the help explains is not "none". */
+			if (*p->def == '\0' && strstr(p->help, "(default") != NULL)
+				printf("    %-12s %s%s: %s\n", p->name, type_names[p->type], range,
+				    p->help);
+			else
+				printf("    %-12s %s%s, default %s: %s\n", p->name, type_names[p->type],
+				    range, *p->def ? p->def : "none", p->help);
 		}
 	}
 }
