@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/backend.h"
 #include "core/ops.h"
 #include "tui/screen.h"
 #include "views/views.h"
@@ -23,11 +24,14 @@ augment_draw(struct app *a)
 	int y = 2, half = COLS / 3;
 
 	snprintf(buf, sizeof buf, " mmda augment   j/k operator  Tab parameter  e set  r this pair"
-	    "  R every original  g back");
+	    "  R every original  X stop  g back");
 	screen_title(buf);
-	for (size_t i = 0; op_table[i].name != NULL && y < LINES - 3; i++, y++) {
+	/* The table is longer than a short terminal: keep the chosen operator in view. */
+	size_t rows = LINES - 3 > y ? (size_t)(LINES - 3 - y) : 1;
+	size_t first = a->aug_op >= rows ? a->aug_op - rows + 1 : 0;
+	for (size_t i = first; op_table[i].name != NULL && y < LINES - 3; i++, y++) {
 		int sel = i == a->aug_op;
-		snprintf(buf, sizeof buf, "%c %-10s %-5s", sel ? '>' : ' ', op_table[i].name,
+		snprintf(buf, sizeof buf, "%c %-14s %-5s", sel ? '>' : ' ', op_table[i].name,
 		    kinds[op_table[i].kind]);
 		screen_text(y, 0, half, buf, theme_attr(sel ? TH_HEADER : TH_TEXT) |
 		    (sel ? A_REVERSE : 0));
@@ -35,9 +39,14 @@ augment_draw(struct app *a)
 	op = &op_table[a->aug_op];
 	y = 2;
 	screen_text(y++, half + 1, COLS - half - 1, op->summary, theme_attr(TH_TEXT));
-	snprintf(buf, sizeof buf, "version %d, %s, %d parent%s%s", op->version, kinds[op->kind],
-	    op->nparents, op->nparents > 1 ? "s" : "",
-	    op->needs_backend ? ", needs a model backend" : "");
+	snprintf(buf, sizeof buf, "version %d, %s, %d parent%s", op->version, kinds[op->kind],
+	    op->nparents, op->nparents > 1 ? "s" : "");
+	for (int r = 0, n = 0; r < ROLE_COUNT; r++)
+		if (op->needs_backend & (1 << r)) {
+			size_t len = strlen(buf);
+			snprintf(buf + len, sizeof buf - len, "%s%s", n++ ? ", " : "; needs ",
+			    backend_role_name((enum backend_role)r));
+		}
 	screen_text(y++, half + 1, COLS - half - 1, buf, theme_attr(TH_DIM));
 	y++;
 	if (op->nparams == 0)

@@ -218,4 +218,12 @@ check pair-eight-images [ "$(json_get "$T/plog" "sum(len(r['json']['input']) for
 "$MMDA" score "$DB" --config "$T/cfg2.json" --metric image_pair_similarity --json >"$T/ps2"
 check pair-unchanged [ "$(json_get "$T/ps2" "(d['computed'], d['unchanged'])")" = "(0, $((NR + 4)))" ]
 
+# On a short terminal the operator list scrolls to keep the chosen one in view.
+{ printf 'augment\n'; i=0; while [ $i -lt 20 ]; do echo aug-next-op; i=$((i + 1)); done
+  printf 'dump-screen %s\nquit\nquit\n' "$T/tui4"; } >"$T/script4"
+MMDA_SCRIPT="$T/script4" COLUMNS=100 LINES=24 TERM=xterm-256color "$MMDA" review "$DB" --renderer none \
+    >/dev/null 2>&1
+check tui-op-list-scrolls grep -q '> vqa-gen' "$T/tui4"
+check tui-op-needs-roles grep -q 'needs vlm' "$T/tui4"
+
 stub_stop
