@@ -102,13 +102,13 @@ mclient_backend(const struct mclient *mc, enum backend_role role, const char *na
 	return backend_for_role(mc->cfg, role, name != NULL && *name != '\0' ? name : NULL, cause);
 }
 
-/* One GET of the health route of url i: 1 up, 0 loading (503), -1 down (*why set). */
-static int
-ready_once(struct mclient *mc, const struct backend *be, size_t i, char **why)
+int
+mclient_health(struct mclient *mc, const struct backend *be, size_t i, const char *path,
+    struct http_req *req)
 {
 	const struct backend_kind_def *k = backend_kind_find(backend_kind_name(be->kind));
+	/* A probe asks once and soon: no retries, 10 s at most, this URL only. */
 	struct backend one = *be;
-	struct http_req req;
 	int rc;
 
 	one.urls = &be->urls[i];
@@ -116,11 +116,23 @@ ready_once(struct mclient *mc, const struct backend *be, size_t i, char **why)
 	one.retry.max = 0;
 	if (one.request_ms > 10000)
 		one.request_ms = 10000;
-	memset(&req, 0, sizeof req);
-	req.be = &one;
-	req.method = "GET";
-	req.path = k != NULL ? k->health_path : "/";
-	http_do(mc->eng, &req);
+	memset(req, 0, sizeof *req);
+	req->be = &one;
+	req->method = "GET";
+	req->path = path != NULL ? path : k != NULL ? k->health_path : "/";
+	rc = http_do(mc->eng, req);
+	req->be = be; /* the copy dies here */
+	return rc;
+}
+
+/* One GET of the health route of url i: 1 up, 0 loading (503), -1 down (*why set). */
+static int
+ready_once(struct mclient *mc, const struct backend *be, size_t i, char **why)
+{
+	struct http_req req;
+	int rc;
+
+	mclient_health(mc, be, i, NULL, &req);
 	rc = req.status == 503 ? 0 : req.status > 0 ? 1 : -1;
 	if (rc < 0) {
 		free(*why);
@@ -162,6 +174,16 @@ mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
 	return -1;
 }
 
+/* A reply that would not parse: the backend and URL it came from, then why (freed). */
+static int
+bad_reply(const struct backend *be, const struct http_req *req, char *why, char **cause)
+{
+	cause_set(cause, "backend %s: %s: %s", be->name, req->url ? req->url : "?",
+	    why ? why : "bad reply");
+	free(why);
+	return -1;
+}
+
 /* POSTs a JSON body (cached) and hands back the reply; -1 with the engine's cause. */
 static int
 post(struct mclient *mc, const struct backend *be, const char *path, const char *body,
@@ -195,10 +217,8 @@ chat_once(struct mclient *mc, const struct backend *be, const struct chat_reques
 	if (rc != 0)
 		return -1;
 	rc = chat_parse(req.resp, req.resplen, out, &why);
-	if (rc != 0) {
-		cause_set(cause, "backend %s: %s: %s", be->name, req.url ? req.url : "?", why);
-		free(why);
-	}
+	if (rc != 0)
+		bad_reply(be, &req, why, cause);
 	http_req_clear(&req);
 	return rc;
 }
@@ -340,8 +360,8 @@ mclient_generate(struct mclient *mc, const struct backend *be, const struct gen_
 		goto out;
 	}
 	if (gen_parse(be, req.resp, req.resplen, &rep, &why) != 0 || rep.nimages == 0) {
-		cause_set(cause, "backend %s: %s: %s", be->name, req.url ? req.url : "?",
-		    why ? why : "no image in the reply");
+		bad_reply(be, &req, why ? why : xstrdup("no image in the reply"), cause);
+		why = NULL;
 		goto out;
 	}
 	if (image_load_mem(rep.images[0], rep.lens[0], "the generated image", &io, img,
@@ -425,8 +445,7 @@ mclient_embed(struct mclient *mc, const struct backend *be, const char *const *t
 		if (!ok)
 			goto out;
 		if (embed_parse(req.resp, req.resplen, m, &v, &got, &why) != 0) {
-			cause_set(cause, "backend %s: %s: %s", be->name, req.url ? req.url : "?", why);
-			free(why);
+			bad_reply(be, &req, why, cause);
 			http_req_clear(&req);
 			goto out;
 		}
@@ -494,10 +513,8 @@ mclient_classify(struct mclient *mc, const struct backend *be, const struct imag
 	if (rc != 0)
 		return -1;
 	rc = kserve_parse(be, req.resp, req.resplen, probs, n, &why);
-	if (rc != 0) {
-		cause_set(cause, "backend %s: %s: %s", be->name, req.url ? req.url : "?", why);
-		free(why);
-	}
+	if (rc != 0)
+		bad_reply(be, &req, why, cause);
 	http_req_clear(&req);
 	return rc;
 }

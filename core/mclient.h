@@ -56,6 +56,13 @@ const struct backend *mclient_backend(const struct mclient *mc, enum backend_rol
  * failing every item after its retries. Returns 0 when any URL is up.
  */
 int mclient_ready(struct mclient *mc, const struct backend *be, char **cause);
+/*
+ * One GET of URL number i of be (path, or the kind's health route when NULL):
+ * no retries, no cache, 10 s at most. Returns http_do's result; req holds the
+ * status, timing and error (free with http_req_clear; req->be is be).
+ */
+int mclient_health(struct mclient *mc, const struct backend *be, size_t i, const char *path,
+    struct http_req *req);
 
 /* One chat completion; *out freed with chat_reply_free. With r->n > 1 on a backend that
  * cannot return several choices, sends n requests (seed, seed+1, ...) and joins the texts. */

@@ -42,24 +42,13 @@ try_backend(struct mclient *mc, const struct backend *be, struct attempt *t)
 static void
 probe_backend(struct mclient *mc, const struct backend *be, struct probe *out)
 {
-	const struct backend_kind_def *k = backend_kind_find(backend_kind_name(be->kind));
-
 	for (size_t i = 0; i < be->nurls; i++) {
-		struct backend one = *be;
 		struct http_req req;
 		char *path = NULL;
-		one.urls = &be->urls[i];
-		one.nurls = 1;
-		one.retry.max = 0;
-		if (one.request_ms > 10000)
-			one.request_ms = 10000;
+		/* A classifier's metadata route also proves the model is loaded. */
 		if (be->kind == BK_KSERVE && be->model != NULL)
 			path = xasprintf("/v2/models/%s", be->model);
-		memset(&req, 0, sizeof req);
-		req.be = &one;
-		req.method = "GET";
-		req.path = path ? path : k->health_path;
-		out[i].ok = http_do(mclient_engine(mc), &req) == 0;
+		out[i].ok = mclient_health(mc, be, i, path, &req) == 0;
 		out[i].url = xasprintf("%s%s", be->urls[i], req.path);
 		out[i].status = req.status;
 		out[i].ms = req.seconds * 1000;

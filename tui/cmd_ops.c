@@ -133,6 +133,20 @@ progress(void *arg, int64_t done, int64_t total)
 	cli_progress("augment", *(double *)arg, done, total);
 }
 
+/* [{"id", "reason"}, ...] under name. */
+static void
+add_reasons(cJSON *doc, const char *name, const struct augment_failure *v, size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(doc, name);
+
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cli_json_int(o, "id", v[i].id);
+		cJSON_AddStringToObject(o, "reason", v[i].reason);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
 int
 cmd_augment(int argc, char **argv)
 {
@@ -258,21 +272,9 @@ cmd_augment(int argc, char **argv)
 			cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)res.created[i]));
 		cli_json_int(doc, "existing", res.existing);
 		cli_json_int(doc, "unchanged", res.unchanged);
-		arr = cJSON_AddArrayToObject(doc, "failed");
-		for (size_t i = 0; i < res.nfailed; i++) {
-			cJSON *o = cJSON_CreateObject();
-			cli_json_int(o, "id", res.failed[i].id);
-			cJSON_AddStringToObject(o, "reason", res.failed[i].reason);
-			cJSON_AddItemToArray(arr, o);
-		}
+		add_reasons(doc, "failed", res.failed, res.nfailed);
 		cli_json_int(doc, "filtered", (long long)res.nfiltered);
-		arr = cJSON_AddArrayToObject(doc, "filtered_reasons");
-		for (size_t i = 0; i < res.nfiltered; i++) {
-			cJSON *o = cJSON_CreateObject();
-			cli_json_int(o, "id", res.filtered[i].id);
-			cJSON_AddStringToObject(o, "reason", res.filtered[i].reason);
-			cJSON_AddItemToArray(arr, o);
-		}
+		add_reasons(doc, "filtered_reasons", res.filtered, res.nfiltered);
 		cli_print_json(doc);
 	} else {
 		printf("created %zu, existing %" PRId64 ", unchanged %" PRId64 ", filtered %zu,"
