@@ -32,11 +32,13 @@ else
 Q = @
 endif
 
-CORE_SRC  = $(sort $(wildcard core/*.c))
+# core/ is one folder per concern (core/*/); cli/, tui/ and views/ make the program.
+CORE_SRC  = $(sort $(wildcard core/*/*.c))
 DB_SRC    = $(sort $(wildcard db/*.c))
+CLI_SRC   = $(sort $(wildcard cli/*.c))
 TUI_SRC   = $(sort $(wildcard tui/*.c))
 VIEWS_SRC = $(sort $(wildcard views/*.c))
-APP_SRC   = $(TUI_SRC) $(VIEWS_SRC)
+APP_SRC   = $(CLI_SRC) $(TUI_SRC) $(VIEWS_SRC)
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 DB_OBJ   = $(DB_SRC:%.c=$(BUILD)/%.o)

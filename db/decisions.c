@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "core/base/util.h"
 #include "db/db.h"
 
 /* Rows that are decisions (not retractions) and have not been retracted. */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha256.h"
-#include "core/util.h"
+#include "core/base/sha256.h"
+#include "core/base/util.h"
 #include "db/db.h"
 
 int

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/objects.h"
-#include "core/sha256.h"
-#include "core/util.h"
+#include "core/base/objects.h"
+#include "core/base/sha256.h"
+#include "core/base/util.h"
 #include "db/db.h"
 
 /* Copies object files the destination lacks; rows were merged already. */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "core/tunestore.h"
-#include "core/util.h"
+#include "core/metrics/metrics.h"
+#include "core/metrics/tunestore.h"
+#include "core/base/util.h"
 #include "tui/augjob.h"
 #include "tui/exportjob.h"
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/ops.h"
+#include "core/ops/ops.h"
 #include "core/store.h"
 #include "tui/probe.h"
 
@@ -123,5 +123,7 @@ void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);
+/* 1 when candidate id is marked (tui/commands_list.c). */
+int app_is_marked(const struct app *a, int64_t id);
 
 #endif

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/augment.h"
-#include "core/http.h"
-#include "core/mclient.h"
-#include "core/ops.h"
-#include "core/util.h"
+#include "core/ops/augment.h"
+#include "core/models/http.h"
+#include "core/models/mclient.h"
+#include "core/ops/ops.h"
+#include "core/base/util.h"
 
 struct augjob {
 	pthread_t thread;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tui/blocks.h"
 
 #define BLOCKS_UPPER_HALF 0x2580

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "core/export.h"
-#include "core/ops.h"
-#include "core/tune.h"
-#include "core/util.h"
+#include "core/metrics/metrics.h"
+#include "core/export/export.h"
+#include "core/ops/ops.h"
+#include "core/metrics/tune.h"
+#include "core/base/util.h"
 #include "tui/augjob.h"
 #include "tui/exportjob.h"
 #include "tui/render.h"

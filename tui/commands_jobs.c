@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/export.h"
-#include "core/metrics.h"
-#include "core/ops.h"
-#include "core/tune.h"
-#include "core/util.h"
+#include "core/export/export.h"
+#include "core/metrics/metrics.h"
+#include "core/ops/ops.h"
+#include "core/metrics/tune.h"
+#include "core/base/util.h"
 #include "tui/augjob.h"
 #include "tui/commands.h"
 #include "tui/commands_priv.h"

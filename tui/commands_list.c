@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "core/util.h"
+#include "core/metrics/metrics.h"
+#include "core/base/util.h"
 #include "tui/commands.h"
 #include "tui/commands_priv.h"
 #include "tui/screen.h"

@@ -42,7 +42,5 @@ void cmd_filter(struct app *a, const char *arg);
 void cmd_sort(struct app *a, const char *arg);
 void cmd_mark(struct app *a, const char *arg);
 void cmd_aug_run_marked(struct app *a, const char *arg);
-/* 1 when candidate id is marked. */
-int app_is_marked(const struct app *a, int64_t id);
 
 #endif

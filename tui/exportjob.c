@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/exportrun.h"
-#include "core/metrics.h"
-#include "core/util.h"
+#include "core/export/exportrun.h"
+#include "core/metrics/metrics.h"
+#include "core/base/util.h"
 
 #ifndef MMDA_VERSION
 #define MMDA_VERSION "0.1.0"

@@ -3,7 +3,7 @@
 #ifndef MMDA_EXPORTJOB_H
 #define MMDA_EXPORTJOB_H
 
-#include "core/export.h"
+#include "core/export/export.h"
 #include "core/store.h"
 
 struct exportjob;

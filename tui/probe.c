@@ -16,7 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/probe.h"
 
 /* DA1 goes last: its answer tells us every earlier reply has arrived. */

@@ -9,8 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tui/blocks.h"
 #include "tui/sixel.h"
 

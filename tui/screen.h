@@ -11,13 +11,15 @@
 #define SCREEN_MIN_COLS 60
 #define SCREEN_MIN_ROWS 16
 
-/* Draws the current screen; views/ provides it and tui/main.c wires it in here,
+/* Draws the current screen; views/ provides it and cli/main.c wires it in here,
  * keeping the include direction views -> tui. */
 extern void (*screen_view_draw)(struct app *a);
 
 /* Runs the application until quit; restores the terminal. Returns 0, or -1 when the
  * terminal could not be set up (*cause set). */
 int screen_run(struct app *a, char **cause);
+
+/* Text primitives (tui/text.c): sanitised and width-aware; used by the views and commands. */
 
 /* Writes text at (y, x) in at most w columns with attr: every byte sanitised, wide
  * characters measured with wcwidth. Returns the columns used. */

@@ -15,8 +15,8 @@
 
 #include <sixel.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tui/sixel.h"
 
 /* The growable buffer libsixel's write callback appends to. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "core/base/util.h"
 
 #ifndef MMDA_THEME_DIR
 #define MMDA_THEME_DIR "themes"

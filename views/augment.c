@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/backend.h"
-#include "core/ops.h"
+#include "core/models/backend.h"
+#include "core/ops/ops.h"
 #include "tui/screen.h"
 #include "views/views.h"
 

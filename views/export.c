@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "core/export.h"
+#include "core/export/export.h"
 #include "core/store.h"
 #include "tui/screen.h"
 #include "views/views.h"

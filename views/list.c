@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
+#include "core/metrics/metrics.h"
 #include "core/store.h"
-#include "tui/commands_priv.h"
 #include "tui/screen.h"
 #include "views/views.h"
 

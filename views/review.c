@@ -12,9 +12,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/metrics.h"
+#include "core/metrics/metrics.h"
 #include "core/store.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/render.h"
 #include "tui/screen.h"
 #include "views/views.h"

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/agreestats.h"
-#include "core/metrics.h"
+#include "core/metrics/agreestats.h"
+#include "core/metrics/metrics.h"
 #include "core/store.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tui/screen.h"
 #include "views/views.h"
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
+#include "core/metrics/metrics.h"
 #include "core/store.h"
-#include "core/tune.h"
+#include "core/metrics/tune.h"
 #include "tui/screen.h"
 #include "views/views.h"
 

@@ -147,7 +147,7 @@ pw, ph = int(sys.argv[3]), int(sys.argv[4])
 for j in sys.argv[1:3]:
     path = json.load(open(j))["image"]
     w, h = dims(path)
-    if w * ph >= h * pw:  # core/image.c image_fit
+    if w * ph >= h * pw:  # core/image/image.c image_fit
         ow, oh = pw, (h * pw * 2 + w) // (w * 2)
     else:
         ow, oh = (w * ph * 2 + h) // (h * 2), ph

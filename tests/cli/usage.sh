@@ -36,9 +36,26 @@ P
 check readme-matches-help [ $? -eq 0 ]
 check version sh -c "'$MMDA' --version | grep -q '^mmda '"
 
-# make check-deps passes on the tree and catches a violation in a copy.
+# make check-deps passes on the tree and catches each kind of planted violation
+# in a copy of it, naming the file and the rule.
 check check-deps-clean sh -c "cd '$TOP' && sh scripts/check-deps.sh >/dev/null 2>&1"
-mkdir -p "$T/tree/core" "$T/tree/scripts"
-cp "$TOP/scripts/check-deps.sh" "$T/tree/scripts/"
-printf '#include <sqlite3.h>\n' >"$T/tree/core/bad.c"
-check check-deps-catches sh -c "cd '$T/tree' && ! sh scripts/check-deps.sh >/dev/null 2>&1"
+plant() { # NAME FILE LINE RULE-TEXT: the copy with LINE appended to FILE fails naming RULE
+	rm -rf "$T/tree" && mkdir -p "$T/tree"
+	(cd "$TOP" && cp -r core db tui views cli "$T/tree/")
+	sh "$TOP/scripts/check-deps.sh" "$T/tree" >/dev/null 2>&1 || fail "check-deps-copy-$1" "the clean copy fails"
+	printf '%s\n' "$3" >>"$T/tree/$2"
+	sh "$TOP/scripts/check-deps.sh" "$T/tree" >/dev/null 2>"$T/cd.err"
+	check "check-deps-catches-$1" [ $? -eq 1 ]
+	check "check-deps-names-$1" grep -q "^check-deps: $2:[0-9]*: .*$4" "$T/cd.err"
+}
+plant sqlite-in-core core/ops/ops.c '#include <sqlite3.h>' 'only db/ speaks SQL'
+plant curses-in-core core/metrics/tune.c '#include <curses.h>' 'talk to the terminal'
+plant base-up core/base/util.c '#include "core/image/image.h"' 'core/base must not include core/image'
+plant models-ops core/models/http.c '#include "core/ops/ops.h"' 'core/models must not include core/ops'
+plant text-up core/text/wordnet.c '#include "core/ops/ops.h"' 'core/text must not include core/ops'
+plant private-header core/modelops/mops_text.c '#include "core/ops/ops_impl.h"' 'a private header of core/ops'
+plant db-beyond-store db/merge.c '#include "core/ops/ops.h"' 'db must not include core/ops'
+plant views-db views/list.c '#include "db/db.h"' 'views must not include db'
+plant tui-cli tui/render.c '#include "cli/cli.h"' 'tui must not include cli'
+plant cli-db cli/cmd_show.c '#include "db/db.h"' 'cli must not include db'
+plant curl-outside-models core/ops/augment.c '#include <curl/curl.h>' 'only core/models talks HTTP'

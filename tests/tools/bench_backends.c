@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Benchmark of the HTTP engine (core/http.h), run by tests/bench/backends.sh
+ * Benchmark of the HTTP engine (core/models/http.h), run by tests/bench/backends.sh
  * against the loopback stub started there with a fixed latency. Submits N
  * small chat-completion POSTs to one openai-chat-shaped backend limited to C
  * requests in flight (cache off), waits for all, and compares the achieved
@@ -19,9 +19,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/backend.h"
-#include "core/http.h"
-#include "core/util.h"
+#include "core/models/backend.h"
+#include "core/models/http.h"
+#include "core/base/util.h"
 
 static void
 backend_init(struct backend *be, char **url, const char *name, int concurrency)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Benchmark for core/tune.h, run by tests/bench/tune.sh: builds an index
+ * Benchmark for core/metrics/tune.h, run by tests/bench/tune.sh: builds an index
  * over N synthetic candidates (default 1,000,000) of which L (default
  * 5,000) carry a label, then times 10,001 evaluations at cutoffs moving in
  * small steps across the metric's range, the way a held-down key moves a
@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/rng.h"
-#include "core/tune.h"
-#include "core/util.h"
+#include "core/base/rng.h"
+#include "core/metrics/tune.h"
+#include "core/base/util.h"
 
 #define STEPS 10001
 #define BINS 80

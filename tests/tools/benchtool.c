@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/imgmetrics.h"
-#include "core/objects.h"
-#include "core/util.h"
-#include "core/workpool.h"
+#include "core/image/image.h"
+#include "core/metrics/imgmetrics.h"
+#include "core/base/objects.h"
+#include "core/base/util.h"
+#include "core/base/workpool.h"
 
 static char **files;
 static const char *outdir;

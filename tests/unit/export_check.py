@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""An independent reader for the export writers (core/export*.c), run by
+"""An independent reader for the export writers (core/export/export*.c), run by
 tests/unit/test_export.c: export_check.py FORMAT DIR EXPECTED.json.
 
 It reads what the C writer produced with nothing but Python's json, csv and

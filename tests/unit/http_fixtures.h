@@ -18,9 +18,9 @@
 
 #include "../harness.h"
 #include "../http/stub.h"
-#include "core/backend.h"
-#include "core/http.h"
-#include "core/util.h"
+#include "core/models/backend.h"
+#include "core/models/http.h"
+#include "core/base/util.h"
 
 #define KEY_ENV "MMDA_TEST_HTTP_KEY"
 #define KEY "sk-test-4f8a1c9e77d2"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers for the tests of core/image.h (tests/unit/test_image_*.c).
+ * Shared helpers for the tests of core/image/image.h (tests/unit/test_image_*.c).
  * The fixtures in tests/data/img come from independent encoders (see
  * tests/data/img/make-fixtures.sh, which documents the pixel formulas
  * repeated here). Every helper is static inline so that a test file that uses
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define IMG "tests/data/img/"
@@ -71,7 +71,7 @@ pat_rgba(int x, int y, int c)
 	return c == 3 ? pat_alpha(x, y) : pat(x, y, c);
 }
 
-/* What compositing a over white gives, as documented in core/image.c. */
+/* What compositing a over white gives, as documented in core/image/image.c. */
 static inline uint8_t
 over_white(unsigned c, unsigned a)
 {

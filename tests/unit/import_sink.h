@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers for the tests of the dataset readers (core/import*.c,
+ * Shared helpers for the tests of the dataset readers (core/ingest/import*.c,
  * tests/unit/test_import_*.c): a sink that keeps copies of every pair and
  * error it is given, look-ups and checks over what it kept, and a private
  * temporary folder for files with raw hostile bytes. Every helper is static
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/import.h"
-#include "core/util.h"
+#include "core/ingest/import.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define FIX "tests/data/import/"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared helpers for the tests of core/pixops.h (tests/unit/test_pixops*.c):
+ * Shared helpers for the tests of core/pixel/pixops.h (tests/unit/test_pixops*.c):
  * building small images (grid, solid, noisy), pixel accessors, comparing
  * images, loading the sample photos and expecting an op to fail. Every helper
  * is static inline so that a test file that uses only some of them compiles
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/rng.h"
+#include "core/image/image.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 
 #define SAMPLE "tests/data/sample/images/"

@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/backend.h"
+#include "core/models/backend.h"
 #include "tests/harness.h"
 
 /* A PNG and a JPEG as far as the sniffer cares: the signature and a few bytes. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/agreement.h: Cohen's and Fleiss' kappa against textbook
+ * Tests for core/metrics/agreement.h: Cohen's and Fleiss' kappa against textbook
  * cases worked by hand (the arithmetic is in the comments), the NaN and
  * degenerate conventions, and that the streaming accumulators, the array
  * functions and an independent textbook implementation agree.
@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/agreement.h"
-#include "core/rng.h"
+#include "core/metrics/agreement.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 
 #define NEAR(x, want) CHECKF(fabs((x) - (want)) < 1e-12, "%.17g, expected %.17g", \

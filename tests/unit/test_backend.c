@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/backend.h: a config with every kind read into the struct,
+ * Tests for core/models/backend.h: a config with every kind read into the struct,
  * the defaults layer, every validation error with its exact message, the
  * kind table, role resolution and the Authorization header from the
  * environment. Finding the file is in test_backend_files.c.
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/backend.h"
-#include "core/util.h"
+#include "core/models/backend.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 static struct backend_config *

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/backend.h"
-#include "core/util.h"
+#include "core/models/backend.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define CHAT "\"kind\": \"openai-chat\", \"base_url\": \"http://h\", \"model\": \"m\""

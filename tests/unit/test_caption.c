@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/caption.h: which words swap, in which case, where word
+ * Tests for core/text/caption.h: which words swap, in which case, where word
  * boundaries fall, and that other text (CJK, emoji, malformed UTF-8)
  * passes through byte for byte.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/caption.h"
+#include "core/text/caption.h"
 #include "tests/harness.h"
 
 /* Swaps in and checks the result and the count. */

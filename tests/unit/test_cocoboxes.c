@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the COCO box reader (core/cocoboxes.c): a well-formed
+ * Unit tests of the COCO box reader (core/modelops/cocoboxes.c): a well-formed
  * instances file looked up by numeric and string image ids, crowd boxes
  * kept only when nothing else is there, the meta "objects" fallback, and
  * hostile files: broken structure fails naming the entry, a single bad
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cocoboxes.h"
-#include "core/mops_priv.h"
-#include "core/util.h"
+#include "core/modelops/cocoboxes.h"
+#include "core/modelops/mops_priv.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 static char dir[] = "/tmp/mmda-cocoboxes.XXXXXX";

@@ -3,11 +3,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/augid.h"
-#include "core/ingest.h"
-#include "core/sha256.h"
-#include "core/utf8.h"
-#include "core/util.h"
+#include "core/base/augid.h"
+#include "core/ingest/ingest.h"
+#include "core/base/sha256.h"
+#include "core/base/utf8.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 static void

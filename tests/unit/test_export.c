@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The export writers (core/export*.c): every format is written from hostile
+ * The export writers (core/export/export*.c): every format is written from hostile
  * items (escape sequences, quotes, commas, newlines, CJK, emoji, a 3000-word
  * caption, pretty-printed JSON) and read back by an independent reader,
  * tests/unit/export_check.py (Python's json, csv and tarfile only), against
@@ -18,9 +18,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/export.h"
-#include "core/export_priv.h"
-#include "core/util.h"
+#include "core/export/export.h"
+#include "core/export/export_priv.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define HORSE MMDA_SAMPLE_DIR "/images/horse.png"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of the HTTP engine (core/http.h) against the loopback stub
+ * Tests of the HTTP engine (core/models/http.h) against the loopback stub
  * (tests/http/stub.py): what reaches the server byte for byte, concurrency
  * limits, fleets, the disk cache, keeping the key out of errors and the log,
  * cancelling and shutting down with work in flight. Retries and failures are
@@ -8,7 +8,7 @@
  */
 #include <pthread.h>
 
-#include "core/sha256.h"
+#include "core/base/sha256.h"
 #include "http_fixtures.h"
 
 static char base_local_v1[128]; /* the same stub as base_v1, by another name */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests of the HTTP engine's failure rules (core/http.h) against the
+ * Tests of the HTTP engine's failure rules (core/models/http.h) against the
  * loopback stub: Retry-After in seconds, milliseconds and as a date, capped
  * backoff, statuses and bodies that must not be retried, timeouts, cut and
  * dropped replies, oversized bodies. Also the error-body reader and the
- * permanence rules of core/proto.h on every dialect.
+ * permanence rules of core/models/proto.h on every dialect.
  */
 #include <time.h>
 
-#include "core/proto.h"
+#include "core/models/proto.h"
 #include "http_fixtures.h"
 
 /* ---- the error-body reader ---- */

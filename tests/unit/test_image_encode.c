@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Encoding (core/image.h): PNG, JPEG and WebP round trips (exact where
+ * Encoding (core/image/image.h): PNG, JPEG and WebP round trips (exact where
  * lossless, within a tolerance where lossy, always deterministic), JPEG
  * chroma subsampling by quality, refusals, and saving to a file in place.
  */
@@ -14,7 +14,7 @@
 
 #include <turbojpeg.h>
 
-#include "core/image.h"
+#include "core/image/image.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

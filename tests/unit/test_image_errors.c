@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Errors and hostile input for core/image.h: the wording of causes,
+ * Errors and hostile input for core/image/image.h: the wording of causes,
  * truncations of every format, pixel limits, headers claiming huge sizes
  * (refused fast, before any allocation) and prefixes and bit flips of every
  * fixture (errors, never crashes or output).
@@ -12,8 +12,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 #include "tests/unit/png_craft.h"

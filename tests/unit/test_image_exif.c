@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * EXIF orientation (core/image.h): all eight orientations in JPEG fixtures,
+ * EXIF orientation (core/image/image.h): all eight orientations in JPEG fixtures,
  * orientation in PNG, and hand-built EXIF blocks with hostile offsets,
  * counts and truncations, including a JPEG whose frame header lies past
  * 1 MB of other segments.
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

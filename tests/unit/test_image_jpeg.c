@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * JPEG decoding (core/image.h): baseline and progressive, grey, Adobe CMYK
+ * JPEG decoding (core/image/image.h): baseline and progressive, grey, Adobe CMYK
  * and YCCK (from three different encoders), junk and damage in the data, and
  * DCT scaling. Lossy, so checked within a tolerance. EXIF orientation is in
  * test_image_exif.c.
@@ -12,8 +12,8 @@
 
 #include <turbojpeg.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

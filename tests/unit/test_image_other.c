@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Format names and sniffing, and the WebP and GIF decoders (core/image.h):
+ * Format names and sniffing, and the WebP and GIF decoders (core/image/image.h):
  * lossless WebP and GIF checked pixel by pixel, lossy WebP within a
  * tolerance, animations reduced to (or refused at) their first frame.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
+#include "core/image/image.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

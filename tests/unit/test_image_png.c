@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PNG decoding (core/image.h): every colour type and depth the fixtures in
+ * PNG decoding (core/image/image.h): every colour type and depth the fixtures in
  * tests/data/img hold, checked pixel by pixel, and tRNS chunks the fixtures
  * lack, built by hand. EXIF orientation in PNG is in test_image_exif.c.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
+#include "core/image/image.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 #include "tests/unit/png_craft.h"

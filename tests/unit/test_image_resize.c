@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pixel buffers and sizes (core/image.h): image_alloc/image_free, image_fit,
+ * Pixel buffers and sizes (core/image/image.h): image_alloc/image_free, image_fit,
  * and the area-averaging resize, checked exactly on small images, against a
  * reference in doubles on photos, and for speed on a 4000x3000 picture.
  */
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Image comparison measures (core/imgmetrics.h): hashes of hand-made grey
+ * Image comparison measures (core/metrics/imgmetrics.h): hashes of hand-made grey
  * images with known bits, SSIM against closed forms and a brute-force
  * direct-window reference in doubles, PSNR and changed pixels by hand, and
  * SSIM, PSNR and hashes of sample photos against numbers pinned from
@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/imgmetrics.h"
-#include "core/rng.h"
-#include "core/util.h"
+#include "core/image/image.h"
+#include "core/metrics/imgmetrics.h"
+#include "core/base/rng.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/image_fixtures.h"
 

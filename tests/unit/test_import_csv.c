@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The CSV / TSV reader (core/import*.c): quoting, embedded newlines, ragged
+ * The CSV / TSV reader (core/ingest/import*.c): quoting, embedded newlines, ragged
  * rows, CRLF, a BOM and raw NUL bytes, TSV's literal quotes, and the
  * failures that stop a whole source (no image or caption column, empty).
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/import.h"
+#include "core/ingest/import.h"
 #include "tests/harness.h"
 #include "tests/unit/import_sink.h"
 

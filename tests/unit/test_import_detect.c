@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What every dataset reader shares (core/import.h): format names, format
+ * What every dataset reader shares (core/ingest/import.h): format names, format
  * detection by content (whatever the name says) and its refusals, and
  * stopping, by --strict at the first bad record or by the sink.
  */
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/import.h"
-#include "core/util.h"
+#include "core/ingest/import.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/import_sink.h"
 

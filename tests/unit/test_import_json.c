@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The JSONL / JSON-array reader (core/import*.c): the sample set, the mixed
+ * The JSONL / JSON-array reader (core/ingest/import*.c): the sample set, the mixed
  * fixture in tests/data/import/ with one kind of damage a line, caption
  * lists, raw hostile bytes, very long lines, and speed.
  */
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/import.h"
-#include "core/util.h"
+#include "core/ingest/import.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/import_sink.h"
 

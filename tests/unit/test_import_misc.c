@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The structured readers (core/import*.c): COCO captions (small and past
+ * The structured readers (core/ingest/import*.c): COCO captions (small and past
  * the detection peek), LLaVA conversations, Data-Juicer image tokens, and
  * image folders with caption files beside the images.
  */
@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/import.h"
-#include "core/util.h"
+#include "core/ingest/import.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/import_sink.h"
 

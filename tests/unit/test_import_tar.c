@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The WebDataset tar reader (core/import*.c) against the shards in
+ * The WebDataset tar reader (core/ingest/import*.c) against the shards in
  * tests/data/import/wds (see make-tar-fixtures.py): GNU, pax and ustar long
  * names, pax sizes, base-256 sizes, and damaged archives (truncated, bad
  * checksums, no end blocks, not a tar).
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/import.h"
-#include "core/util.h"
+#include "core/ingest/import.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/import_sink.h"
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/minhash.h"
-#include "core/rng.h"
-#include "core/util.h"
+#include "core/metrics/minhash.h"
+#include "core/base/rng.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define NWORDS 40

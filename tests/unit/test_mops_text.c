@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the text model-ops' helpers (core/mops_priv.h): the
+ * Unit tests of the text model-ops' helpers (core/modelops/mops_priv.h): the
  * cleaning every model reply goes through, the parsers of rewrites,
  * question-answer replies, LLaVA conversations and counterfactual JSON,
  * box normalisation, lineage strings, and random garbage fed to every
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cocoboxes.h"
-#include "core/mops_priv.h"
-#include "core/ops.h"
-#include "core/util.h"
+#include "core/modelops/cocoboxes.h"
+#include "core/modelops/mops_priv.h"
+#include "core/ops/ops.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 /* Runs mops_clean and compares. */

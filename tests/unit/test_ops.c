@@ -8,9 +8,9 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-#include "core/ops.h"
-#include "core/util.h"
-#include "core/wordnet.h"
+#include "core/ops/ops.h"
+#include "core/base/util.h"
+#include "core/text/wordnet.h"
 #include "tests/harness.h"
 
 static void

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the mixing ops of core/pixops.h: MixGen and CutMix pixels on
+ * Tests for the mixing ops of core/pixel/pixops.h: MixGen and CutMix pixels on
  * small synthetic images worked out by hand, MixGen against a plain float
  * reference on the sample photos (partners of the same and of other sizes,
  * with and without alpha), and CutMix box statistics and determinism.
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/pixops.h"
-#include "core/rng.h"
+#include "core/image/image.h"
+#include "core/pixel/pixops.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 #include "tests/unit/pixops_fixtures.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the colour and filter halves of core/pixops.h (colour jitter,
+ * Tests for the colour and filter halves of core/pixel/pixops.h (colour jitter,
  * greyscale, blur, noise, JPEG round trip): hand-computed pixels, a direct
  * 2-D convolution as the blur reference, noise statistics over a large
  * image, and, for every op in the header, that the input is left alone and
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/pixops.h"
-#include "core/rng.h"
+#include "core/image/image.h"
+#include "core/pixel/pixops.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 #include "tests/unit/pixops_fixtures.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the geometric ops of core/pixops.h: flips and quarter turns
+ * Tests for the geometric ops of core/pixel/pixops.h: flips and quarter turns
  * against grids drawn by hand, rotation identities, arbitrary angles
  * against a forward-mapped bilinear reference, crop-and-resize against
  * image_resize, and random resized crop boxes (range, fallback, spread,
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
-#include "core/pixops.h"
-#include "core/rng.h"
+#include "core/image/image.h"
+#include "core/pixel/pixops.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 #include "tests/unit/pixops_fixtures.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/b64.h and the openai-chat half of core/proto.h without a
+ * Tests for core/base/b64.h and the openai-chat half of core/models/proto.h without a
  * server: the request parsed back and checked field by field (including
  * that the fields a quirk turns off are absent), and the reply parser on
  * good replies and on hostile ones (not JSON, wrong types, missing fields,
@@ -14,9 +14,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/b64.h"
-#include "core/proto.h"
-#include "core/util.h"
+#include "core/base/b64.h"
+#include "core/models/proto.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/proto_fixtures.h"
 

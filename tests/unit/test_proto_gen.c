@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the image-generation half of core/proto.h: openai-images
+ * Tests for the image-generation half of core/models/proto.h: openai-images
  * generations JSON (with vLLM-Omni's extension fields, or
  * stable-diffusion.cpp's controls inside the prompt), the multipart parts of
  * an edit, a1111 txt2img/img2img/inpaint bodies, and both reply parsers
@@ -14,9 +14,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/b64.h"
-#include "core/proto.h"
-#include "core/util.h"
+#include "core/base/b64.h"
+#include "core/models/proto.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/proto_fixtures.h"
 

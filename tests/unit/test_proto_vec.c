@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for the vector half of core/proto.h: the embeddings body in each
+ * Tests for the vector half of core/models/proto.h: the embeddings body in each
  * server's image style and its reply as float lists or base64 float32 (NaN,
  * a huge dimension, the wrong count, mixed dimensions), and the kserve-v2
  * infer body and output tensor (named or first output, shape checks,
@@ -14,9 +14,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/b64.h"
-#include "core/proto.h"
-#include "core/util.h"
+#include "core/base/b64.h"
+#include "core/models/proto.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 #include "tests/unit/proto_fixtures.h"
 

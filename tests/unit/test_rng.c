@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/rng.h: splitmix64 against its published outputs,
+ * Tests for core/base/rng.h: splitmix64 against its published outputs,
  * xoshiro256** against the reference algorithm written out again here, and
  * the derived draws (uniform, bounded, normal, derived seeds) for range,
  * distribution and determinism.
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/rng.h"
+#include "core/base/rng.h"
 #include "tests/harness.h"
 
 /* ---- the reference, transcribed from prng.di.unimi.it/xoshiro256starstar.c ---- */

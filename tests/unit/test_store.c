@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/augid.h"
+#include "core/base/augid.h"
 #include "core/store.h"
-#include "core/util.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 static char tmpdir[256];

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha256.h"
-#include "core/textmetrics.h"
-#include "core/util.h"
-#include "core/wordnet.h"
+#include "core/base/sha256.h"
+#include "core/metrics/textmetrics.h"
+#include "core/base/util.h"
+#include "core/text/wordnet.h"
 #include "tests/harness.h"
 
 static struct wordnet *wn;

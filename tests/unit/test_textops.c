@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/textops.h"
-#include "core/util.h"
-#include "core/wordnet.h"
+#include "core/text/textops.h"
+#include "core/base/util.h"
+#include "core/text/wordnet.h"
 #include "tests/harness.h"
 
 static struct wordnet *wn;

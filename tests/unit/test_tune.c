@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Tests for core/tune.h: small label sets whose counts, precision, recall,
+ * Tests for core/metrics/tune.h: small label sets whose counts, precision, recall,
  * F1 and AUC are worked out by hand in the comments, the edge cases (ties,
  * one class, empty, NaN, bad labels), suggested cutoffs with known answers,
  * histograms, SLUMA and majority, and a randomized cross-check of the
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
-#include "core/tune.h"
-#include "core/util.h"
+#include "core/base/rng.h"
+#include "core/metrics/tune.h"
+#include "core/base/util.h"
 #include "tests/harness.h"
 
 #define A TUNE_ACCEPT

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util.h"
-#include "core/wordnet.h"
+#include "core/base/util.h"
+#include "core/text/wordnet.h"
 #include "tests/harness.h"
 
 static struct wordnet *wn;

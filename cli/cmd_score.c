@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/* mmda metrics, score and threshold: the metric table, computing scores, keep ranges. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/models/mclient.h"
+#include "core/metrics/metrics.h"
+#include "core/metrics/score.h"
+#include "core/store.h"
+#include "cli/cli.h"
+
+static const char *
+needs_text(int needs, char *buf, size_t len)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ METRIC_IMAGE, "image" }, { METRIC_PARENT, "parent" }, { METRIC_TEXT, "text" },
+		{ METRIC_SET, "whole set" }, { METRIC_BACKEND, "backend" },
+		{ METRIC_HASHES, "image hashes" }, { METRIC_WORDNET, "WordNet" },
+	};
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (needs & names[i].bit)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+			    names[i].name);
+	return o ? buf : "header only";
+}
+
+int
+cmd_metrics(int argc, char **argv)
+{
+	char buf[128];
+	int json = 0, rc;
+
+	if ((rc = cli_parse_plain("metrics", argc, argv, &json)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	if (argc - optind != 0)
+		return cli_usage("metrics", "no arguments are taken");
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (const struct metric_def *m = metric_table; m->name != NULL; m++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", m->name);
+			cli_json_int(o, "version", m->version);
+			cJSON_AddStringToObject(o, "measures", m->measures);
+			cJSON_AddStringToObject(o, "scale", m->scale);
+			if (m->has_min)
+				cJSON_AddNumberToObject(o, "default_min", m->def_min);
+			if (m->has_max)
+				cJSON_AddNumberToObject(o, "default_max", m->def_max);
+			cJSON_AddStringToObject(o, "source", m->source);
+			cJSON_AddStringToObject(o, "needs", needs_text(m->needs, buf, sizeof buf));
+			cJSON_AddStringToObject(o, "keep", m->keep == METRIC_KEEP_ABOVE ? "above" :
+			    "below");
+			cJSON_AddItemToArray(arr, o);
+		}
+		cli_print_json(arr);
+		return CLI_OK;
+	}
+	for (const struct metric_def *m = metric_table; m->name != NULL; m++) {
+		printf("%-22s %s [%s]\n", m->name, m->measures, m->scale);
+		printf("%-22s needs %s; higher is %s", "", needs_text(m->needs, buf, sizeof buf),
+		    m->keep == METRIC_KEEP_ABOVE ? "better" : "worse");
+		if (m->has_min || m->has_max) {
+			printf("; suggested keep");
+			if (m->has_min)
+				printf(" >= %g", m->def_min);
+			if (m->has_max)
+				printf(" <= %g", m->def_max);
+		}
+		printf(" (%s)\n", m->source);
+	}
+	return CLI_OK;
+}
+
+static void
+progress(void *arg, int64_t done, int64_t total)
+{
+	cli_progress("scoring", *(double *)arg, done, total);
+}
+
+int
+cmd_score(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "metric", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "clip", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct metric_def *ms[64];
+	const char *config = NULL;
+	int backend_named = 0;
+	struct score_opts opts;
+	struct score_result res;
+	struct store *st;
+	double start = now_mono_s();
+	char *cause = NULL;
+	int64_t v;
+	int ch, json = 0, rc = CLI_OK;
+
+	memset(&opts, 0, sizeof opts);
+	opts.jobs = 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			if (opts.nmetrics == 64)
+				return cli_usage("score", "too many --metric options");
+			if ((ms[opts.nmetrics] = metric_find(optarg)) == NULL)
+				return cli_usage("score", "unknown metric %s (mmda metrics lists them)",
+				    optarg);
+			backend_named |= (ms[opts.nmetrics]->needs & METRIC_BACKEND) != 0;
+			opts.nmetrics++;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			opts.clip = optarg;
+			break;
+		case 'J':
+			if (parse_int64(optarg, 1, 64, &v) != 0)
+				return cli_usage("score", "--jobs wants a number from 1 to 64");
+			opts.jobs = (int)v;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("score"));
+			return CLI_OK;
+		default:
+			return cli_usage("score", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage("score", "one database path is needed");
+	opts.metrics = opts.nmetrics ? ms : NULL;
+	opts.progress = progress;
+	opts.arg = &start;
+	/* The model-backed metrics cost requests: only when named, or a config is given. */
+	if ((backend_named || config != NULL || opts.clip != NULL) &&
+	    (opts.mc = mclient_open(config, &cause)) == NULL)
+		return cli_fail("score", cause);
+	if ((st = cli_open("score", argv[optind], 0)) == NULL) {
+		mclient_close(opts.mc);
+		return CLI_ERROR;
+	}
+	rc = score_run(st, &opts, &res, &cause);
+	mclient_close(opts.mc);
+	if (rc != 0) {
+		rc = cli_fail("score", cause);
+		score_result_free(&res);
+		store_close(st);
+		return rc;
+	}
+	for (size_t i = 0; i < res.nfailed; i++)
+		cli_error("score", "candidate %" PRId64 ": %s", res.failed[i].id,
+		    res.failed[i].reason);
+	if (json) {
+		cJSON *doc = cJSON_CreateObject(), *arr;
+		cli_json_int(doc, "computed", res.computed);
+		cli_json_int(doc, "unchanged", res.unchanged);
+		cli_json_int(doc, "skipped", res.skipped);
+		arr = cJSON_AddArrayToObject(doc, "failed");
+		for (size_t i = 0; i < res.nfailed; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cli_json_int(o, "id", res.failed[i].id);
+			cJSON_AddStringToObject(o, "reason", res.failed[i].reason);
+			cJSON_AddItemToArray(arr, o);
+		}
+		arr = cJSON_AddArrayToObject(doc, "groups");
+		for (size_t i = 0; i < res.ngroups; i++) {
+			cJSON *o = cJSON_CreateObject(), *mem;
+			cJSON_AddStringToObject(o, "metric", res.groups[i].metric);
+			mem = cJSON_AddArrayToObject(o, "members");
+			for (size_t k = 0; k < res.groups[i].n; k++)
+				cJSON_AddItemToArray(mem,
+				    cJSON_CreateNumber((double)res.groups[i].members[k]));
+			cJSON_AddItemToArray(arr, o);
+		}
+		cli_print_json(doc);
+	} else {
+		printf("computed %" PRId64 ", unchanged %" PRId64 ", not applicable %" PRId64
+		       ", failed %zu\n", res.computed, res.unchanged, res.skipped, res.nfailed);
+		/* A summary per metric; --json lists every member. */
+		for (size_t i = 0; i < res.ngroups;) {
+			const char *metric = res.groups[i].metric;
+			size_t groups = 0, members = 0, largest = 0;
+			for (; i < res.ngroups && strcmp(res.groups[i].metric, metric) == 0; i++) {
+				groups++;
+				members += res.groups[i].n;
+				if (res.groups[i].n > largest)
+					largest = res.groups[i].n;
+			}
+			printf("%s: %zu groups, %zu candidates in them (largest %zu)\n", metric,
+			    groups, members, largest);
+		}
+	}
+	score_result_free(&res);
+	store_close(st);
+	return rc;
+}
+
+/* "none" clears a bound; anything else must be a finite number. */
+static int
+parse_bound(const char *s, int *has, double *v)
+{
+	char *end;
+
+	if (strcmp(s, "none") == 0) {
+		*has = 0;
+		return 0;
+	}
+	*v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !isfinite(*v))
+		return -1;
+	*has = 1;
+	return 0;
+}
+
+static cJSON *
+threshold_json(const struct threshold *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "metric", t->metric);
+	if (t->has_min)
+		cJSON_AddNumberToObject(o, "min", t->min);
+	else
+		cJSON_AddNullToObject(o, "min");
+	if (t->has_max)
+		cJSON_AddNumberToObject(o, "max", t->max);
+	else
+		cJSON_AddNullToObject(o, "max");
+	cJSON_AddBoolToObject(o, "enabled", t->enabled);
+	cJSON_AddStringToObject(o, "changed_by", t->changed_by ? t->changed_by : "");
+	cli_json_int(o, "changed_at", t->changed_at);
+	return o;
+}
+
+static void
+threshold_print(const struct threshold *t)
+{
+	printf("%-22s", t->metric);
+	if (t->has_min)
+		printf(" min %-10g", t->min);
+	else
+		printf(" min %-10s", "-");
+	if (t->has_max)
+		printf(" max %-10g", t->max);
+	else
+		printf(" max %-10s", "-");
+	printf(" %-8s by ", t->enabled ? "enabled" : "off");
+	cli_put_safe(stdout, t->changed_by ? t->changed_by : "?");
+	putchar('\n');
+}
+
+int
+cmd_threshold(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "min", required_argument, NULL, 'n' },
+		{ "max", required_argument, NULL, 'x' },
+		{ "on", no_argument, NULL, 'o' },
+		{ "off", no_argument, NULL, 'f' },
+		{ "history", no_argument, NULL, 'H' },
+		{ "annotator", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *who = NULL, *min = NULL, *max = NULL;
+	struct threshold *list = NULL, t;
+	struct store *st;
+	size_t n = 0;
+	char *cause = NULL;
+	int ch, json = 0, history = 0, on = -1, rc = CLI_OK;
+	int64_t passing;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			min = optarg;
+			break;
+		case 'x':
+			max = optarg;
+			break;
+		case 'o':
+			on = 1;
+			break;
+		case 'f':
+			on = 0;
+			break;
+		case 'H':
+			history = 1;
+			break;
+		case 'a':
+			who = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("threshold"));
+			return CLI_OK;
+		default:
+			return cli_usage("threshold", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage("threshold", "a database and at most one metric are needed");
+	const char *metric = argc - optind == 2 ? argv[optind + 1] : NULL;
+	int setting = min != NULL || max != NULL || on >= 0;
+	if (metric != NULL && metric_find(metric) == NULL)
+		return cli_usage("threshold", "unknown metric %s (mmda metrics lists them)", metric);
+	if ((setting || history) && metric == NULL)
+		return cli_usage("threshold", "name the metric to change or to show history of");
+	if ((st = cli_open("threshold", argv[optind], 0)) == NULL)
+		return CLI_ERROR;
+	if (setting) {
+		/* Start from what is in force, so --max alone keeps the min. */
+		memset(&t, 0, sizeof t);
+		t.enabled = 1;
+		if (store_thresholds(st, NULL, &list, &n, &cause) != 0)
+			goto fail;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(list[i].metric, metric) == 0) {
+				t.has_min = list[i].has_min, t.min = list[i].min;
+				t.has_max = list[i].has_max, t.max = list[i].max;
+				t.enabled = list[i].enabled;
+			}
+		thresholds_free(list, n);
+		list = NULL;
+		if ((min && parse_bound(min, &t.has_min, &t.min) != 0) ||
+		    (max && parse_bound(max, &t.has_max, &t.max) != 0)) {
+			store_close(st);
+			return cli_usage("threshold", "--min and --max want a number or none");
+		}
+		if (t.has_min && t.has_max && t.min > t.max) {
+			store_close(st);
+			return cli_usage("threshold", "--min %g is above --max %g", t.min, t.max);
+		}
+		if (on >= 0)
+			t.enabled = on;
+		t.metric = (char *)metric;
+		t.changed_by = (char *)cli_annotator(who);
+		if (store_threshold_set(st, &t, &cause) != 0)
+			goto fail;
+	}
+	if (store_thresholds(st, history ? metric : NULL, &list, &n, &cause) != 0 ||
+	    store_passing(st, metric_parent_names(), &passing, NULL, &cause) != 0)
+		goto fail;
+	if (json) {
+		cJSON *doc = cJSON_CreateObject(), *arr;
+		arr = cJSON_AddArrayToObject(doc, history ? "history" : "thresholds");
+		for (size_t i = 0; i < n; i++)
+			if (history || metric == NULL || strcmp(list[i].metric, metric) == 0)
+				cJSON_AddItemToArray(arr, threshold_json(&list[i]));
+		cli_json_int(doc, "passing", passing);
+		cli_print_json(doc);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (history || metric == NULL || strcmp(list[i].metric, metric) == 0)
+				threshold_print(&list[i]);
+		if (n == 0)
+			printf("no thresholds\n");
+		printf("passing: %" PRId64 " candidates\n", passing);
+	}
+	thresholds_free(list, n);
+	store_close(st);
+	return rc;
+fail:
+	thresholds_free(list, n);
+	store_close(st);
+	return cli_fail("threshold", cause);
+}

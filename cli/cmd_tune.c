@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmda tune: how well a metric's threshold agrees with what people decided:
+ * histogram by decision, ROC AUC, the current and a suggested cutoff with
+ * kept/removed counts, precision, recall and F1; SLUMA's adaptive batch rule.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/metrics/metrics.h"
+#include "core/store.h"
+#include "core/metrics/tune.h"
+#include "core/metrics/tunestore.h"
+#include "cli/cli.h"
+
+static cJSON *
+eval_json(const struct tune_eval *e)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "cutoff", e->cutoff);
+	cli_json_int(o, "kept", e->kept);
+	cli_json_int(o, "removed", e->removed);
+	cli_json_int(o, "kept_accepted", e->kept_accept);
+	cli_json_int(o, "kept_rejected", e->kept_reject);
+	cli_json_int(o, "removed_accepted", e->removed_accept);
+	cli_json_int(o, "removed_rejected", e->removed_reject);
+	if (e->defined) {
+		cJSON_AddNumberToObject(o, "precision", e->precision);
+		cJSON_AddNumberToObject(o, "recall", e->recall);
+		cJSON_AddNumberToObject(o, "f1", e->f1);
+	} else {
+		cJSON_AddNullToObject(o, "precision");
+		cJSON_AddNullToObject(o, "recall");
+		cJSON_AddNullToObject(o, "f1");
+	}
+	return o;
+}
+
+static void
+eval_print(const char *what, const char *side, const struct tune_eval *e)
+{
+	char where[64];
+
+	if (side != NULL)
+		snprintf(where, sizeof where, "%s %g", side, e->cutoff);
+	else
+		snprintf(where, sizeof where, "range %g..%g", e->lo, e->hi);
+	printf("%-10s %-20s kept %" PRId64 ", removed %" PRId64, what, where, e->kept,
+	    e->removed);
+	if (e->defined)
+		printf("; precision %.3f, recall %.3f, F1 %.3f\n", e->precision, e->recall, e->f1);
+	else
+		printf("; precision undefined (nothing labelled is kept)\n");
+}
+
+struct tune_args {
+	const char *metric;
+	double target;
+	int bins, apply, sluma;
+	double tau, d;
+	int json;
+};
+
+static int
+run(struct store *st, const struct tune_args *a, const char *who)
+{
+	const struct metric_def *m = metric_find(a->metric);
+	enum tune_side side = m->keep == METRIC_KEEP_ABOVE ? TUNE_KEEP_ABOVE : TUNE_KEEP_BELOW;
+	const char *sidename = side == TUNE_KEEP_ABOVE ? "min" : "max";
+	struct tune_index *idx;
+	struct tune_eval cur, sug;
+	struct threshold *th = NULL;
+	size_t nth = 0;
+	char *cause = NULL;
+	int has_cur = 0, has_sug = 0, enough;
+
+	if ((idx = tune_build_metric(st, a->metric, &cause)) == NULL)
+		return cli_fail("tune", cause);
+	if (tune_size(idx) == 0) {
+		tune_free(idx);
+		return cli_error("tune", "%s: no scores (run mmda score first)", a->metric);
+	}
+	if (store_thresholds(st, NULL, &th, &nth, &cause) != 0) {
+		tune_free(idx);
+		return cli_fail("tune", cause);
+	}
+	for (size_t i = 0; i < nth; i++) {
+		if (strcmp(th[i].metric, a->metric) != 0 || (!th[i].has_min && !th[i].has_max))
+			continue;
+		/* The range in force, whichever bounds it has. */
+		tune_eval_range(idx, th[i].has_min ? th[i].min : -INFINITY,
+		    th[i].has_max ? th[i].max : INFINITY, &cur);
+		cur.cutoff = side == TUNE_KEEP_ABOVE ? (th[i].has_min ? th[i].min : -INFINITY) :
+		    (th[i].has_max ? th[i].max : INFINITY);
+		has_cur = 1;
+	}
+	enough = tune_enough_labels(idx, TUNE_MIN_PER_CLASS);
+	if (enough)
+		has_sug = a->target > 0 ? tune_suggest_precision(idx, side, a->target, &sug) == 0 :
+		    tune_suggest_f1(idx, side, &sug) == 0;
+	double auc = tune_auc(idx, side);
+	struct tune_bin *bins = xcalloc((size_t)a->bins, sizeof *bins);
+	tune_histogram(idx, a->bins, tune_min(idx), tune_max(idx), bins);
+
+	/* SLUMA: select the batch at tau, then move tau toward the acceptance seen. */
+	double next_tau = NAN, acceptance = NAN;
+	struct tune_eval sel;
+	if (a->sluma) {
+		tune_eval_at(idx, a->tau, TUNE_KEEP_ABOVE, &sel);
+		if (sel.kept_accept + sel.kept_reject > 0) {
+			acceptance = (double)sel.kept_accept /
+			    (double)(sel.kept_accept + sel.kept_reject);
+			next_tau = tune_sluma_update(a->tau, acceptance, a->d);
+		}
+	}
+	if (a->apply && has_sug) {
+		struct threshold t;
+		memset(&t, 0, sizeof t);
+		for (size_t i = 0; i < nth; i++)
+			if (strcmp(th[i].metric, a->metric) == 0)
+				t = th[i];
+		t.metric = (char *)a->metric;
+		if (side == TUNE_KEEP_ABOVE)
+			t.has_min = 1, t.min = sug.cutoff;
+		else
+			t.has_max = 1, t.max = sug.cutoff;
+		t.enabled = 1;
+		t.changed_by = (char *)who;
+		if (store_threshold_set(st, &t, &cause) != 0) {
+			free(bins);
+			thresholds_free(th, nth);
+			tune_free(idx);
+			return cli_fail("tune", cause);
+		}
+	}
+
+	if (a->json) {
+		cJSON *doc = cJSON_CreateObject(), *arr;
+		cJSON_AddStringToObject(doc, "metric", a->metric);
+		cJSON_AddStringToObject(doc, "keep", side == TUNE_KEEP_ABOVE ? "above" : "below");
+		cli_json_int(doc, "scored", (long long)tune_size(idx));
+		cli_json_int(doc, "accepted", (long long)tune_count(idx, TUNE_ACCEPT));
+		cli_json_int(doc, "rejected", (long long)tune_count(idx, TUNE_REJECT));
+		cli_json_int(doc, "undecided", (long long)tune_count(idx, TUNE_UNDECIDED));
+		cJSON_AddBoolToObject(doc, "enough_labels", enough);
+		if (isnan(auc))
+			cJSON_AddNullToObject(doc, "auc");
+		else
+			cJSON_AddNumberToObject(doc, "auc", auc);
+		arr = cJSON_AddArrayToObject(doc, "histogram");
+		for (int i = 0; i < a->bins; i++) {
+			cJSON *b = cJSON_CreateObject();
+			cJSON_AddNumberToObject(b, "lo", bins[i].lo);
+			cJSON_AddNumberToObject(b, "hi", bins[i].hi);
+			cli_json_int(b, "accepted", bins[i].accept);
+			cli_json_int(b, "rejected", bins[i].reject);
+			cli_json_int(b, "undecided", bins[i].undecided);
+			cJSON_AddItemToArray(arr, b);
+		}
+		if (has_cur) {
+			cJSON *c = eval_json(&cur);
+			cJSON_DeleteItemFromObject(c, "cutoff");
+			cJSON_AddNumberToObject(c, "min", cur.lo);
+			cJSON_AddNumberToObject(c, "max", cur.hi);
+			cJSON_AddItemToObject(doc, "current", c);
+		}
+		else
+			cJSON_AddNullToObject(doc, "current");
+		if (has_sug) {
+			cJSON *s = eval_json(&sug);
+			cJSON_AddStringToObject(s, "rule", a->target > 0 ? "target-precision" :
+			    "best-f1");
+			cJSON_AddItemToObject(doc, "suggested", s);
+		} else
+			cJSON_AddNullToObject(doc, "suggested");
+		cJSON_AddBoolToObject(doc, "applied", a->apply && has_sug);
+		if (a->sluma) {
+			cJSON *s = cJSON_AddObjectToObject(doc, "sluma");
+			cJSON_AddNumberToObject(s, "tau", a->tau);
+			cJSON_AddNumberToObject(s, "d", a->d);
+			cli_json_int(s, "selected", sel.kept);
+			if (isnan(acceptance)) {
+				cJSON_AddNullToObject(s, "acceptance");
+				cJSON_AddNullToObject(s, "next_tau");
+			} else {
+				cJSON_AddNumberToObject(s, "acceptance", acceptance);
+				cJSON_AddNumberToObject(s, "next_tau", next_tau);
+			}
+		}
+		cli_print_json(doc);
+	} else {
+		printf("%s: %zu scored; %zu accepted, %zu rejected, %zu undecided; keep %s\n",
+		    a->metric, tune_size(idx), tune_count(idx, TUNE_ACCEPT),
+		    tune_count(idx, TUNE_REJECT), tune_count(idx, TUNE_UNDECIDED),
+		    side == TUNE_KEEP_ABOVE ? "high values" : "low values");
+		if (isnan(auc))
+			printf("ROC AUC    undefined (needs both accepted and rejected)\n");
+		else
+			printf("ROC AUC    %.3f\n", auc);
+		printf("histogram  %-21s %8s %8s %9s\n", "range", "accepted", "rejected",
+		    "undecided");
+		for (int i = 0; i < a->bins; i++)
+			printf("           %9.4g..%-9.4g %8" PRId64 " %8" PRId64 " %9" PRId64 "\n",
+			    bins[i].lo, bins[i].hi, bins[i].accept, bins[i].reject,
+			    bins[i].undecided);
+		if (has_cur)
+			eval_print("current", NULL, &cur);
+		else
+			printf("current    no %s threshold on %s\n", sidename, a->metric);
+		if (!enough)
+			printf("suggested  too few labels to say anything: %zu accepted and %zu "
+			       "rejected (at least %d of each are needed)\n",
+			    tune_count(idx, TUNE_ACCEPT), tune_count(idx, TUNE_REJECT),
+			    TUNE_MIN_PER_CLASS);
+		else if (has_sug)
+			eval_print(a->target > 0 ? "suggested" : "best F1", sidename, &sug);
+		else
+			printf("suggested  no cutoff reaches precision %.3f\n", a->target);
+		if (a->apply && has_sug)
+			printf("applied    %s %s %g\n", a->metric, sidename, sug.cutoff);
+		if (a->sluma) {
+			printf("SLUMA      tau %g selects %" PRId64 "; ", a->tau, sel.kept);
+			if (isnan(acceptance))
+				printf("no labels among them yet\n");
+			else
+				printf("acceptance %.3f, next tau %.4f (d %g)\n", acceptance,
+				    next_tau, a->d);
+		}
+	}
+	free(bins);
+	thresholds_free(th, nth);
+	tune_free(idx);
+	return CLI_OK;
+}
+
+int
+cmd_tune(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "metric", required_argument, NULL, 'm' },
+		{ "target-precision", required_argument, NULL, 'p' },
+		{ "bins", required_argument, NULL, 'b' },
+		{ "apply", no_argument, NULL, 'a' },
+		{ "sluma", no_argument, NULL, 's' },
+		{ "tau", required_argument, NULL, 't' },
+		{ "decay", required_argument, NULL, 'd' },
+		{ "annotator", required_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tune_args a = { NULL, 0, 10, 0, 0, TUNE_SLUMA_TAU0, TUNE_SLUMA_D, 0 };
+	const char *who = NULL;
+	struct store *st;
+	char *end;
+	int64_t v;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			a.metric = optarg;
+			break;
+		case 'p':
+		case 't':
+		case 'd': {
+			double x = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(x >= 0 && x <= 1) ||
+			    (ch == 'p' && x == 0))
+				return cli_usage("tune", "%s wants a number in (0, 1]",
+				    argv[optind - 1]);
+			if (ch == 'p')
+				a.target = x;
+			else if (ch == 't')
+				a.tau = x;
+			else
+				a.d = x;
+			break;
+		}
+		case 'b':
+			if (parse_int64(optarg, 1, 200, &v) != 0)
+				return cli_usage("tune", "--bins wants a number from 1 to 200");
+			a.bins = (int)v;
+			break;
+		case 'a':
+			a.apply = 1;
+			break;
+		case 's':
+			a.sluma = 1;
+			break;
+		case 'A':
+			who = optarg;
+			break;
+		case 'j':
+			a.json = 1;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("tune"));
+			return CLI_OK;
+		default:
+			return cli_usage("tune", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1 || a.metric == NULL)
+		return cli_usage("tune", "a database and --metric are needed");
+	if (metric_find(a.metric) == NULL)
+		return cli_usage("tune", "unknown metric %s (mmda metrics lists them)", a.metric);
+	if ((st = cli_open("tune", argv[optind], 0)) == NULL)
+		return CLI_ERROR;
+	rc = run(st, &a, cli_annotator(who));
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the export writers share (core/export/export*.c, not for callers): the writer
+ * itself, the per-format function table core/export/export.c dispatches through,
+ * buffered output files that are fsynced at close, and the JSON text helpers
+ * every writer streams with.
+ */
+#ifndef MMDA_EXPORT_PRIV_H
+#define MMDA_EXPORT_PRIV_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/export/export.h"
+#include "core/base/util.h"
+
+/* A file being written inside the export folder. */
+struct export_file {
+	FILE *f;
+	char *path; /* full path, for error causes */
+};
+
+struct export_writer;
+
+/*
+ * One format. open prepares the state (and usually the first file); write
+ * streams one item (the item's strings are checked non-NULL by the caller where
+ * the contract requires them); finish completes and fsyncs every file, adding
+ * to w->files; release frees the state after finish or on abort (so it must
+ * cope with a half-opened state).
+ */
+struct export_fmt {
+	const char *name;
+	int (*open)(struct export_writer *w, char **cause);
+	int (*write)(struct export_writer *w, const struct export_item *it, char **cause);
+	int (*finish)(struct export_writer *w, char **cause);
+	void (*release)(struct export_writer *w);
+};
+
+struct export_writer {
+	const struct export_fmt *fmt;
+	char *dir;
+	int64_t shard_size;
+	char *prefix;
+	int64_t items;          /* items written so far */
+	int64_t files;          /* files completed (closed and fsynced) */
+	int failed;             /* a write failed: the files may be half-written */
+	struct export_file out; /* the main output (the current shard for WDS) */
+	void *state;            /* the format's own state */
+};
+
+extern const struct export_fmt export_fmt_jsonl;
+extern const struct export_fmt export_fmt_imagefolder;
+extern const struct export_fmt export_fmt_llava;
+extern const struct export_fmt export_fmt_dj;
+extern const struct export_fmt export_fmt_coco;
+extern const struct export_fmt export_fmt_csv;
+extern const struct export_fmt export_fmt_wds;
+
+/* Files (core/export/export.c). open creates dir/name exclusively, buffered. */
+int export_file_open(struct export_writer *w, struct export_file *ef, const char *name,
+    char **cause);
+/* Reports a pending write error on the file (checked after each item). */
+int export_file_check(struct export_file *ef, char **cause);
+/* Flushes, fsyncs and closes; the file is released either way. */
+int export_file_finish(struct export_file *ef, char **cause);
+/* Closes without caring (after a failure) and releases. */
+void export_file_discard(struct export_file *ef);
+/* Appends the bytes of the file at from_path to ef (COCO assembles captions.json so). */
+int export_file_append(struct export_file *ef, const char *from_path, char **cause);
+
+/* The item's name in error causes: its key, else its aug_id. */
+const char *export_item_label(const struct export_item *it);
+
+/* JSON text (core/export/export.c). */
+/* s escaped without the quotes: quote, backslash and controls as \u00XX. */
+void export_json_body(FILE *f, const char *s);
+/* A quoted string, or null for NULL. */
+void export_json_str(FILE *f, const char *s);
+/*
+ * Copies an embedded JSON value (params, scores, decisions, meta) after
+ * checking it parses as the wanted type (cJSON_Object or cJSON_Array), with
+ * whitespace outside strings dropped so a jsonl line stays one line. NULL or
+ * empty writes dflt. Returns -1 with a cause naming the item and field.
+ */
+int export_json_embed(FILE *f, const char *json, int type, const char *dflt,
+    const struct export_item *it, const char *field, char **cause);
+
+/* The full jsonl object of an item (no newline): jsonl lines and WDS .json members. */
+int export_json_item(FILE *f, const struct export_item *it, char **cause);
+
+#endif

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/* The export run: temp folder, selection, image placement, writer, manifest, rename. */
+#include "core/export/exportrun.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/image/image.h"
+#include "core/base/util.h"
+
+struct run {
+	struct store *st;
+	const struct exportrun_opts *o;
+	struct export_writer *w;
+	char *tmp;
+	struct exportrun_result *res;
+	char *fatal;
+};
+
+static const char *const image_modes[] = { "copy", "link", "ref" };
+
+int
+export_images_parse(const char *s, enum export_images *out)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, image_modes[i]) == 0) {
+			*out = (enum export_images)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+export_images_name(enum export_images m)
+{
+	return (unsigned)m < 3 ? image_modes[m] : "?";
+}
+
+void
+exportrun_result_free(struct exportrun_result *res)
+{
+	for (size_t i = 0; i < res->nskips; i++)
+		free(res->skips[i].reason);
+	free(res->skips);
+	memset(res, 0, sizeof *res);
+}
+
+/* A candidate whose image cannot be exported is named and left out; the rest go on. */
+static void
+skip(struct run *r, int64_t id, char *reason)
+{
+	struct exportrun_result *res = r->res;
+
+	res->skipped++;
+	if (res->nskips < EXPORTRUN_MAX_SKIPS) {
+		res->skips = xreallocarray(res->skips, res->nskips + 1, sizeof *res->skips);
+		res->skips[res->nskips].id = id;
+		res->skips[res->nskips++].reason = reason;
+	} else
+		free(reason);
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
+{
+	(void)sb, (void)f;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Removes a folder and everything in it, without following links. */
+static void
+rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Splits out into its folder ("." when none) and base name; caller frees both. */
+static void
+split(const char *out, char **dir, char **base)
+{
+	char *copy = xstrdup(out);
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	char *slash = strrchr(copy, '/');
+	if (slash == NULL) {
+		*dir = xstrdup(".");
+		*base = copy;
+		return;
+	}
+	*base = xstrdup(slash + 1);
+	*slash = '\0';
+	*dir = xstrdup(*copy ? copy : "/");
+	free(copy);
+}
+
+/*
+ * A run killed outright leaves its hidden temp folder behind; the next
+ * export to the same place removes those whose process is gone.
+ */
+static void
+clean_stale(const char *dir, const char *base)
+{
+	char *prefix = xasprintf(".%s.mmda-tmp-", base);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		int64_t pid;
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    parse_int64(e->d_name + plen, 1, INT32_MAX, &pid) != 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		rm_tree(path);
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(prefix);
+}
+
+static int
+copy_file(const char *src, const char *dst, char **cause)
+{
+	char buf[65536];
+	int in, out, rc = 0;
+	ssize_t n;
+
+	if ((in = open(src, O_RDONLY)) < 0)
+		return cause_set(cause, "%s: %s", src, strerror(errno));
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
+		close(in);
+		return cause_set(cause, "%s: %s", dst, strerror(errno));
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = cause_set(cause, "%s: %s", dst, strerror(errno));
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (n < 0)
+		rc = cause_set(cause, "%s: %s", src, strerror(errno));
+out:
+	close(in);
+	if (close(out) != 0 && rc == 0)
+		rc = cause_set(cause, "%s: %s", dst, strerror(errno));
+	return rc;
+}
+
+/* The format of an image file from its first bytes (the object store has no extensions). */
+static const char *
+sniff_ext(const char *path)
+{
+	unsigned char head[16];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
+
+	if (fd >= 0)
+		close(fd);
+	switch (n > 0 ? image_sniff(head, (size_t)n) : IMAGE_UNKNOWN) {
+	case IMAGE_JPEG:
+		return "jpg";
+	case IMAGE_PNG:
+		return "png";
+	case IMAGE_WEBP:
+		return "webp";
+	case IMAGE_GIF:
+		return "gif";
+	default:
+		return NULL;
+	}
+}
+
+static char *
+decisions_json(struct store *st, int64_t id, char **cause)
+{
+	struct decision *d;
+	size_t n;
+	cJSON *arr;
+	char *s;
+
+	if (store_decisions_current(st, id, &d, &n, cause) != 0)
+		return NULL;
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "annotator", d[i].annotator);
+		cJSON_AddStringToObject(o, "answer", answer_name(d[i].answer));
+		cJSON_AddNumberToObject(o, "at", (double)d[i].at);
+		cJSON_AddItemToArray(arr, o);
+	}
+	decisions_free(d, n);
+	s = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return s;
+}
+
+static char *
+scores_json(struct store *st, int64_t id, char **cause)
+{
+	struct score *sc;
+	size_t n;
+	cJSON *o;
+	char *s;
+
+	if (store_scores_of(st, id, &sc, &n, cause) != 0)
+		return NULL;
+	o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddNumberToObject(o, sc[i].metric, sc[i].value);
+	scores_free(sc, n);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+/* store_select's callback: one candidate into the writer. */
+static int
+one(void *arg, int64_t id, int auto_selected)
+{
+	struct run *r = arg;
+	struct candidate c, p[2];
+	struct export_item it;
+	const char *paug[2];
+	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, key[32];
+	const char *ext;
+	int rc = 1;
+
+	if (r->o->stop != NULL && *r->o->stop)
+		return cause_set(&r->fatal, "interrupted"), 1;
+	memset(p, 0, sizeof p);
+	if (store_candidate_get(r->st, id, &c, &r->fatal) != 0)
+		return 1;
+	for (int k = 0; k < c.nparents; k++) {
+		if (store_candidate_get(r->st, c.parents[k], &p[k], &r->fatal) != 0)
+			goto out;
+		paug[k] = p[k].aug_id;
+	}
+	if ((src = store_candidate_image(r->st, &c)) == NULL) {
+		skip(r, id, xstrdup("no image"));
+		rc = 0;
+		goto out;
+	}
+	if ((ext = sniff_ext(src)) == NULL) {
+		skip(r, id, xasprintf("%s: missing or not an image", src));
+		rc = 0;
+		goto out;
+	}
+	/* Names come from the id and aug_id only: safe whatever was imported. */
+	snprintf(key, sizeof key, "%08" PRId64 "-%.8s", id, c.aug_id);
+	if (r->o->format == EXPORT_WDS)
+		image = xasprintf("%s.%s", key, ext);
+	else if (r->o->images == EXPORT_IMAGES_REF)
+		image = xstrdup(src);
+	else {
+		image = xasprintf("images/%s.%s", key, ext);
+		char *dst = xasprintf("%s/%s", r->tmp, image);
+		int placed = r->o->images == EXPORT_IMAGES_LINK && link(src, dst) == 0;
+		if (!placed && copy_file(src, dst, &r->fatal) != 0) {
+			free(dst);
+			goto out;
+		}
+		free(dst);
+		r->res->files++;
+	}
+	if ((dec = decisions_json(r->st, id, &r->fatal)) == NULL ||
+	    (sc = scores_json(r->st, id, &r->fatal)) == NULL)
+		goto out;
+	memset(&it, 0, sizeof it);
+	it.id = id;
+	it.aug_id = c.aug_id;
+	it.key = key;
+	it.text = c.text;
+	it.op = c.op;
+	it.op_version = c.op_version;
+	it.params = c.params;
+	it.has_seed = c.has_seed;
+	it.seed = c.seed;
+	it.model = c.model;
+	it.prompt = c.prompt;
+	it.meta = c.meta;
+	it.image = image;
+	it.image_src = src;
+	it.image_ext = ext;
+	it.width = c.width;
+	it.height = c.height;
+	it.nparents = c.nparents;
+	it.parent_aug_ids = paug;
+	it.scores = sc;
+	it.decisions = dec;
+	it.auto_selected = auto_selected;
+	if (export_write(r->w, &it, &r->fatal) != 0)
+		goto out;
+	r->res->exported++;
+	r->res->auto_selected += auto_selected != 0;
+	if (r->o->progress != NULL)
+		r->o->progress(r->o->arg, r->res->exported);
+	rc = 0;
+out:
+	free(src);
+	free(image);
+	free(dec);
+	free(sc);
+	candidate_free(&c);
+	candidate_free(&p[0]);
+	candidate_free(&p[1]);
+	return rc;
+}
+
+static int
+write_manifest(struct run *r, char **cause)
+{
+	const struct exportrun_opts *o = r->o;
+	struct threshold *t;
+	size_t nt;
+	cJSON *doc = cJSON_CreateObject(), *sel, *arr, *counts;
+	char *text, *path;
+	FILE *f;
+	int rc = 0;
+
+	cJSON_AddStringToObject(doc, "mmda_version", o->version ? o->version : "");
+	cJSON_AddStringToObject(doc, "format", export_format_name(o->format));
+	cJSON_AddNumberToObject(doc, "created_at", (double)now_unix());
+	cJSON_AddStringToObject(doc, "database", o->database ? o->database : "");
+	sel = cJSON_AddObjectToObject(doc, "selection");
+	cJSON_AddStringToObject(sel, "select", select_mode_name(o->select.mode));
+	cJSON_AddStringToObject(sel, "consensus", o->select.consensus ? o->select.consensus :
+	    "majority");
+	cJSON_AddBoolToObject(sel, "fill_passing", o->select.fill_passing);
+	cJSON_AddStringToObject(doc, "images", export_images_name(o->images));
+	if (o->format == EXPORT_WDS)
+		cJSON_AddNumberToObject(doc, "shard_size", (double)o->shard_size);
+	if (store_thresholds(r->st, NULL, &t, &nt, cause) != 0) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	arr = cJSON_AddArrayToObject(doc, "thresholds");
+	for (size_t i = 0; i < nt; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "metric", t[i].metric);
+		if (t[i].has_min)
+			cJSON_AddNumberToObject(x, "min", t[i].min);
+		else
+			cJSON_AddNullToObject(x, "min");
+		if (t[i].has_max)
+			cJSON_AddNumberToObject(x, "max", t[i].max);
+		else
+			cJSON_AddNullToObject(x, "max");
+		cJSON_AddBoolToObject(x, "enabled", t[i].enabled);
+		cJSON_AddItemToArray(arr, x);
+	}
+	thresholds_free(t, nt);
+	counts = cJSON_AddObjectToObject(doc, "counts");
+	cJSON_AddNumberToObject(counts, "exported", (double)r->res->exported);
+	cJSON_AddNumberToObject(counts, "auto_selected", (double)r->res->auto_selected);
+	cJSON_AddNumberToObject(counts, "files", (double)r->res->files + 1);
+	cJSON_AddNumberToObject(counts, "skipped", (double)r->res->skipped);
+	arr = cJSON_AddArrayToObject(doc, "skipped");
+	for (size_t i = 0; i < r->res->nskips; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "id", (double)r->res->skips[i].id);
+		cJSON_AddStringToObject(x, "reason", r->res->skips[i].reason);
+		cJSON_AddItemToArray(arr, x);
+	}
+	text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	path = xasprintf("%s/manifest.json", r->tmp);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fputc('\n', f) == EOF ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = cause_set(cause, "%s: %s", path, strerror(errno));
+	if (f != NULL && fclose(f) != 0 && rc == 0)
+		rc = cause_set(cause, "%s: %s", path, strerror(errno));
+	r->res->files++;
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* An existing --out is refused unless it is an empty folder (then replaced). */
+static int
+check_out(const char *out, char **cause)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *e;
+	int empty = 1;
+
+	if (stat(out, &sb) != 0)
+		return errno == ENOENT ? 0 : cause_set(cause, "%s: %s", out, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return cause_set(cause, "%s: exists and is not a folder", out);
+	if ((d = opendir(out)) == NULL)
+		return cause_set(cause, "%s: %s", out, strerror(errno));
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	if (!empty)
+		return cause_set(cause, "%s: exists and is not empty (choose another --out)", out);
+	return 0;
+}
+
+int
+exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_result *res,
+    char **cause)
+{
+	struct export_opts wo = { o->shard_size, NULL };
+	struct run r;
+	char *dir, *base;
+	int rc = -1;
+
+	memset(&r, 0, sizeof r);
+	memset(res, 0, sizeof *res);
+	r.st = st;
+	/* res keeps its skips on failure too; the caller frees it either way. */
+	r.o = o;
+	r.res = res;
+	if (check_out(o->out, cause) != 0)
+		return -1;
+	split(o->out, &dir, &base);
+	clean_stale(dir, base);
+	r.tmp = xasprintf("%s/.%s.mmda-tmp-%ld", dir, base, (long)getpid());
+	if (mkdir(r.tmp, 0777) != 0) {
+		cause_set(cause, "%s: %s", r.tmp, strerror(errno));
+		goto out;
+	}
+	if (o->format != EXPORT_WDS && o->images != EXPORT_IMAGES_REF) {
+		char *images = xasprintf("%s/images", r.tmp);
+		int bad = mkdir(images, 0777) != 0;
+		if (bad)
+			cause_set(cause, "%s: %s", images, strerror(errno));
+		free(images);
+		if (bad)
+			goto fail;
+	}
+	if ((r.w = export_open(o->format, r.tmp, &wo, cause)) == NULL)
+		goto fail;
+	if (store_select(st, &o->select, one, &r, cause) != 0) {
+		if (r.fatal != NULL && cause != NULL) {
+			free(*cause);
+			*cause = r.fatal;
+			r.fatal = NULL;
+		}
+		export_abort(r.w);
+		goto fail;
+	}
+	int64_t files = 0;
+	if (export_close(r.w, &files, cause) != 0)
+		goto fail;
+	res->files += files;
+	if (write_manifest(&r, cause) != 0)
+		goto fail;
+	/* Everything is on disk before the folder gets its real name. */
+	sync();
+	rmdir(o->out); /* an empty --out, checked above */
+	if (rename(r.tmp, o->out) != 0) {
+		cause_set(cause, "%s: %s", o->out, strerror(errno));
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rm_tree(r.tmp);
+out:
+	free(r.fatal);
+	free(r.tmp);
+	free(dir);
+	free(base);
+	return rc;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* The metric table and the per-candidate computations. */
+#include "core/metrics/metrics.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/metrics/imgmetrics.h"
+#include "core/store.h"
+#include "core/metrics/textmetrics.h"
+#include "core/base/util.h"
+
+#define NONE 0, 0, 0.0, 0.0
+
+const struct metric_def metric_table[] = {
+	/* Image against its parent. */
+	{ "ssim", 1, "structural similarity to the parent (luma, Gaussian 11x11, sigma 1.5)",
+	    "0..1, 1 = identical", NONE, "none: what is right depends on the op",
+	    METRIC_IMAGE | METRIC_PARENT, METRIC_KEEP_ABOVE },
+	{ "psnr", 1, "peak signal-to-noise ratio against the parent", "dB, 100 = identical",
+	    NONE, "none", METRIC_IMAGE | METRIC_PARENT, METRIC_KEEP_ABOVE },
+	{ "ahash_dist", 1, "aHash Hamming distance to the parent", "0..64 bits", NONE,
+	    "none", METRIC_PARENT | METRIC_HASHES, METRIC_KEEP_BELOW },
+	{ "dhash_dist", 1, "dHash Hamming distance to the parent", "0..64 bits", NONE,
+	    "none", METRIC_PARENT | METRIC_HASHES, METRIC_KEEP_BELOW },
+	{ "phash_dist", 1, "pHash Hamming distance to the parent", "0..64 bits", 0, 1, 0, 15,
+	    "Phashion's duplicate radius (15 bits): farther is an unrelated image",
+	    METRIC_PARENT | METRIC_HASHES, METRIC_KEEP_BELOW },
+	{ "changed_frac", 1, "fraction of pixels changed by more than 16/255 from the parent",
+	    "0..1", NONE, "none", METRIC_IMAGE | METRIC_PARENT, METRIC_KEEP_BELOW },
+	/* Image alone. */
+	{ "pixel_std", 1, "standard deviation of luma: near 0 is a blank or flat image",
+	    "0..127.5", 1, 0, 2.0, 0, "blank images from diffusion servers (ALIA's negatives)",
+	    METRIC_IMAGE, METRIC_KEEP_ABOVE },
+	{ "aspect_ratios", 1, "width / height", "ratio", 1, 1, 0.333, 3.0,
+	    "Data-Juicer image_aspect_ratio_filter", 0, METRIC_KEEP_ABOVE },
+	{ "width", 1, "image width", "pixels", NONE, "Data-Juicer image_shape_filter (1..)", 0,
+	    METRIC_KEEP_ABOVE },
+	{ "height", 1, "image height", "pixels", NONE, "Data-Juicer image_shape_filter (1..)",
+	    0, METRIC_KEEP_ABOVE },
+	{ "image_size", 1, "bytes of the image file", "bytes", NONE,
+	    "Data-Juicer image_size_filter", 0, METRIC_KEEP_ABOVE },
+	/* Text. */
+	{ "num_words", 1, "words in the caption", "count", 1, 0, 10, 0,
+	    "Data-Juicer words_num_filter (min 10)", METRIC_TEXT, METRIC_KEEP_ABOVE },
+	{ "text_len", 1, "characters in the caption", "count", 1, 0, 10, 0,
+	    "Data-Juicer text_length_filter (min 10)", METRIC_TEXT, METRIC_KEEP_ABOVE },
+	{ "word_rep_ratio", 1, "share of word 10-grams that repeat (looping generations)",
+	    "0..1", 0, 1, 0, 0.5, "Data-Juicer word_repetition_filter (max 0.5)", METRIC_TEXT,
+	    METRIC_KEEP_BELOW },
+	{ "word_overlap", 1, "Jaccard of content-word lemmas against the parent's caption",
+	    "0..1", NONE, "none: LaCLIP-style rewrites should keep the key concepts",
+	    METRIC_TEXT | METRIC_PARENT | METRIC_WORDNET, METRIC_KEEP_ABOVE },
+	/* Groups over the whole project: 0 for the first of a group (or no group),
+	 * else the id of the group's first candidate; --max 0 keeps one per group. */
+	{ "text_dup", 1, "exact duplicate caption (normalised): id of the first, or 0",
+	    "candidate id", 0, 1, 0, 0, "exact dedup as in Data-Juicer document_deduplicator",
+	    METRIC_TEXT | METRIC_SET, METRIC_KEEP_BELOW },
+	{ "text_near_dup", 1, "near-duplicate caption (MinHash, 5-gram words, Jaccard >= 0.7)",
+	    "candidate id", 0, 1, 0, 0,
+	    "Data-Juicer document_minhash_deduplicator (256 permutations, 0.7)",
+	    METRIC_TEXT | METRIC_SET, METRIC_KEEP_BELOW },
+	{ "image_near_dup", 1, "near-duplicate image (pHash Hamming <= 4)", "candidate id", 0,
+	    1, 0, 0, "minimal-edit radius of ~4 bits", METRIC_SET | METRIC_HASHES,
+	    METRIC_KEEP_BELOW },
+	/* Model-backed: computed once a backend is configured. */
+	{ "image_text_similarity", 1, "CLIP cosine between image and caption", "-1..1", 1, 0,
+	    0.28, 0, "LAION-5B kept ViT-B/32 cosine >= 0.28 (Data-Juicer's 0.1 is far looser)",
+	    METRIC_IMAGE | METRIC_TEXT | METRIC_BACKEND, METRIC_KEEP_ABOVE },
+	{ "clip_score", 1, "CLIPScore: 2.5 * max(cosine, 0)", "0..2.5", NONE,
+	    "Hessel et al. 2021", METRIC_IMAGE | METRIC_TEXT | METRIC_BACKEND,
+	    METRIC_KEEP_ABOVE },
+	{ "image_pair_similarity", 1, "CLIP cosine between the image and its parent's image",
+	    "-1..1", 1, 1, 0.1, 1.0,
+	    "Data-Juicer image_pair_similarity_filter keeps 0.1..1.0; near 1 is a minimal edit",
+	    METRIC_IMAGE | METRIC_PARENT | METRIC_BACKEND, METRIC_KEEP_ABOVE },
+	{ NULL, 0, NULL, NULL, NONE, NULL, 0, 0 },
+};
+
+const struct metric_def *
+metric_find(const char *name)
+{
+	for (const struct metric_def *m = metric_table; m->name != NULL; m++)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+const char *const *
+metric_parent_names(void)
+{
+	static const char *names[64];
+	static int done;
+
+	/* Filled once from the table; callers run on the main thread. */
+	if (!done) {
+		size_t n = 0;
+		for (const struct metric_def *m = metric_table; m->name != NULL && n < 63; m++)
+			if (m->needs & METRIC_PARENT)
+				names[n++] = m->name;
+		names[n] = NULL;
+		done = 1;
+	}
+	return names;
+}
+
+int
+metric_passes(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
+    int is_original, const char **failing, size_t max, size_t *nfailing)
+{
+	size_t nf = 0;
+
+	for (size_t i = 0; i < nt; i++) {
+		const struct metric_def *m = metric_find(t[i].metric);
+		const struct score *hit = NULL;
+		if (!t[i].enabled)
+			continue;
+		if (is_original && m != NULL && (m->needs & METRIC_PARENT))
+			continue;
+		for (size_t k = 0; k < ns && hit == NULL; k++)
+			if (strcmp(s[k].metric, t[i].metric) == 0)
+				hit = &s[k];
+		if (hit != NULL && !isnan(hit->value) && (!t[i].has_min || hit->value >= t[i].min) &&
+		    (!t[i].has_max || hit->value <= t[i].max))
+			continue;
+		if (failing != NULL && nf < max)
+			failing[nf] = t[i].metric;
+		nf++;
+	}
+	if (nfailing != NULL)
+		*nfailing = nf;
+	return nf == 0;
+}
+
+static int
+hamming_metric(const struct metric_inputs *in, int k, double *out)
+{
+	if (in->hashes == NULL || in->parent_hashes == NULL)
+		return 1;
+	*out = imgm_hamming(in->hashes[k], in->parent_hashes[k]);
+	return 0;
+}
+
+int
+metric_compute(const struct metric_def *m, const struct metric_inputs *in, double *out,
+    char **cause)
+{
+	const char *n = m->name;
+
+	if ((m->needs & METRIC_PARENT) && ((m->needs & METRIC_IMAGE) ? in->parent_img == NULL :
+	    (m->needs & METRIC_TEXT) ? in->parent_text == NULL : 0))
+		return 1;
+	if ((m->needs & METRIC_IMAGE) && in->img == NULL)
+		return 1;
+	if (strcmp(n, "ssim") == 0)
+		return imgm_ssim(in->img, in->parent_img, out, cause);
+	if (strcmp(n, "psnr") == 0)
+		return imgm_psnr(in->img, in->parent_img, out, cause);
+	if (strcmp(n, "changed_frac") == 0)
+		return imgm_changed_frac(in->img, in->parent_img, METRIC_CHANGED_THRESHOLD, out,
+		    cause);
+	if (strcmp(n, "ahash_dist") == 0)
+		return hamming_metric(in, 0, out);
+	if (strcmp(n, "dhash_dist") == 0)
+		return hamming_metric(in, 1, out);
+	if (strcmp(n, "phash_dist") == 0)
+		return hamming_metric(in, 2, out);
+	if (strcmp(n, "pixel_std") == 0) {
+		*out = imgm_luma_std(in->img);
+		return 0;
+	}
+	if (strcmp(n, "aspect_ratios") == 0 || strcmp(n, "width") == 0 ||
+	    strcmp(n, "height") == 0) {
+		int w = in->img ? in->img->w : in->width, h = in->img ? in->img->h : in->height;
+		if (w <= 0 || h <= 0)
+			return 1;
+		*out = n[0] == 'a' ? (double)w / h : n[0] == 'w' ? w : h;
+		return 0;
+	}
+	if (strcmp(n, "image_size") == 0) {
+		if (in->file_bytes <= 0)
+			return 1;
+		*out = (double)in->file_bytes;
+		return 0;
+	}
+	if (strcmp(n, "num_words") == 0) {
+		*out = (double)txm_num_words(in->text);
+		return 0;
+	}
+	if (strcmp(n, "text_len") == 0) {
+		*out = (double)txm_text_len(in->text);
+		return 0;
+	}
+	if (strcmp(n, "word_rep_ratio") == 0) {
+		*out = txm_word_repetition(in->text, 10);
+		return 0;
+	}
+	if (strcmp(n, "word_overlap") == 0) {
+		if (in->parent_text == NULL)
+			return 1;
+		return txm_word_overlap(in->wn, in->text, in->parent_text, out) == 0 ? 0 :
+		    cause_set(cause, "word_overlap failed");
+	}
+	return 1; /* set and backend metrics are not per-candidate */
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The metric table: every score mmda computes or will fetch from a model,
+ * with what it measures, its scale, a suggested keep range and where that
+ * range comes from, what it needs (the image, a parent, the whole set, a
+ * backend) and which side a tuned cutoff keeps. `mmda score`, `mmda tune`,
+ * thresholds and the thresholds screen all read this table; the names are a
+ * contract shared with Data-Juicer where one exists.
+ */
+#ifndef MMDA_METRICS_H
+#define MMDA_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/image/image.h"
+
+#define METRIC_IMAGE 0x01   /* needs the candidate's pixels */
+#define METRIC_PARENT 0x02  /* compares with the first parent (derived candidates only) */
+#define METRIC_TEXT 0x04    /* needs the caption */
+#define METRIC_SET 0x08     /* computed over the whole project (duplicate groups) */
+#define METRIC_BACKEND 0x10 /* needs a model server (not built in) */
+#define METRIC_HASHES 0x20  /* reads the stored perceptual hashes */
+#define METRIC_WORDNET 0x40 /* lemmatises with WordNet */
+
+enum metric_keep {
+	METRIC_KEEP_ABOVE, /* higher is better: a tuned cutoff is a minimum */
+	METRIC_KEEP_BELOW, /* lower is better: a tuned cutoff is a maximum */
+};
+
+struct metric_def {
+	const char *name;
+	int version;  /* bumped when the computation changes: old scores are recomputed */
+	const char *measures;
+	const char *scale;
+	int has_min, has_max;
+	double def_min, def_max; /* suggested keep range */
+	const char *source;      /* where the suggestion comes from */
+	int needs;
+	enum metric_keep keep;
+};
+
+/* The table, ended by a NULL name. */
+extern const struct metric_def metric_table[];
+/* The metric named name, or NULL. */
+const struct metric_def *metric_find(const char *name);
+
+/* The names of the metrics that compare with a parent, NULL-terminated (static). */
+const char *const *metric_parent_names(void);
+
+struct threshold;
+struct score;
+/*
+ * Checks one candidate's scores against the thresholds, by the same rule as
+ * store_passing. Returns 1 when it passes, 0 when not; failing (when not
+ * NULL) receives up to max metric names it fails (borrowed from t), and
+ * *nfailing their count.
+ */
+int metric_passes(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
+    int is_original, const char **failing, size_t max, size_t *nfailing);
+
+/* What a per-candidate metric is computed from; unused fields may be NULL. */
+struct metric_inputs {
+	const struct image *img, *parent_img;
+	const char *text, *parent_text;
+	struct wordnet *wn;
+	int width, height; /* of the image, when img is NULL */
+	int64_t file_bytes;
+	const uint64_t *hashes, *parent_hashes; /* ahash, dhash, phash */
+};
+
+/*
+ * Computes one per-candidate metric. Returns 0 with *out set, 1 when it does
+ * not apply (e.g. a parent metric on an original), or -1 with *cause.
+ */
+int metric_compute(const struct metric_def *m, const struct metric_inputs *in, double *out,
+    char **cause);
+
+/* Pixel-difference threshold of changed_frac, and the pHash radius of image_near_dup. */
+#define METRIC_CHANGED_THRESHOLD 16
+#define METRIC_PHASH_RADIUS 4
+#define METRIC_MINHASH_JACCARD 0.7
+
+#endif

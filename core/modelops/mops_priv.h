@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the model-backed operators (core/modelops/mops_*.c): reading an op's
+ * arguments by name, picking its backends, cleaning what a model wrote and
+ * recording the lineage. Model output is hostile, so every text a server
+ * returns passes through mops_clean (or a parser built on it) before it is
+ * stored. Shared by the text ops (mops_text.c, mops_cfact.c,
+ * mops_instruct.c) and the image ops (mops_image.c and its siblings).
+ */
+#ifndef MMDA_MOPS_PRIV_H
+#define MMDA_MOPS_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/models/backend.h"
+#include "core/ops/ops.h"
+#include "core/models/proto.h"
+
+struct mclient;
+
+/* ---- arguments ---- */
+
+/* A parameter's value by name. A name the op does not have is a bug: fatal(). */
+double mops_num(const struct op_def *op, const struct op_args *args, const char *name);
+/* Never NULL ("" when unset). */
+const char *mops_str(const struct op_def *op, const struct op_args *args, const char *name);
+
+/*
+ * The backend serving role for op: the one its PARAM_BACKEND parameter of
+ * the role's name ("llm", "vlm", "clip") names, else the role's default. For
+ * ROLE_VLM the backend must accept images. Returns NULL with *cause
+ * ("caption: no backend for role vlm: ...") when there is none or mc is NULL.
+ */
+const struct backend *mops_backend(const struct op_def *op, const struct op_args *args,
+    struct mclient *mc, enum backend_role role, char **cause);
+
+/* ---- plans ---- */
+
+/* Sets out to k variants {"sample":0} .. {"sample":k-1}. */
+void mops_plan_samples(struct op_plan *out, int k);
+/* Adds one variant (a JSON object text, copied) to out. */
+void mops_plan_add(struct op_plan *out, const char *json);
+
+/* ---- cleaning model output ---- */
+
+#define MOPS_KEEP_NL 0x01 /* keep line breaks (at most one blank line in a row) */
+
+/*
+ * A cleaned copy of s: malformed UTF-8, C0/C1 controls, DEL, zero-width and
+ * bidirectional marks removed, every run of blanks (tabs, Unicode spaces,
+ * and line breaks unless MOPS_KEEP_NL) turned into one space, ends trimmed,
+ * and cut to at most max bytes (at a word boundary when one is near; 0: no
+ * cap). Never NULL; the caller frees.
+ */
+char *mops_clean(const char *s, int flags, size_t max);
+/*
+ * The first line of a reply that holds content, cleaned to one line: skips
+ * preambles ("Sure! Here is the caption:"), strips list markers, a leading
+ * "=>" or a label ("Rewrite:", "Caption:"), and wrapping quotes. "" when
+ * nothing is left. The caller frees.
+ */
+char *mops_first_line(const char *s, size_t max);
+/* Strips wrapping quotes (ASCII and typographic) from s in place; returns s. */
+char *mops_unquote(char *s);
+/* Words in s (runs of non-blank characters). */
+size_t mops_words(const char *s);
+/* 1 when a and b hold the same letters and digits, ignoring ASCII case and the rest. */
+int mops_same_text(const char *a, const char *b);
+/* Offset of needle in hay ignoring ASCII case, or -1 (an empty needle is never found). */
+long mops_find_ci(const char *hay, const char *needle);
+/* A cleaned one-line excerpt of s of at most max bytes, "..." appended when cut, for causes
+ * ("the reply was \"%s\""). Never NULL; the caller frees. */
+char *mops_excerpt(const char *s, size_t max);
+/* The first JSON object found in s (a reply may wrap it in prose or ``` fences), or NULL.
+ * The caller frees with cJSON_Delete. */
+cJSON *mops_json_object(const char *s);
+
+/* ---- requests and lineage ---- */
+
+/* The text a backend records as its model: its configured model, else its name. Static. */
+const char *mops_model_name(const struct backend *be);
+/*
+ * mclient_chat and a first choice that is a string. Returns 0 with *reply
+ * filled (free with chat_reply_free), or -1 with *cause prefixed by the op's
+ * name.
+ */
+int mops_chat(const struct op_def *op, struct mclient *mc, const struct backend *be,
+    const struct chat_request *r, struct chat_reply *reply, char **cause);
+/*
+ * Records the first backend used in the lineage columns: backend "ROLE=NAME",
+ * model, prompt (copied; may be NULL) and the reply's id (may be NULL).
+ * Replaces what out held.
+ */
+void mops_lineage(struct op_output *out, enum backend_role role, const struct backend *be,
+    const char *prompt, const char *response_id);
+/* Adds another backend: backend "llm=a,clip=b"; model "llm=m1,clip=m2". */
+void mops_lineage_add(struct op_output *out, enum backend_role role, const struct backend *be);
+/* Prints a cJSON tree unformatted into a malloc'd string (xmalloc'd; the caller frees) and
+ * deletes the tree. */
+char *mops_json_take(cJSON *root);
+
+/* ---- image ops (H5: core/modelops/mops_image.c, mops_inpaint.c, mops_alia*.c, cocoboxes.c) ---- */
+
+struct coco_boxes;
+/* Annotations a loaded instances file holds, and how many unusable ones it skipped. */
+size_t coco_boxes_count(const struct coco_boxes *cb);
+size_t coco_boxes_skipped(const struct coco_boxes *cb);
+
+struct image;
+/* Longest side of an image sent for editing: Stable Diffusion works at 512-768 pixels. */
+#define MOPS_GEN_MAX_SIDE 768
+/*
+ * Encodes an op's input image as PNG, downscaled to fit max_side; *w, *h get
+ * the size encoded (a mask must match it). Caller frees *png; -1 with *cause.
+ */
+int mops_encode_input(const struct image *img, int max_side, uint8_t **png, size_t *len,
+    int *w, int *h, char **cause);
+/* Sets r's width and height for an input of w x h: a1111 renders at the size it is given
+ * (rounded to its grid of 8); other kinds get 0 (the server follows the input). */
+void mops_gen_size(const struct backend *be, int w, int h, struct gen_request *r);
+/*
+ * mclient_generate with the op's name on the cause, the image resized to
+ * want_w x want_h when both are > 0 and it came back another size. Returns 0
+ * with *img (caller frees with image_free), *seed and *id (caller frees, may
+ * be NULL), or -1 with *cause.
+ */
+int mops_generate(const struct op_def *op, struct mclient *mc, const struct backend *be,
+    const struct gen_request *r, const struct image *mask, int want_w, int want_h,
+    struct image *img, int64_t *seed, char **id, char **cause);
+/* Sets the lineage's prompt (copied) and response id (taken over and cleaned; may be NULL)
+ * after mops_lineage / mops_lineage_add named the backends. */
+void mops_lineage_result(struct op_output *out, const char *prompt, char *id);
+
+/* Bytes of one ALIA domain description at most. */
+#define MOPS_DOMAIN_MAX 200
+/*
+ * ALIA's domains for a batch (core/modelops/mops_alia_domains.c): read from the
+ * domains_file argument when it exists, else the project setting
+ * "alia.domains", else captioned by vlm and summarised by llm (then stored
+ * in the setting and written to domains_file). Returns 0 with *domains (n
+ * strings; caller frees each and the array) and *note (where they came
+ * from; caller frees), or -1 with *cause.
+ */
+int mops_alia_domains(const struct op_def *op, const struct op_args *args,
+    const struct op_plan_in *in, const struct backend *vlm, const struct backend *llm,
+    char ***domains, int *n, char **note, char **cause);
+
+/* ---- the text ops' parsers (core/modelops/mops_text.c, mops_cfact.c, mops_instruct.c) ---- */
+
+/*
+ * Reads LaCLIP example pairs, one "source => target" a line; blank lines and
+ * lines starting with '#' are skipped. Returns 0 with *src and *tgt (n
+ * strings each; free with mops_pairs_free), or -1 with *cause "PATH:LINE:
+ * why" (path names the text in messages only).
+ */
+int mops_examples_parse(const char *text, const char *path, char ***src, char ***tgt,
+    size_t *n, char **cause);
+void mops_pairs_free(char **src, char **tgt, size_t n);
+/* The rewrite in an LLM reply: its first content line, after any "=>" it repeats. Never NULL;
+ * "" when there is none; the caller frees. */
+char *mops_rewrite_clean(const char *reply);
+
+/*
+ * Reads a "Question: ... ? Answer: ..." reply (SelTDA): the question runs up
+ * to its '?', the answer follows "Answer:". Returns 0 with *question and
+ * *answer (caller frees), or -1 with *why (caller frees) saying what was
+ * missing.
+ */
+int mops_vqa_parse(const char *reply, char **question, char **answer, char **why);
+/* "yes/no", "number" or "other" (VQA answer types). Static. */
+const char *mops_answer_type(const char *answer);
+/* 1 when the answer holds both the words "yes" and "no" (SelTDA drops those). */
+int mops_yes_and_no(const char *answer);
+
+/* Question-answer turns read from a reply. */
+struct mops_qa {
+	char **q, **a;
+	size_t n;
+};
+/* Reads alternating Question:/Answer: blocks (separated by "===" or not). Returns the number
+ * of complete pairs (0: unparsable); free with mops_qa_free either way. */
+size_t mops_qa_parse(const char *reply, struct mops_qa *out);
+void mops_qa_add(struct mops_qa *qa, const char *q, const char *a);
+void mops_qa_free(struct mops_qa *qa);
+/* "Q: ... A: ... Q: ..." on one line; the caller frees. */
+char *mops_qa_flatten(const struct mops_qa *qa);
+
+struct coco_box;
+/* "label: [x1, y1, x2, y2]" lines (normalised to 0..1 by w x h, 3 decimals, at most max
+ * lines), or NULL when there are none or the size is unknown. The caller frees. */
+char *mops_box_lines(const struct coco_box *b, size_t n, int w, int h, size_t max);
+
+enum mops_verdict {
+	MOPS_OK,
+	MOPS_NONE,       /* nothing to replace: the op does not apply */
+	MOPS_BAD_FORMAT, /* the reply is not the JSON asked for */
+	MOPS_REJECTED,   /* well-formed, but the replacement is not acceptable */
+};
+/* Entity replacements an LLM proposed, and the caption it made. */
+struct mops_swap {
+	char **from, **to;
+	size_t n;
+	char *caption;
+};
+/*
+ * Reads and checks a counterfactual reply against the source caption: every
+ * "from" must occur in it, every "to" differ from its "from" and occur in the
+ * new caption, and the new caption must differ from the source. Returns the
+ * verdict; *why (caller frees) is set unless MOPS_OK or MOPS_NONE. Free *out
+ * with mops_swap_free either way.
+ */
+enum mops_verdict mops_cfact_parse(const char *reply, const char *source, struct mops_swap *out,
+    char **why);
+void mops_swap_free(struct mops_swap *s);
+
+/* Frees n strings and the array; NULL is allowed. */
+void mops_strv_free(char **v, size_t n);
+/* The string member name of obj, cleaned to one line of at most max bytes and unquoted;
+ * NULL when missing, not a string or empty. The caller frees. */
+char *mops_json_string(const cJSON *obj, const char *name, size_t max);
+
+#endif

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EDA (Wei and Zou, 2019) over a caption: random swap, random deletion and
+ * random synonym insertion. The text is held as words and the separators
+ * between them (n words, n + 1 separators), so words can move, vanish or
+ * appear while every byte that is not a word stays where it was.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text/textops.h"
+#include "core/text/textops_priv.h"
+#include "core/base/util.h"
+#include "core/text/wordnet.h"
+
+struct eda {
+	char **w; /* n words */
+	char **s; /* n + 1 separators: s[i] comes before w[i] */
+	size_t n;
+};
+
+static void
+eda_free(struct eda *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->w[i]);
+	for (i = 0; i <= e->n; i++)
+		free(e->s[i]);
+	free(e->w);
+	free(e->s);
+}
+
+static void
+eda_build(struct eda *e, const char *text)
+{
+	struct tt_tok *tk;
+	size_t ntk, i;
+
+	tt_split(text, &tk, &ntk);
+	e->n = 0;
+	for (i = 0; i < ntk; i++)
+		e->n += tk[i].word != 0;
+	e->w = xreallocarray(NULL, e->n + 1, sizeof *e->w);
+	e->s = xreallocarray(NULL, e->n + 1, sizeof *e->s);
+	e->n = 0;
+	e->s[0] = NULL;
+	for (i = 0; i < ntk; i++) {
+		if (tk[i].word) {
+			if (e->s[e->n] == NULL)
+				e->s[e->n] = xstrdup("");
+			e->w[e->n++] = xstrndup(text + tk[i].off, tk[i].len);
+			e->s[e->n] = NULL;
+		} else
+			e->s[e->n] = xstrndup(text + tk[i].off, tk[i].len);
+	}
+	if (e->s[e->n] == NULL)
+		e->s[e->n] = xstrdup("");
+	free(tk);
+}
+
+static int
+eda_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Removes word i, joining its two separators without doubled spacing. */
+static void
+eda_delete(struct eda *e, size_t i)
+{
+	char *left = e->s[i], *right = e->s[i + 1], *joined;
+	size_t ll = strlen(left), rl = strlen(right);
+	int lspace = ll > 0 && eda_space(left[ll - 1]), rspace = rl > 0 && eda_space(right[0]);
+
+	if (i == 0 || (lspace && rspace)) {
+		while (*right != '\0' && eda_space(*right))
+			right++;
+	} else if (lspace && (rl > 0 || i + 1 == e->n)) {
+		/* "a spoon, on" loses "spoon": the comma closes up; so does the end. */
+		while (ll > 0 && eda_space(left[ll - 1]))
+			ll--;
+	}
+	joined = xasprintf("%.*s%s", (int)ll, left, right);
+	free(e->s[i]);
+	free(e->s[i + 1]);
+	free(e->w[i]);
+	e->s[i] = joined;
+	memmove(e->w + i, e->w + i + 1, (e->n - i - 1) * sizeof *e->w);
+	memmove(e->s + i + 1, e->s + i + 2, (e->n - i - 1) * sizeof *e->s);
+	e->n--;
+}
+
+/* Inserts word before w[k] (k == n: after the last word), spaced by " ". */
+static void
+eda_insert(struct eda *e, size_t k, char *word)
+{
+	size_t at = k < e->n ? k + 1 : e->n;
+
+	e->w = xreallocarray(e->w, e->n + 2, sizeof *e->w);
+	e->s = xreallocarray(e->s, e->n + 2, sizeof *e->s);
+	memmove(e->w + k + 1, e->w + k, (e->n - k) * sizeof *e->w);
+	e->w[k] = word;
+	memmove(e->s + at + 1, e->s + at, (e->n + 1 - at) * sizeof *e->s);
+	e->s[at] = xstrdup(" ");
+	e->n++;
+}
+
+static char *
+eda_join(const struct eda *e)
+{
+	struct tt_buf b = { NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		tt_add(&b, e->s[i], strlen(e->s[i]));
+		tt_add(&b, e->w[i], strlen(e->w[i]));
+	}
+	tt_add(&b, e->s[e->n], strlen(e->s[e->n]));
+	return tt_finish(&b);
+}
+
+static int
+eda_swap(struct eda *e, struct tt_rng *r, double p)
+{
+	size_t i, j, n = e->n;
+	char *tmp;
+	int changes = 0;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!(tt_uniform(r) < p))
+			continue;
+		j = (size_t)tt_below(r, n - 1);
+		if (j >= i)
+			j++;
+		changes += strcmp(e->w[i], e->w[j]) != 0;
+		tmp = e->w[i];
+		e->w[i] = e->w[j];
+		e->w[j] = tmp;
+	}
+	return changes;
+}
+
+static int
+eda_remove(struct eda *e, struct tt_rng *r, double p)
+{
+	unsigned char *del;
+	size_t i, n = e->n, ndel = 0;
+
+	if (n == 0)
+		return 0;
+	del = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		del[i] = tt_uniform(r) < p;
+		ndel += del[i];
+	}
+	if (ndel == n) {
+		del[tt_below(r, n)] = 0;
+		ndel--;
+	}
+	/* From the end, so earlier indexes stay valid. */
+	for (i = n; i-- > 0;) {
+		if (del[i])
+			eda_delete(e, i);
+	}
+	free(del);
+	return (int)ndel;
+}
+
+static int
+eda_add(struct eda *e, struct wordnet *wn, struct tt_rng *r, double p, size_t norig)
+{
+	char ***syn;
+	size_t *nsyn, *cand, ncand = 0, i, want = 0, c, nbuilt = e->n;
+	int changes = 0;
+
+	for (i = 0; i < norig; i++)
+		want += tt_uniform(r) < p;
+	if (want == 0)
+		return 0;
+	syn = xcalloc(e->n, sizeof *syn);
+	nsyn = xcalloc(e->n, sizeof *nsyn);
+	cand = xcalloc(e->n, sizeof *cand);
+	for (i = 0; i < e->n; i++) {
+		if ((nsyn[i] = textop_word_synonyms(wn, e->w[i], &syn[i])) > 0)
+			cand[ncand++] = i;
+	}
+	/* Synonyms come from the words present before any insertion. */
+	for (; want > 0 && ncand > 0; want--) {
+		c = cand[tt_below(r, ncand)];
+		eda_insert(e, (size_t)tt_below(r, e->n + 1),
+		    xstrdup(syn[c][tt_below(r, nsyn[c])]));
+		changes++;
+	}
+	for (i = 0; i < nbuilt; i++)
+		wn_free_list(syn[i], nsyn[i]);
+	free(syn);
+	free(nsyn);
+	free(cand);
+	return changes;
+}
+
+int
+textop_eda(struct wordnet *wn, const char *text, double p_swap, double p_delete,
+    double p_insert, wn_rand_fn rnd, void *rctx, char **out, int *changes, char **cause)
+{
+	struct tt_rng r = { rnd, rctx };
+	struct eda e;
+	size_t norig;
+	int n = 0;
+
+	if (text == NULL || rnd == NULL)
+		return cause_set(cause, "eda: no text or random source");
+	if (tt_check_p(p_swap, "p_swap", cause) != 0 ||
+	    tt_check_p(p_delete, "p_delete", cause) != 0 ||
+	    tt_check_p(p_insert, "p_insert", cause) != 0)
+		return -1;
+	eda_build(&e, text);
+	norig = e.n;
+	if (norig > 0) {
+		n += eda_swap(&e, &r, p_swap);
+		n += eda_remove(&e, &r, p_delete);
+		n += eda_add(&e, wn, &r, p_insert, norig);
+	}
+	*out = eda_join(&e);
+	*changes = strcmp(*out, text) == 0 ? 0 : n;
+	eda_free(&e);
+	return 0;
+}
