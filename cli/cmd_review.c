@@ -62,7 +62,7 @@ cmd_review(int argc, char **argv)
 	const char *who = NULL, *theme = NULL, *script = getenv("MMDA_SCRIPT");
 	struct app a;
 	char *cause = NULL;
-	int ch, rc = CLI_OK, conflicts = 0;
+	int ch, rc = CLI_OK;
 	int64_t v;
 
 	memset(&a, 0, sizeof a);
@@ -79,9 +79,9 @@ cmd_review(int argc, char **argv)
 			who = optarg;
 			break;
 		case 'q':
-			if (strcmp(optarg, "conflicts") != 0 && strcmp(optarg, "all") != 0)
-				return cli_usage("review", "--queue is all or conflicts");
-			conflicts = strcmp(optarg, "conflicts") == 0;
+			if (app_queue_parse(optarg, &a) != 0)
+				return cli_usage("review", "unknown queue %s (mmda review --help lists "
+				    "them)", optarg);
 			break;
 		case 'o':
 			if (parse_int64(optarg, 1, 100, &v) != 0)
@@ -93,6 +93,9 @@ cmd_review(int argc, char **argv)
 			break;
 		case 'h':
 			cli_command_help(stdout, cli_find("review"));
+			printf("\nqueues (--queue):\n");
+			for (const struct queue_def *q = app_queues; q->name != NULL; q++)
+				printf("  %-11s %s\n", q->name, q->help);
 			return CLI_OK;
 		default:
 			return cli_usage("review", "unknown option %s", argv[optind - 1]);
@@ -106,26 +109,15 @@ cmd_review(int argc, char **argv)
 	a.db_path = argv[optind];
 	if ((a.st = cli_open("review", a.db_path, 0)) == NULL)
 		return CLI_ERROR;
-	if (conflicts) {
-		/* The conflicts queue: candidates some accepted and others rejected. */
-		struct conflict *c;
-		size_t n;
-		if (store_conflicts(a.st, &c, &n, &cause) != 0) {
-			store_close(a.st);
-			return cli_fail("review", cause);
-		}
-		a.ids = xcalloc(n ? n : 1, sizeof *a.ids);
-		for (size_t i = 0; i < n; i++)
-			a.ids[i] = c[i].id;
-		a.n = n;
-		conflicts_free(c, n);
-	} else if (store_candidate_ids(a.st, &a.ids, &a.n, &cause) != 0) {
+	if (app_queue_load(&a, &cause) != 0) {
+		app_queue_free(&a);
 		store_close(a.st);
 		return cli_fail("review", cause);
 	}
 	if (script != NULL && *script != '\0' && (a.script = fopen(script, "r")) == NULL) {
 		store_close(a.st);
 		free(a.ids);
+		app_queue_free(&a);
 		return cli_error("review", "%s: cannot read the script", script);
 	}
 	/* Scripted runs have no terminal to ask; the real one is probed before curses. */
@@ -133,12 +125,13 @@ cmd_review(int argc, char **argv)
 		probe(&a.caps);
 	/* Start at this annotator's first undecided candidate (leased, with overlap). */
 	int64_t first;
-	if (!conflicts && (a.overlap > 0 ?
-	    store_lease_next(a.st, a.annotator, a.overlap, 600, &first, NULL) :
-	    store_first_undecided(a.st, a.annotator, &first, NULL)) == 1)
-		for (size_t i = 0; i < a.n; i++)
-			if (a.ids[i] == first)
-				a.cur = i;
+	if (a.overlap > 0 && a.queue.kind == QUEUE_DEFAULT) {
+		if (store_lease_next(a.st, a.annotator, a.overlap, 600, &first, NULL) == 1)
+			for (size_t i = 0; i < a.n; i++)
+				if (a.ids[i] == first)
+					a.cur = i;
+	} else
+		app_queue_first_undecided(&a);
 	app_load(&a);
 	if (screen_run(&a, &cause) != 0)
 		rc = cli_fail("review", cause);

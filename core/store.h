@@ -256,14 +256,43 @@ int store_merge(struct store *st, const char *src, struct store_merge_result *re
     char **cause);
 
 /*
- * Hands out work: the next candidate (id order) that annotator has not
+ * Hands out work: the next candidate (review order) that annotator has not
  * decided and that fewer than `overlap` annotators have decided or hold a
  * live lease on, leased to annotator for lease_seconds. A live lease the
- * annotator already holds on an undecided candidate is returned first.
+ * annotator already holds on an undecided candidate is returned first, then
+ * the rest in review order (see store_queue).
  * Returns 1 with *id, 0 when nothing is left, -1 on failure.
  */
 int store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
     int64_t *id, char **cause);
+
+/*
+ * Review queues: the candidates `mmda review` goes through, in review order
+ * (a derived candidate with its siblings, grouped under their first parent
+ * in the parent's id order; originals after every derived one). DEFAULT is
+ * every candidate; ORIGINALS only originals (id order); UNDECIDED what
+ * annotator has no decision in force on; CONFLICTS what annotators accepted
+ * and rejected; OP the candidates of op. store_queue returns 0 with *ids
+ * (caller frees; *n may be 0), or -1 with *cause.
+ */
+enum queue_kind {
+	QUEUE_DEFAULT,
+	QUEUE_ORIGINALS,
+	QUEUE_UNDECIDED,
+	QUEUE_CONFLICTS,
+	QUEUE_OP,
+};
+struct queue_spec {
+	enum queue_kind kind;
+	const char *op;        /* QUEUE_OP */
+	const char *annotator; /* QUEUE_UNDECIDED */
+};
+int store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t *n,
+    char **cause);
+/* The candidates annotator has a decision in force on, in id order: 0 with *ids
+ * (caller frees), or -1 with *cause. */
+int store_decided_ids(struct store *st, const char *annotator, int64_t **ids, size_t *n,
+    char **cause);
 
 /* A candidate whose annotators disagree (some accepted, some rejected). */
 struct conflict {
@@ -288,9 +317,9 @@ int store_decisions_walk(struct store *st,
 /* The first candidate (id order) annotator has no decision in force on:
  * 1 with *id, 0 when every one is decided, -1 on failure. */
 int store_first_undecided(struct store *st, const char *annotator, int64_t *id, char **cause);
-/* The first candidate after `after` (in id order, wrapping to the start) whose caption
- * contains needle, ignoring ASCII case: 1 with *id, 0 when none, -1 on failure. */
-int store_search(struct store *st, const char *needle, int64_t after, int64_t *id, char **cause);
+/* The candidates whose caption contains needle, ignoring ASCII case, in id order:
+ * 0 with *ids (caller frees; *n may be 0), or -1 with *cause. */
+int store_search(struct store *st, const char *needle, int64_t **ids, size_t *n, char **cause);
 /* An annotator's pace: log entries and the unix times of the first and last. */
 int store_annotator_pace(struct store *st, const char *annotator, int64_t *count,
     int64_t *first, int64_t *last, char **cause);

@@ -50,6 +50,25 @@ int db_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Copies a column's text, or NULL when it is NULL. */
 char *db_column_dup(sqlite3_stmt *s, int i);
 
+/* The decisions in force, as a CTE named cur(candidate, annotator, answer, id):
+ * each annotator's latest decision on a candidate that no retraction names. */
+#define CUR_CTE                                                                            \
+	"cur AS (SELECT candidate, annotator, answer, id FROM ("                           \
+	" SELECT d.candidate, d.annotator, d.answer, d.id, row_number() OVER"              \
+	"  (PARTITION BY d.candidate, d.annotator ORDER BY d.id DESC) AS rn"               \
+	" FROM decisions d WHERE d.answer <> 'retract'"                                    \
+	"  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id))"            \
+	" WHERE rn = 1)"
+
+/*
+ * The review order (store_queue, store_lease_next): a derived candidate comes
+ * with its siblings, after its first parent's earlier ones, so the ORIGINAL
+ * pane stays while a curator goes through what was made from it; originals
+ * themselves come last. Needs "candidates c LEFT JOIN lineage q ON q.child =
+ * c.id AND q.slot = 0" in the query.
+ */
+#define QUEUE_ORDER "(q.parent IS NULL), coalesce(q.parent, c.id), c.id"
+
 /* Schema (db/schema.c): brings the database to the latest version. */
 int db_migrate(struct store *st, char **cause);
 int db_schema_latest(void);

@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make pkg-config
 libncurses-dev libsixel-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
 libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev
-sqlite3 python3 tmux valgrind wordnet-base libsixel-bin"
+sqlite3 python3 tmux valgrind wordnet-base libsixel-bin
+xvfb xterm xfonts-base xdotool imagemagick x11-utils python3-pil python3-numpy"
 
 missing=""
 for p in $PKGS; do

@@ -62,6 +62,15 @@ app_load(struct app *a)
 	}
 	a->has_parent = a->c.nparents > 0;
 	a->shown_ms = now_mono_ms();
+	if (a->c.id != a->last_id) {
+		a->score_page = a->cap_scroll = 0;
+		a->last_id = a->c.id;
+	}
+	/* Another process (or an undo) may have changed what this annotator decided here. */
+	int mine = 0;
+	for (size_t i = 0; i < a->ndec; i++)
+		mine |= strcmp(a->dec[i].annotator, a->annotator) == 0;
+	app_decided_set(a, a->c.id, mine);
 	/* This annotator's progress, for the title bar. */
 	store_annotator_counts(a->st, a->annotator, a->mine, NULL);
 }
@@ -143,8 +152,7 @@ int
 app_poll_job(struct app *a)
 {
 	const char *summary;
-	int64_t done, total, here, *ids;
-	size_t n;
+	int64_t done, total;
 
 	if (a->exjob != NULL) {
 		if (!exportjob_poll(a->exjob, &done, &summary)) {
@@ -166,15 +174,8 @@ app_poll_job(struct app *a)
 	augjob_free(a->job);
 	a->job = NULL;
 	/* New candidates join the queue; stay on the one on screen. */
-	if (a->full_ids == NULL && store_candidate_ids(a->st, &ids, &n, NULL) == 0) {
-		here = a->n ? a->ids[a->cur] : 0;
-		free(a->ids);
-		a->ids = ids;
-		a->n = n;
-		for (size_t i = 0; i < n; i++)
-			if (ids[i] == here)
-				a->cur = i;
-	}
+	if (a->full_ids == NULL)
+		app_queue_load(a, NULL);
 	app_load(a);
 	return 1;
 }
@@ -215,4 +216,5 @@ app_free(struct app *a)
 		a->ids = a->full_ids;
 		a->full_ids = NULL;
 	}
+	app_queue_free(a);
 }

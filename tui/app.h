@@ -54,9 +54,17 @@ struct app {
 	struct term_caps caps;
 	int colors; /* has_colors() and not NO_COLOR */
 
-	/* The queue: every candidate in id order; cur indexes it. */
+	/* The queue (tui/queue.c): the candidates of a->queue in review order;
+	 * cur indexes it. left counts the ones this annotator has not decided. */
+	struct queue_spec queue;
+	char queue_op[64];
 	int64_t *ids;
 	size_t n, cur;
+	int64_t *decided;  /* this annotator's decided candidates, id order */
+	size_t ndecided;
+	int64_t *qsorted;  /* ids in id order, to know what the queue holds */
+	int64_t left;
+	char boundary_metric[64]; /* the metric a boundary page was made for */
 	int64_t *full_ids; /* the whole queue while a boundary page is shown */
 	size_t full_n, full_cur;
 	int64_t *marked;   /* candidates marked (m) for the augment screen's M */
@@ -85,6 +93,13 @@ struct app {
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
 	int overlap;      /* > 0: work is handed out by leases (several annotators) */
 	int zoom;         /* review: one image over the whole screen */
+	int score_page;   /* review: the page of the scores panel (i) */
+	int cap_scroll;   /* review: caption rows scrolled away (c) */
+	int cap_scroll_more; /* the draw step left words below the caption box */
+	int help_top;     /* help: the first line shown */
+	enum view_id help_from; /* the screen help returns to */
+	char last_search[256];  /* what / looked for, for n */
+	int64_t last_id;  /* the candidate those two belong to */
 	int second;       /* review: the left pane shows a two-parent op's second parent */
 	int dither, low_bandwidth; /* sixel options (render_options) */
 
@@ -123,6 +138,28 @@ void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);
+/* The review queues, ended by a NULL name: feeds --queue, its help and the help screen. */
+struct queue_def {
+	const char *name;
+	enum queue_kind kind;
+	const char *help;
+};
+extern const struct queue_def app_queues[];
+/* Sets a->queue from a --queue name; -1 for an unknown one. */
+int app_queue_parse(const char *s, struct app *a);
+/* The queue's name for the title bar (static storage). */
+const char *app_queue_name(const struct app *a);
+/* Loads a->queue into a->ids, staying on the candidate shown when it is still
+ * there, and counts what is left. 0, or -1 with *cause. */
+int app_queue_load(struct app *a, char **cause);
+/* a->ids changed (a filter, a boundary page): counts what is left again. */
+void app_queue_changed(struct app *a);
+/* Moves to the first candidate of the queue this annotator has not decided. */
+void app_queue_first_undecided(struct app *a);
+/* Records whether this annotator has a decision in force on id (and the count left). */
+void app_decided_set(struct app *a, int64_t id, int decided);
+int app_is_decided(const struct app *a, int64_t id);
+void app_queue_free(struct app *a);
 /* 1 when candidate id is marked (tui/commands_list.c). */
 int app_is_marked(const struct app *a, int64_t id);
 

@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "core/image/image.h"
+#include "core/base/utf8.h"
 #include "core/base/util.h"
 #include "tui/blocks.h"
 
@@ -156,13 +157,16 @@ blocks_placeholder(WINDOW *win, int y, int x, int cols, int rows, const char *la
 {
 	wchar_t wbuf[256];
 	mbstate_t st;
-	const char *s = label != NULL ? label : "";
-	size_t n = 0, k, left = strlen(s);
+	size_t n = 0, k, left;
 	int width = 0, w, r, c;
 	wchar_t wc;
 
 	if (win == NULL || cols <= 0 || rows <= 0)
 		return;
+	/* Labels are file names and decode errors: data, so sanitised like captions. */
+	char *safe = utf8_sanitize(label != NULL ? label : "", 0);
+	const char *s = safe;
+	left = strlen(s);
 	for (r = 0; r < rows; r++) {
 		for (c = 0; c < cols; c++)
 			mvwaddch(win, y + r, x + c, ' ');
@@ -184,4 +188,5 @@ blocks_placeholder(WINDOW *win, int y, int x, int cols, int rows, const char *la
 	wbuf[n] = 0;
 	if (n > 0)
 		mvwaddnwstr(win, y + rows / 2, x + (cols - width) / 2, wbuf, (int)n);
+	free(safe);
 }

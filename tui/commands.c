@@ -36,6 +36,7 @@ decide(struct app *a, enum answer ans, const char *note)
 		return;
 	}
 	app_status(a, 0, "candidate %" PRId64 ": %s", a->c.id, answer_name(ans));
+	app_decided_set(a, a->c.id, 1);
 	if (a->overlap > 0) {
 		/* With several annotators the next candidate is the one leased to us. */
 		int64_t id;
@@ -210,7 +211,13 @@ static void
 cmd_help(struct app *a, const char *arg)
 {
 	(void)arg;
-	switch_view(a, a->view == VIEW_HELP ? VIEW_REVIEW : VIEW_HELP);
+	if (a->view == VIEW_HELP) {
+		switch_view(a, a->help_from);
+		return;
+	}
+	a->help_from = a->view;
+	a->help_top = 0;
+	switch_view(a, VIEW_HELP);
 }
 
 static void
@@ -227,37 +234,6 @@ cmd_open(struct app *a, const char *arg)
 	if (a->view != VIEW_REVIEW)
 		switch_view(a, VIEW_REVIEW);
 }
-
-static void
-cmd_search(struct app *a, const char *arg)
-{
-	char line[256], *cause = NULL;
-	const char *needle = arg;
-	int64_t id;
-	int rc;
-
-	if (*needle == '\0') {
-		if (a->script != NULL || screen_prompt(a, "/", line, sizeof line) != 0)
-			return;
-		needle = line;
-	}
-	if (a->n == 0)
-		return;
-	rc = store_search(a->st, needle, a->ids[a->cur], &id, &cause);
-	if (rc < 0) {
-		app_status(a, 1, "%s", cause);
-		free(cause);
-		return;
-	}
-	for (size_t i = 0; rc == 1 && i < a->n; i++)
-		if (a->ids[i] == id) {
-			move_to(a, i);
-			app_status(a, 0, "found in #%" PRId64, id);
-			return;
-		}
-	app_status(a, 1, "not found: %s", needle);
-}
-
 
 static void
 cmd_stats(struct app *a, const char *arg)
@@ -349,6 +325,10 @@ static void
 cmd_quit(struct app *a, const char *arg)
 {
 	(void)arg;
+	if (a->view == VIEW_HELP) {
+		switch_view(a, a->help_from);
+		return;
+	}
 	if (a->view != VIEW_REVIEW) {
 		switch_view(a, VIEW_REVIEW);
 		return;
@@ -360,6 +340,7 @@ cmd_quit(struct app *a, const char *arg)
 		a->n = a->full_n;
 		a->cur = a->full_cur;
 		a->full_ids = NULL;
+		app_queue_changed(a);
 		switch_view(a, VIEW_THRESHOLDS);
 		app_load(a);
 		return;
@@ -387,91 +368,109 @@ cmd_dump(struct app *a, const char *arg)
 }
 
 const struct command commands[] = {
-	{ "accept", "a", VIEW_COUNT, "accept the candidate and go to the next", cmd_accept },
-	{ "reject", "x", VIEW_COUNT, "reject the candidate and go to the next", cmd_reject },
-	{ "skip", "Space", VIEW_COUNT, "skip: decide later, go to the next", cmd_skip },
-	{ "undo", "u", VIEW_COUNT, "retract your latest decision and go back to it", cmd_undo },
-	{ "next", "j Down", VIEW_COUNT, "next candidate", cmd_next },
-	{ "prev", "k Up", VIEW_COUNT, "previous candidate", cmd_prev },
+	{ "accept", "a", VIEW_COUNT, "accept the candidate and go to the next", cmd_accept,
+	    CMD_CANDIDATE },
+	{ "reject", "x", VIEW_COUNT, "reject the candidate and go to the next", cmd_reject,
+	    CMD_CANDIDATE },
+	{ "skip", "Space", VIEW_COUNT, "skip: decide later, go to the next", cmd_skip, CMD_CANDIDATE },
+	{ "undo", "u", VIEW_COUNT, "retract your latest decision and go back to it", cmd_undo,
+	    CMD_CANDIDATE },
+	{ "next", "j Down", VIEW_COUNT, "next candidate", cmd_next, 0 },
+	{ "prev", "k Up", VIEW_COUNT, "previous candidate", cmd_prev, 0 },
 	{ "next-original", "J", VIEW_COUNT, "first candidate of the next original",
-	    cmd_next_original },
+	    cmd_next_original, 0 },
 	{ "prev-original", "K", VIEW_COUNT, "first candidate of the previous original",
-	    cmd_prev_original },
-	{ "goto", "", VIEW_COUNT, "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto },
+	    cmd_prev_original, 0 },
+	{ "goto", "", VIEW_COUNT, "goto ID: a numeric id, an aug_id prefix or a key", cmd_goto, 0 },
 	{ "search", "/", VIEW_COUNT, "search TEXT: the next candidate whose caption contains TEXT",
-	    cmd_search },
-	{ "list", "l", VIEW_COUNT, "the queue as a table (again: back to review)", cmd_list },
-	{ "filter", "f", VIEW_LIST, "filter op=NAME | decision=ANSWER|undecided | pass | fail | all",
-	    cmd_filter },
+	    cmd_search, 0 },
+	{ "search-next", "n", VIEW_COUNT, "the next match of the last search", cmd_search_next, 0 },
+	{ "caption-scroll", "c", VIEW_REVIEW, "review: scroll long captions (past the end: top)",
+	    cmd_caption_scroll, 0 },
+	{ "scores-page", "i", VIEW_REVIEW, "review: the next page of the scores panel",
+	    cmd_scores_page, 0 },
+	{ "list", "l", VIEW_COUNT, "the queue as a table (again: back to review)", cmd_list, 0 },
+	{ "list-top", "g Home", VIEW_LIST, "list: the first candidate", cmd_list_top, 0 },
+	{ "list-bottom", "G End", VIEW_LIST, "list: the last candidate", cmd_list_bottom, 0 },
+	{ "list-page-down", "PgDn", VIEW_LIST, "list: a page down", cmd_list_page_down, 0 },
+	{ "list-page-up", "PgUp", VIEW_LIST, "list: a page up", cmd_list_page_up, 0 },
+	{ "filter", "f", VIEW_LIST,
+	    "filter op=NAME | decision=ANSWER|undecided | pass | fail | unscored | all",
+	    cmd_filter, 0 },
 	{ "sort", "o", VIEW_LIST, "sort id | op | METRIC (ascending; missing scores last)",
-	    cmd_sort },
+	    cmd_sort, 0 },
 	{ "mark", "m", VIEW_COUNT, "mark or unmark this candidate for the augment screen's M",
-	    cmd_mark },
-	{ "open", "Enter", VIEW_COUNT, "open the selected candidate in review", cmd_open },
+	    cmd_mark, CMD_CANDIDATE },
+	{ "open", "Enter", VIEW_COUNT, "open the selected candidate in review", cmd_open, 0 },
 	{ "augment", "g", VIEW_COUNT, "run an operator on this pair or the queue (again: back)",
-	    cmd_augment_screen },
-	{ "aug-next-op", "j Down", VIEW_AUGMENT, "augment: the next operator", cmd_aug_next_op },
-	{ "aug-prev-op", "k Up", VIEW_AUGMENT, "augment: the previous operator", cmd_aug_prev_op },
+	    cmd_augment_screen, 0 },
+	{ "aug-next-op", "j Down", VIEW_AUGMENT, "augment: the next operator", cmd_aug_next_op, 0 },
+	{ "aug-prev-op", "k Up", VIEW_AUGMENT, "augment: the previous operator", cmd_aug_prev_op, 0 },
 	{ "aug-next-param", "Tab ]", VIEW_AUGMENT, "augment: the next parameter",
-	    cmd_aug_next_param },
+	    cmd_aug_next_param, 0 },
 	{ "set", "e Enter", VIEW_AUGMENT, "augment: set NAME=VALUE (checked against the table)",
-	    cmd_aug_set },
+	    cmd_aug_set, 0 },
 	{ "run", "r", VIEW_AUGMENT, "augment: run on this pair's original, in the background",
-	    cmd_aug_run },
+	    cmd_aug_run, 0 },
 	{ "run-all", "R", VIEW_AUGMENT, "augment: run on every original, in the background",
-	    cmd_aug_run_all },
+	    cmd_aug_run_all, 0 },
 	{ "cancel", "X", VIEW_AUGMENT, "augment: stop the running batch (what is stored stays)",
-	    cmd_aug_cancel },
+	    cmd_aug_cancel, 0 },
 	{ "export", "E", VIEW_COUNT, "export a subset in a trainer's format (again: back)",
-	    cmd_export_screen },
-	{ "ex-next-format", "j Down", VIEW_EXPORT, "export: the next format", cmd_ex_next },
-	{ "ex-prev-format", "k Up", VIEW_EXPORT, "export: the previous format", cmd_ex_prev },
+	    cmd_export_screen, 0 },
+	{ "ex-next-format", "j Down", VIEW_EXPORT, "export: the next format", cmd_ex_next, 0 },
+	{ "ex-prev-format", "k Up", VIEW_EXPORT, "export: the previous format", cmd_ex_prev, 0 },
 	{ "select", "Tab", VIEW_EXPORT, "export: select gold, accepted, passing or all",
-	    cmd_ex_select },
+	    cmd_ex_select, 0 },
 	{ "export-to", "e Enter", VIEW_EXPORT, "export-to DIR: write the export (in the background)",
-	    cmd_export_to },
+	    cmd_export_to, 0 },
 	{ "run-marked", "M", VIEW_AUGMENT, "augment: run on the marked candidates' originals",
-	    cmd_aug_run_marked },
-	{ "wait", "", VIEW_COUNT, "wait for the background batch (for scripts)", cmd_wait },
+	    cmd_aug_run_marked, 0 },
+	{ "wait", "", VIEW_COUNT, "wait for the background batch (for scripts)", cmd_wait, 0 },
 	{ "stats", "S", VIEW_COUNT,
-	    "acceptance per op and annotator, agreement, passing (again: back)", cmd_stats },
+	    "acceptance per op and annotator, agreement, passing (again: back)", cmd_stats, 0 },
 	{ "thresholds", "t", VIEW_COUNT, "tune thresholds against the decisions (again: back)",
-	    cmd_thresholds },
+	    cmd_thresholds, 0 },
 	{ "cutoff-up", "l Right >", VIEW_THRESHOLDS,
-	    "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up },
+	    "thresholds: raise the cutoff (cutoff-up STEP)", cmd_cutoff_up, 0 },
 	{ "cutoff-down", "h Left <", VIEW_THRESHOLDS, "thresholds: lower the cutoff (cutoff-down STEP)",
-	    cmd_cutoff_down },
+	    cmd_cutoff_down, 0 },
 	{ "cutoff-up-coarse", "L", VIEW_THRESHOLDS, "thresholds: raise the cutoff ten steps",
-	    cmd_cutoff_up_coarse },
+	    cmd_cutoff_up_coarse, 0 },
 	{ "cutoff-down-coarse", "H", VIEW_THRESHOLDS, "thresholds: lower the cutoff ten steps",
-	    cmd_cutoff_down_coarse },
+	    cmd_cutoff_down_coarse, 0 },
 	{ "metric-next", "] j Down", VIEW_THRESHOLDS, "thresholds: the next scored metric",
-	    cmd_metric_next },
+	    cmd_metric_next, 0 },
 	{ "metric-prev", "[ k Up", VIEW_THRESHOLDS, "thresholds: the previous scored metric",
-	    cmd_metric_prev },
+	    cmd_metric_prev, 0 },
 	{ "auto-tune", "T", VIEW_THRESHOLDS, "thresholds: move the cutoff to the best F1",
-	    cmd_auto_tune },
+	    cmd_auto_tune, 0 },
 	{ "apply-suggested", "A", VIEW_THRESHOLDS,
-	    "thresholds: set the best-F1 cutoff as the threshold", cmd_apply_suggested },
+	    "thresholds: set the best-F1 cutoff as the threshold", cmd_apply_suggested, 0 },
 	{ "boundary", "Enter", VIEW_THRESHOLDS,
-	    "thresholds: review the candidates just either side of the cutoff", cmd_boundary },
+	    "thresholds: review the candidates just either side of the cutoff", cmd_boundary, 0 },
 	{ "set-threshold", "s", VIEW_THRESHOLDS, "thresholds: make the cutoff the metric's threshold",
-	    cmd_set_threshold },
-	{ "help", "?", VIEW_COUNT, "this help (any key but a command returns)", cmd_help },
-	{ "command", ":", VIEW_COUNT, "type a command by name (:goto 12, :accept)", cmd_prompt },
+	    cmd_set_threshold, 0 },
+	{ "help", "?", VIEW_COUNT, "this help; again, q or any other key: back", cmd_help, 0 },
+	{ "help-down", "j Down", VIEW_HELP, "help: scroll down a line", cmd_help_down, 0 },
+	{ "help-up", "k Up", VIEW_HELP, "help: scroll up a line", cmd_help_up, 0 },
+	{ "help-page-down", "PgDn Space", VIEW_HELP, "help: a page down", cmd_help_page_down, 0 },
+	{ "help-page-up", "PgUp", VIEW_HELP, "help: a page up", cmd_help_page_up, 0 },
+	{ "command", ":", VIEW_COUNT, "type a command by name (:goto 12, :accept)", cmd_prompt, 0 },
 	{ "zoom", "z", VIEW_COUNT, "one image (the augmented one) over the whole screen; again: back",
-	    cmd_zoom },
+	    cmd_zoom, CMD_CANDIDATE },
 	{ "second-parent", "p", VIEW_COUNT,
 	    "two-parent ops (mixgen, cutmix): show the second parent on the left; again: first",
-	    cmd_second_parent },
+	    cmd_second_parent, CMD_CANDIDATE },
 	{ "dither", "D", VIEW_COUNT, "sixel: toggle error diffusion (off: artefacts stay honest)",
-	    cmd_dither },
+	    cmd_dither, 0 },
 	{ "low-bandwidth", "B", VIEW_COUNT,
-	    "sixel: toggle 64 colours and half-resolution panes for slow links", cmd_low_bandwidth },
-	{ "redraw", "C-l", VIEW_COUNT, "repaint the whole screen", cmd_redraw },
-	{ "quit", "q", VIEW_COUNT, "quit (from help: back to review)", cmd_quit },
-	{ "dump-screen", "", VIEW_COUNT, "dump-screen FILE: write the screen text (for tests)", cmd_dump },
-	{ NULL, NULL, 0, NULL, NULL },
+	    "sixel: toggle 64 colours and half-resolution panes for slow links", cmd_low_bandwidth, 0 },
+	{ "redraw", "C-l", VIEW_COUNT, "repaint the whole screen", cmd_redraw, 0 },
+	{ "quit", "q", VIEW_COUNT, "quit (from help: back to review)", cmd_quit, 0 },
+	{ "dump-screen", "", VIEW_COUNT, "dump-screen FILE: write the screen text (for tests)",
+	    cmd_dump, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 },
 };
 
 /* Matches one key spec word against a key. */
@@ -494,6 +493,14 @@ spec_matches(const char *spec, size_t len, int is_keycode, int key)
 		return !is_keycode && key == '\t';
 	if (len == 5 && strncmp(spec, "Enter", 5) == 0)
 		return is_keycode ? key == KEY_ENTER : key == '\n' || key == '\r';
+	if (len == 4 && strncmp(spec, "Home", 4) == 0)
+		return is_keycode && key == KEY_HOME;
+	if (len == 3 && strncmp(spec, "End", 3) == 0)
+		return is_keycode && key == KEY_END;
+	if (len == 4 && strncmp(spec, "PgUp", 4) == 0)
+		return is_keycode && key == KEY_PPAGE;
+	if (len == 4 && strncmp(spec, "PgDn", 4) == 0)
+		return is_keycode && key == KEY_NPAGE;
 	if (len == 3 && spec[0] == 'C' && spec[1] == '-')
 		return !is_keycode && key == (spec[2] & 0x1f);
 	return 0;
@@ -589,6 +596,16 @@ command_for_key(enum view_id view, int is_keycode, int key)
 	return c != NULL ? c : find_key(VIEW_COUNT, is_keycode, key);
 }
 
+void
+command_run(struct app *a, const struct command *c, const char *arg)
+{
+	if ((c->flags & CMD_CANDIDATE) && a->view != VIEW_REVIEW && a->view != VIEW_LIST) {
+		app_status(a, 1, "%s: no candidate on this screen (q returns to review)", c->name);
+		return;
+	}
+	c->run(a, arg);
+}
+
 const char *
 command_keys(const struct command *c)
 {
@@ -617,7 +634,7 @@ command_line(struct app *a, const char *line)
 	clean[strcspn(clean, "\r\n")] = '\0';
 	for (const struct command *c = commands; c->name != NULL; c++)
 		if (strcmp(c->name, name) == 0) {
-			c->run(a, clean);
+			command_run(a, c, clean);
 			free(clean);
 			return;
 		}

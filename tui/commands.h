@@ -16,7 +16,15 @@ struct command {
 	const char *help;
 	/* Runs the command; arg is the rest of a `:` or script line ("" when none). */
 	void (*run)(struct app *a, const char *arg);
+	int flags;        /* CMD_CANDIDATE */
 };
+
+/* The command acts on the candidate on screen: it runs only where one is shown
+ * (review, list), and elsewhere says so instead of acting on one out of sight. */
+#define CMD_CANDIDATE 0x01
+
+/* Runs c with arg, by the rule above; keys, the prompt and scripts all come here. */
+void command_run(struct app *a, const struct command *c, const char *arg);
 
 /* The table, ended by a NULL name. */
 extern const struct command commands[];

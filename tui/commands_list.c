@@ -67,15 +67,15 @@ keep(struct app *a, const struct candidate *c)
 		decisions_free(d, n);
 		return k;
 	}
-	if (strcmp(f, "pass") == 0 || strcmp(f, "fail") == 0) {
+	if (strcmp(f, "pass") == 0 || strcmp(f, "fail") == 0 || strcmp(f, "unscored") == 0) {
 		struct score *sc;
 		size_t ns;
 		if (store_scores_of(a->st, c->id, &sc, &ns, NULL) != 0)
 			return 0;
-		int p = metric_passes(a->th, a->nth, sc, ns, strcmp(c->op, "original") == 0, NULL,
-		    0, NULL);
+		enum metric_verdict v = metric_overall(a->th, a->nth, sc, ns,
+		    strcmp(c->op, "original") == 0);
 		scores_free(sc, ns);
-		return strcmp(f, "pass") == 0 ? p : !p;
+		return v == (*f == 'p' ? METRIC_PASS : *f == 'f' ? METRIC_FAIL : METRIC_UNSCORED);
 	}
 	return 1;
 }
@@ -90,7 +90,8 @@ rebuild(struct app *a)
 	struct row *rows;
 	char *cause = NULL;
 
-	if (store_candidate_ids(a->st, &all, &n, &cause) != 0) {
+	a->queue.annotator = a->annotator;
+	if (store_queue(a->st, &a->queue, &all, &n, &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		return;
@@ -136,6 +137,7 @@ rebuild(struct app *a)
 	free(all);
 	free(mid);
 	free(mval);
+	app_queue_changed(a);
 	app_load(a);
 	app_status(a, 0, "%zu candidates%s%s%s%s", k, *a->filter ? ", filter " : "", a->filter,
 	    *a->sort ? ", sorted by " : "", a->sort);
@@ -148,13 +150,14 @@ cmd_filter(struct app *a, const char *arg)
 
 	if (*arg == '\0') {
 		if (a->script != NULL || screen_prompt(a, "filter (op=NAME, decision=accept|"
-		    "reject|skip|undecided, pass, fail, all): ", line, sizeof line) != 0)
+		    "reject|skip|undecided, pass, fail, unscored, all): ", line, sizeof line) != 0)
 			return;
 		arg = line;
 	}
 	if (strncmp(arg, "op=", 3) != 0 && strncmp(arg, "decision=", 9) != 0 &&
-	    strcmp(arg, "pass") != 0 && strcmp(arg, "fail") != 0 && strcmp(arg, "all") != 0) {
-		app_status(a, 1, "filter: op=NAME, decision=ANSWER, pass, fail or all");
+	    strcmp(arg, "pass") != 0 && strcmp(arg, "fail") != 0 && strcmp(arg, "unscored") != 0 &&
+	    strcmp(arg, "all") != 0) {
+		app_status(a, 1, "filter: op=NAME, decision=ANSWER, pass, fail, unscored or all");
 		return;
 	}
 	snprintf(a->filter, sizeof a->filter, "%s", strcmp(arg, "all") == 0 ? "" : arg);

@@ -42,5 +42,18 @@ void cmd_filter(struct app *a, const char *arg);
 void cmd_sort(struct app *a, const char *arg);
 void cmd_mark(struct app *a, const char *arg);
 void cmd_aug_run_marked(struct app *a, const char *arg);
+/* tui/commands_nav.c */
+void cmd_search(struct app *a, const char *arg);
+void cmd_search_next(struct app *a, const char *arg);
+void cmd_caption_scroll(struct app *a, const char *arg);
+void cmd_scores_page(struct app *a, const char *arg);
+void cmd_help_down(struct app *a, const char *arg);
+void cmd_help_up(struct app *a, const char *arg);
+void cmd_help_page_down(struct app *a, const char *arg);
+void cmd_help_page_up(struct app *a, const char *arg);
+void cmd_list_top(struct app *a, const char *arg);
+void cmd_list_bottom(struct app *a, const char *arg);
+void cmd_list_page_down(struct app *a, const char *arg);
+void cmd_list_page_up(struct app *a, const char *arg);
 
 #endif

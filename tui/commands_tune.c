@@ -230,6 +230,8 @@ cmd_boundary(struct app *a, const char *arg)
 	a->ids = near;
 	a->n = k;
 	a->cur = 0;
+	snprintf(a->boundary_metric, sizeof a->boundary_metric, "%s", a->metrics[a->metric]);
+	app_queue_changed(a);
 	switch_view(a, VIEW_REVIEW);
 	app_load(a);
 	app_status(a, 0, "the %zu candidates nearest the cutoff; q returns to the whole queue", k);

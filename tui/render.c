@@ -4,6 +4,7 @@
 
 #include <curses.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -36,6 +37,7 @@ struct pane {
 	int y, x, rows, cols;
 	char *path, *label;
 	char *sent;        /* key of what the terminal shows in this pane (sixel) */
+	int filled;        /* this frame's cells hold the image filler (sixel) */
 };
 
 #define WORKERS 2
@@ -51,6 +53,8 @@ struct pane_job {
 	enum renderer mode;
 	int colors, cell_w, cell_h, max_w, max_h, truecolor;
 	int dither, low; /* see render_options; read by the worker under the lock */
+	FILE *frames;    /* $MMDA_FRAME_LOG: what each frame left on screen, for tests */
+	unsigned long frame;
 };
 
 static void geometry(struct app *a);
@@ -230,6 +234,9 @@ render_init(struct app *a)
 	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
 	pj->truecolor = a->caps.truecolor;
 	geometry(a);
+	const char *log = getenv("MMDA_FRAME_LOG");
+	if (log != NULL && *log != '\0')
+		pj->frames = fopen(log, "a");
 	/* Two workers: both panes of a new original are made at once. */
 	for (int i = 0; pj->mode != RENDER_NONE && i < WORKERS; i++)
 		if (pthread_create(&pj->thread[i], NULL, worker, pj) == 0)
@@ -258,6 +265,8 @@ render_done(struct app *a)
 		free(pj->pane[i].label);
 		free(pj->pane[i].sent);
 	}
+	if (pj->frames != NULL)
+		fclose(pj->frames);
 	pthread_mutex_destroy(&pj->lock);
 	pthread_cond_destroy(&pj->wake);
 	free(pj);
@@ -348,8 +357,33 @@ render_prefetch(struct app *a, const char *path, int i)
 }
 
 /*
- * Draws the text of one pane: a placeholder, half blocks, or nothing where a
- * finished sixel goes. Returns 1 when the cells were left blank for the image.
+ * The cells under a sixel image. In xterm any text, space or erase written
+ * into a cell wipes the image's pixels there, and curses writes a cell only
+ * when its picture of the screen says the cell changed. A blank cell lets
+ * curses clear the rest of a line (EL) across a neighbouring image whose
+ * own cells did not change, and identical blank rows let it scroll a region
+ * through an image. So image cells hold an invisible space that curses can
+ * neither clear with an erase nor match against the next rows: the
+ * attribute cycles through 8 invisible patterns down the pane (no blink or
+ * underline, which a terminal would draw or redraw), and the cells stay the
+ * same from frame to frame while the same image stays.
+ */
+static void
+fill_image_cells(const struct pane *p)
+{
+	for (int r = 0; r < p->rows; r++) {
+		attr_t at = A_INVIS | (r & 1 ? A_BOLD : 0) | (r & 2 ? A_DIM : 0) |
+		    (r & 4 ? A_ITALIC : 0);
+		cchar_t cc;
+		setcchar(&cc, L" ", at, 0, NULL);
+		for (int c = 0; c < p->cols; c++)
+			mvadd_wch(p->y + r, p->x + c, &cc);
+	}
+}
+
+/*
+ * Draws the text of one pane: a placeholder, half blocks, or the image
+ * filler where a finished sixel goes. Returns 1 when the cells hold the filler.
  */
 static int
 pane_text(struct pane_job *pj, struct pane *p)
@@ -371,8 +405,10 @@ pane_text(struct pane_job *pj, struct pane *p)
 			blocks_render(stdscr, p->y, p->x, p->cols, p->rows, &e->img, pj->truecolor);
 			return 0;
 		}
-		if (state == E_DONE && pj->mode == RENDER_SIXEL)
-			return 1; /* the cells stay blank for the image */
+		if (state == E_DONE && pj->mode == RENDER_SIXEL) {
+			fill_image_cells(p);
+			return 1;
+		}
 		if (state == E_FAILED && e != NULL && e->why != NULL) {
 			blocks_placeholder(stdscr, p->y, p->x, p->cols, p->rows, e->why);
 			return 0;
@@ -397,11 +433,71 @@ render_text_panes(struct app *a)
 			continue;
 		/* Text drawn over the cells erases the terminal's pixels there: the
 		 * image must be sent again even if it is the same one. */
-		if (!pane_text(pj, p)) {
+		p->filled = pane_text(pj, p);
+		if (!p->filled) {
 			free(p->sent);
 			p->sent = NULL;
 		}
 	}
+}
+
+/* 1 when curses' next update writes any cell of the pane's rectangle. */
+static int
+pane_touched(const struct pane *p)
+{
+	for (int r = 0; r < p->rows; r++)
+		for (int c = 0; c < p->cols; c++) {
+			cchar_t now, was;
+			if (mvwin_wch(newscr, p->y + r, p->x + c, &now) == ERR ||
+			    mvwin_wch(curscr, p->y + r, p->x + c, &was) == ERR ||
+			    memcmp(&now, &was, sizeof now) != 0)
+				return 1;
+		}
+	return 0;
+}
+
+void
+render_before_update(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj->mode != RENDER_SIXEL)
+		return;
+	/* What curses writes into a pane erases the image there; send it again. */
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		if (p->sent != NULL && p->rows > 0 && (!p->filled || pane_touched(p))) {
+			free(p->sent);
+			p->sent = NULL;
+		}
+	}
+}
+
+/*
+ * One block per frame: "frame N", then per pane "pane I ROW COL W H PATH"
+ * when its image is on screen, or "pane I ROW COL - - text" when the pane
+ * shows text. A test waits on it instead of sleeping and knows which image
+ * to compare each part of a screenshot with.
+ */
+static void
+frame_log(struct pane_job *pj)
+{
+	if (pj->frames == NULL)
+		return;
+	fprintf(pj->frames, "frame %lu\n", ++pj->frame);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		const struct pane *p = &pj->pane[i];
+		int w, h;
+		if (p->rows <= 0 || p->cols <= 0)
+			continue;
+		pane_pixels(pj, p->rows, p->cols, &w, &h);
+		if (p->sent != NULL)
+			fprintf(pj->frames, "pane %d %d %d %d %d %s\n", i, p->y, p->x, w, h, p->path);
+		else
+			fprintf(pj->frames, "pane %d %d %d - - text\n", i, p->y, p->x);
+	}
+	fprintf(pj->frames, "end\n");
+	fflush(pj->frames);
 }
 
 void
@@ -432,6 +528,7 @@ render_panes(struct app *a)
 		free(key);
 	}
 	a->images_dirty = 0;
+	frame_log(pj);
 }
 
 int

@@ -30,6 +30,11 @@ void render_pane(struct app *a, int i, int y, int x, int rows, int cols, const c
 void render_prefetch(struct app *a, const char *path, int i);
 /* Draws half-block panes and placeholders into curses (before doupdate). */
 void render_text_panes(struct app *a);
+/*
+ * Call after wnoutrefresh and before doupdate: a pane whose cells curses is
+ * about to write (its image would be erased there) is marked to be sent again.
+ */
+void render_before_update(struct app *a);
 /* Writes sixel panes to the terminal (after doupdate). */
 void render_panes(struct app *a);
 /* 1 while the worker has panes queued or in progress (the loop then polls often). */

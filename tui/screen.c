@@ -28,6 +28,17 @@ on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* Each screen's footer: the keys that screen answers to (all in the command table). */
+static const char *const hints[VIEW_COUNT] = {
+	[VIEW_REVIEW] = "a accept  x reject  spc skip  u undo  j/k move  c text  i scores  ? help  q quit",
+	[VIEW_LIST] = "j/k move  g/G first/last  PgUp/PgDn  Enter open  f filter  o sort  / find",
+	[VIEW_THRESHOLDS] = "h/l cutoff  H/L x10  j/k metric  T best F1  s set  A apply  Enter near",
+	[VIEW_STATS] = "S or q back  ? help",
+	[VIEW_AUGMENT] = "j/k operator  Tab parameter  e set  r run  R all  M marked  X stop  q back",
+	[VIEW_EXPORT] = "j/k format  Tab selection  Enter export to a folder  q back",
+	[VIEW_HELP] = "j/k PgUp/PgDn scroll  q or ? back",
+};
+
 static void
 draw(struct app *a)
 {
@@ -50,10 +61,11 @@ draw(struct app *a)
 		    theme_attr(a->status_error ? TH_ERROR : TH_STATUS));
 	move(LINES - 1, 0);
 	clrtoeol();
-	screen_text(LINES - 1, 0, COLS,
-	    "a accept  x reject  space skip  u undo  j/k move  J/K original  ? help  : command  q quit",
+	screen_text(LINES - 1, 0, COLS, hints[a->view < VIEW_COUNT ? a->view : VIEW_REVIEW],
 	    theme_attr(TH_HINT));
 	wnoutrefresh(stdscr);
+	if (a->view == VIEW_REVIEW)
+		render_before_update(a);
 	doupdate();
 	/* Images go straight to the terminal after curses has finished its frame. */
 	if (a->view == VIEW_REVIEW)
@@ -77,6 +89,12 @@ setup(struct app *a, char **cause)
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
+	/* A frame is always finished: curses must not stop half-way for a pending
+	 * key and paint the rest over images sent after it. Shifting characters
+	 * sideways (ICH/DCH) would drag image cells along; rewriting is exact. */
+	typeahead(-1);
+	idcok(stdscr, FALSE);
+	idlok(stdscr, FALSE);
 	curs_set(0);
 	timeout(100);
 	a->colors = has_colors() && (nc == NULL || *nc == '\0');
@@ -130,9 +148,12 @@ screen_run(struct app *a, char **cause)
 			continue;
 		}
 		const struct command *c = command_for_key(a->view, r == KEY_CODE_YES, (int)wch);
-		if (a->view == VIEW_HELP && (c == NULL || strcmp(c->name, "quit") == 0)) {
-			/* Any other key closes the help overlay. */
-			a->view = VIEW_REVIEW;
+		if (a->view == VIEW_HELP && (c == NULL || (c->view != VIEW_HELP &&
+		    strcmp(c->name, "help") != 0 && strcmp(c->name, "quit") != 0 &&
+		    strcmp(c->name, "redraw") != 0))) {
+			/* The help overlay takes every key: its own scroll it, q and ? close
+			 * it, and any other key closes it without acting on what is below. */
+			a->view = a->help_from;
 			clearok(curscr, TRUE);
 			a->images_dirty = a->dirty = 1;
 			continue;
@@ -140,7 +161,7 @@ screen_run(struct app *a, char **cause)
 		if (c != NULL) {
 			a->status[0] = '\0';
 			a->status_error = 0;
-			c->run(a, "");
+			command_run(a, c, "");
 			a->dirty = 1;
 		}
 	}

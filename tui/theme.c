@@ -31,7 +31,8 @@ static const struct {
 	[TH_REMOVED] = { "diff.removed", { COLOR_RED, -1, A_UNDERLINE } },
 	[TH_PASS] = { "score.pass", { COLOR_GREEN, -1, 0 } },
 	[TH_FAIL] = { "score.fail", { COLOR_RED, -1, A_BOLD } },
-	[TH_ACCEPT] = { "decision.accept", { COLOR_BLACK, COLOR_GREEN, A_BOLD } },
+	/* Not bold: most terminals draw bold black as grey, unreadable on green. */
+	[TH_ACCEPT] = { "decision.accept", { COLOR_BLACK, COLOR_GREEN, 0 } },
 	[TH_REJECT] = { "decision.reject", { COLOR_WHITE, COLOR_RED, A_BOLD } },
 	[TH_SKIP] = { "decision.skip", { COLOR_BLACK, COLOR_YELLOW, 0 } },
 	[TH_STATUS] = { "status", { -1, -1, 0 } },

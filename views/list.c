@@ -44,7 +44,7 @@ list_draw(struct app *a)
 	    "  m mark  l back", a->n ? a->cur + 1 : 0, a->n, *a->filter ? "  filter " : "",
 	    a->filter, *a->sort ? "  sort " : "", a->sort);
 	screen_title(buf);
-	snprintf(buf, sizeof buf, "%8s  %-10s %-7s %-6s %s", "id", "op", "yours", "filters",
+	snprintf(buf, sizeof buf, "%8s  %-10s %-7s %-8s %s", "id", "op", "yours", "filters",
 	    "caption");
 	screen_text(1, 0, COLS, buf, theme_attr(TH_HEADER));
 	if (rows < 1 || a->n == 0)
@@ -65,8 +65,9 @@ list_draw(struct app *a)
 		if (store_candidate_get(a->st, a->ids[i], &c, NULL) != 0)
 			continue;
 		store_scores_of(a->st, c.id, &sc, &nsc, NULL);
-		int passes = metric_passes(a->th, a->nth, sc, nsc, strcmp(c.op, "original") == 0,
-		    NULL, 0, NULL);
+		/* A missing score is not a failure on screen: say it is missing. */
+		enum metric_verdict v = metric_overall(a->th, a->nth, sc, nsc,
+		    strcmp(c.op, "original") == 0);
 		scores_free(sc, nsc);
 		int base = sel ? A_REVERSE : 0;
 		snprintf(buf, sizeof buf, "%c%7" PRId64 "  %-10.10s ",
@@ -75,8 +76,10 @@ list_draw(struct app *a)
 		const char *ans = my_answer(a->st, c.id, a->annotator, &el);
 		snprintf(buf, sizeof buf, "%-7s", ans);
 		x += screen_text(y, x, COLS - x, buf, theme_attr(el) | base);
-		snprintf(buf, sizeof buf, " %-6s ", passes ? "pass" : "FAIL");
-		x += screen_text(y, x, COLS - x, buf, theme_attr(passes ? TH_PASS : TH_FAIL) | base);
+		snprintf(buf, sizeof buf, " %-8s ", v == METRIC_PASS ? "pass" : v == METRIC_FAIL ?
+		    "FAIL" : "unscored");
+		x += screen_text(y, x, COLS - x, buf, theme_attr(v == METRIC_PASS ? TH_PASS :
+		    v == METRIC_FAIL ? TH_FAIL : TH_DIM) | base);
 		screen_text(y, x, COLS - x, c.text, theme_attr(TH_TEXT) | base);
 		candidate_free(&c);
 	}

@@ -20,7 +20,7 @@
 #include "views/views.h"
 
 #define CAPTION_ROWS 4
-#define INFO_ROWS 3
+#define INFO_ROWS 2 /* the op line and the decisions; the scores panel sits between */
 /* Word diffs are quadratic; longer captions are shown without marks. */
 #define DIFF_MAX_WORDS 600
 
@@ -85,39 +85,34 @@ diff(const struct words *a, const struct words *b, char *keep_a, char *keep_b)
 	return 0;
 }
 
-/* Draws words in a box, wrapping at word boundaries, each with its own attribute. */
-static void
-draw_words(int y, int x, int w, int h, const struct words *ws, const char *keep, int marked)
+/*
+ * Draws words in a box, wrapping at word boundaries, each with its own
+ * attribute, after skipping the first `skip` wrapped rows. Returns 1 when
+ * words were left below the box (the caller offers to scroll).
+ */
+static int
+draw_words(int y, int x, int w, int h, const struct words *ws, const char *keep, int marked,
+    int skip)
 {
-	int cx = 0, cy = 0;
+	int cx = 0, cy = -skip;
 
-	for (size_t i = 0; i < ws->n && cy < h; i++) {
+	for (size_t i = 0; i < ws->n; i++) {
 		int attr = marked && !keep[i] ? theme_attr(TH_ADDED) : theme_attr(TH_TEXT);
 		int len = (int)strlen(ws->w[i]); /* upper bound of its columns */
 		if (cx > 0 && cx + 1 + (len < w ? len : w) > w) {
 			cy++;
 			cx = 0;
-			if (cy >= h)
-				break;
 		}
+		if (cy >= h)
+			return 1;
 		if (cx > 0)
 			cx++;
-		cx += screen_text(y + cy, x + cx, w - cx, ws->w[i], attr);
+		if (cy >= 0)
+			cx += screen_text(y + cy, x + cx, w - cx, ws->w[i], attr);
+		else
+			cx += len < w - cx ? len : w - cx;
 	}
-}
-
-static int
-metric_passes_one(const struct app *a, const struct score *s, int *thresholded)
-{
-	for (size_t i = 0; i < a->nth; i++) {
-		const struct threshold *t = &a->th[i];
-		if (!t->enabled || strcmp(t->metric, s->metric) != 0)
-			continue;
-		*thresholded = 1;
-		return (!t->has_min || s->value >= t->min) && (!t->has_max || s->value <= t->max);
-	}
-	*thresholded = 0;
-	return 1;
+	return 0;
 }
 
 /* 1 when meta (a JSON object, or NULL) has key set to true. */
@@ -142,8 +137,9 @@ meta_string(const char *meta, const char *key, char *buf, size_t len)
 	cJSON_Delete(doc);
 }
 
+/* The op line (y) and the decisions line (ydec). */
 static void
-draw_info(struct app *a, int y, int w)
+draw_info(struct app *a, int y, int ydec, int w)
 {
 	char buf[512];
 	int x;
@@ -165,28 +161,16 @@ draw_info(struct app *a, int y, int w)
 	}
 
 
-	/* Scores: failing thresholds first catch the eye. */
-	x = screen_text(y + 1, 0, w, "scores ", theme_attr(TH_HEADER));
-	if (a->nsc == 0)
-		screen_text(y + 1, x, w - x, "none (mmda score)", theme_attr(TH_DIM));
-	for (size_t i = 0; i < a->nsc && x < w; i++) {
-		int thr, ok = metric_passes_one(a, &a->sc[i], &thr);
-		snprintf(buf, sizeof buf, "%s %.4g%s ", a->sc[i].metric, a->sc[i].value,
-		    thr ? (ok ? " ok" : " FAIL") : "");
-		x += screen_text(y + 1, x, w - x, buf,
-		    theme_attr(!thr ? TH_DIM : ok ? TH_PASS : TH_FAIL));
-	}
-
-	x = screen_text(y + 2, 0, w, "decisions ", theme_attr(TH_HEADER));
+	x = screen_text(ydec, 0, w, "decisions ", theme_attr(TH_HEADER));
 	if (a->ndec == 0)
-		x += screen_text(y + 2, x, w - x, "none", theme_attr(TH_DIM));
+		x += screen_text(ydec, x, w - x, "none", theme_attr(TH_DIM));
 	for (size_t i = 0; i < a->ndec && x < w; i++) {
 		enum theme_el el = a->dec[i].answer == ANSWER_ACCEPT ? TH_ACCEPT :
 		    a->dec[i].answer == ANSWER_REJECT ? TH_REJECT : TH_SKIP;
 		snprintf(buf, sizeof buf, " %s: %s ", a->dec[i].annotator,
 		    answer_name(a->dec[i].answer));
-		x += screen_text(y + 2, x, w - x, buf, theme_attr(el));
-		x += screen_text(y + 2, x, w - x, " ", 0);
+		x += screen_text(ydec, x, w - x, buf, theme_attr(el));
+		x += screen_text(ydec, x, w - x, " ", 0);
 	}
 }
 
@@ -203,23 +187,89 @@ image_label(char *buf, size_t len, const struct candidate *c, const char *path)
 		snprintf(buf, len, "[%s]", base);
 }
 
+/* The title bar: queue, position, this annotator's progress and what is left. */
+static void
+draw_title(struct app *a)
+{
+	char buf[512], where[96];
+
+	if (a->full_ids != NULL)
+		snprintf(where, sizeof where, "boundary of %s", a->boundary_metric);
+	else
+		snprintf(where, sizeof where, "%s", app_queue_name(a));
+	snprintf(buf, sizeof buf, " mmda  %s %zu/%zu, %" PRId64 " left  #%" PRId64 " %s   %s: %"
+	    PRId64 " accepted, %" PRId64 " rejected, %" PRId64 " skipped", where, a->cur + 1, a->n,
+	    a->left, a->c.id, a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT],
+	    a->mine[ANSWER_REJECT], a->mine[ANSWER_SKIP]);
+	screen_title(buf);
+}
+
+/* Prefetches what the next candidate will show in both panes. */
+static void
+prefetch_next(struct app *a)
+{
+	struct candidate nx, np;
+
+	if (a->cur + 1 >= a->n || store_candidate_get(a->st, a->ids[a->cur + 1], &nx, NULL) != 0)
+		return;
+	char *path = store_candidate_image(a->st, &nx);
+	if (nx.nparents > 0) {
+		render_prefetch(a, path, 1);
+		if (store_candidate_get(a->st, nx.parents[0], &np, NULL) == 0) {
+			char *pp = store_candidate_image(a->st, &np);
+			render_prefetch(a, pp, 0);
+			free(pp);
+			candidate_free(&np);
+		}
+	} else
+		render_prefetch(a, path, 0);
+	free(path);
+	candidate_free(&nx);
+}
+
+/* The rows the scores panel may take: more on a tall screen, never the images'. */
+static int
+score_rows(void)
+{
+	return LINES >= 40 ? 5 : LINES >= 30 ? 3 : 2;
+}
+
+/* An original on its own: one pane and one caption over the whole width. */
+static void
+draw_original(struct app *a, int img_rows)
+{
+	char buf[512], label[256];
+	char *path = store_candidate_image(a->st, &a->c);
+	struct words wa;
+
+	snprintf(buf, sizeof buf, "ORIGINAL  #%" PRId64 " %s  (an original pair: judge the pair "
+	    "itself)", a->c.id, a->c.src_key ? a->c.src_key : "");
+	screen_text(1, 0, COLS, buf, theme_attr(TH_HEADER));
+	image_label(label, sizeof label, &a->c, path);
+	render_pane(a, 0, 2, 0, img_rows, COLS, path, label);
+	render_pane(a, 1, 0, 0, 0, 0, NULL, NULL);
+	free(path);
+	render_text_panes(a);
+	prefetch_next(a);
+	split(a->c.text, &wa);
+	a->cap_scroll_more = draw_words(2 + img_rows, 0, COLS, CAPTION_ROWS, &wa, NULL, 0,
+	    a->cap_scroll);
+	if (a->cap_scroll_more)
+		screen_text(2 + img_rows + CAPTION_ROWS - 1, COLS - 14, 14, " c: more text ",
+		    theme_attr(TH_HINT));
+	words_free(&wa);
+}
+
 static void
 review_draw(struct app *a)
 {
 	char buf[512];
 	int half = COLS / 2, lw = half - 1, rx = half + 1, rw = COLS - rx;
-	int img_rows = LINES - 2 - 2 - CAPTION_ROWS - INFO_ROWS;
+	int srows = score_rows();
+	int img_rows = LINES - 2 - 2 - CAPTION_ROWS - INFO_ROWS - srows;
 
-	/* Title: where we are, and how far this annotator has come. */
-	move(0, 0);
-	attron(theme_attr(TH_TITLE));
-	clrtoeol();
-	for (int c = 0; c < COLS; c++)
-		addch(' ');
-	attroff(theme_attr(TH_TITLE));
 	if (a->n == 0) {
-		screen_text(0, 1, COLS - 2, "mmda: the project has no candidates (mmda import)",
-		    theme_attr(TH_TITLE));
+		screen_title(" mmda: this queue is empty (mmda import, or another --queue)");
 		render_pane(a, 0, 0, 0, 0, 0, NULL, NULL);
 		render_pane(a, 1, 0, 0, 0, 0, NULL, NULL);
 		return;
@@ -230,7 +280,7 @@ review_draw(struct app *a)
 		char *path = store_candidate_image(a->st, shown), label[256];
 		snprintf(buf, sizeof buf, " mmda  #%" PRId64 " %s, full screen (z returns)", shown->id,
 		    shown->op);
-		screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
+		screen_title(buf);
 		image_label(label, sizeof label, shown, path);
 		render_pane(a, 0, 1, 0, LINES - 3, COLS, path, label);
 		render_pane(a, 1, 0, 0, 0, 0, NULL, NULL);
@@ -238,99 +288,84 @@ review_draw(struct app *a)
 		render_text_panes(a);
 		return;
 	}
-	int64_t done = a->mine[ANSWER_ACCEPT] + a->mine[ANSWER_REJECT] + a->mine[ANSWER_SKIP];
-	snprintf(buf, sizeof buf, " mmda  %zu/%zu  #%" PRId64 " %s   %s: %" PRId64 " accepted, %"
-	    PRId64 " rejected, %" PRId64 " skipped, %" PRId64 " left", a->cur + 1, a->n, a->c.id,
-	    a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT], a->mine[ANSWER_REJECT],
-	    a->mine[ANSWER_SKIP], (int64_t)a->n > done ? (int64_t)a->n - done : 0);
-	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
-
-	const struct candidate *orig = a->has_parent ? &a->p : &a->c;
-	snprintf(buf, sizeof buf, "%s  #%" PRId64 " %s", a->second ? "SECOND PARENT" :
-	    "ORIGINAL", orig->id, orig->src_key ? orig->src_key : "");
-	screen_text(1, 0, lw, buf, theme_attr(TH_HEADER));
-	if (a->has_parent)
-		/* A hard negative is judged as a negative: say so where the eye lands first. */
-		snprintf(buf, sizeof buf, "AUGMENTED  #%" PRId64 " %s%s", a->c.id, a->c.op,
-		    meta_true(a->c.meta, "negative") ? "  HARD NEGATIVE" : "");
-	else
-		snprintf(buf, sizeof buf, "AUGMENTED  (this candidate is the original pair)");
-	screen_text(1, rx, rw, buf, theme_attr(TH_HEADER));
-
+	draw_title(a);
 	/* Images: the panes stay blank for the renderer; too small a screen shows none. */
 	if (img_rows < 3)
 		img_rows = 0;
-	char *lpath = store_candidate_image(a->st, orig);
-	char *rpath = a->has_parent ? store_candidate_image(a->st, &a->c) : NULL;
-	char label[256];
-	image_label(label, sizeof label, orig, lpath);
-	render_pane(a, 0, 2, 0, img_rows, lw, lpath, label);
-	image_label(label, sizeof label, &a->c, rpath);
-	render_pane(a, 1, 2, rx, img_rows, rw, rpath, a->has_parent ? label : "(original)");
-	free(lpath);
-	free(rpath);
-	render_text_panes(a);
-	/* Prefetch what the next candidate will show in both panes. */
-	if (a->cur + 1 < a->n) {
-		struct candidate nx, np;
-		if (store_candidate_get(a->st, a->ids[a->cur + 1], &nx, NULL) == 0) {
-			char *path = store_candidate_image(a->st, &nx);
-			if (nx.nparents > 0) {
-				render_prefetch(a, path, 1);
-				if (store_candidate_get(a->st, nx.parents[0], &np, NULL) == 0) {
-					char *pp = store_candidate_image(a->st, &np);
-					render_prefetch(a, pp, 0);
-					free(pp);
-					candidate_free(&np);
-				}
-			} else
-				render_prefetch(a, path, 0);
-			free(path);
-			candidate_free(&nx);
-		}
-	}
-
-	/* Captions, with the diff marked on the augmented side. */
 	int cy = 2 + img_rows;
-	struct words wa, wb;
-	split(orig->text, &wa);
-	split(a->c.text, &wb);
-	char *keep_a = xmalloc(wa.n + 1), *keep_b = xmalloc(wb.n + 1);
-	int marked = a->has_parent && diff(&wa, &wb, keep_a, keep_b) == 0;
-	/* BiAug keeps a hard-negative caption beside the positive one: show both. */
-	char neg[512];
-	meta_string(a->c.meta, "negative_caption", neg, sizeof neg);
-	int negrow = *neg != '\0';
-	draw_words(cy, 0, lw, CAPTION_ROWS, &wa, keep_a, 0);
-	draw_words(cy, rx, rw, CAPTION_ROWS - marked - negrow, &wb, keep_b, marked);
-	if (negrow) {
-		int x = screen_text(cy + CAPTION_ROWS - 1 - marked, rx, rw, "negative: ",
-		    theme_attr(TH_DIM));
-		screen_text(cy + CAPTION_ROWS - 1 - marked, rx + x, rw - x, neg,
-		    theme_attr(TH_REMOVED));
-	}
-	if (marked) {
-		/* Removed words on one line below the caption. */
-		int x = screen_text(cy + CAPTION_ROWS - 1, rx, rw, "removed:",
-		    theme_attr(TH_DIM));
-		int any = 0;
-		for (size_t i = 0; i < wa.n && x < rw; i++)
-			if (!keep_a[i]) {
-				x += screen_text(cy + CAPTION_ROWS - 1, rx + x, rw - x, " ", 0);
-				x += screen_text(cy + CAPTION_ROWS - 1, rx + x, rw - x, wa.w[i],
-				    theme_attr(TH_REMOVED));
-				any = 1;
-			}
-		if (!any)
-			screen_text(cy + CAPTION_ROWS - 1, rx + x, rw - x, " none",
-			    theme_attr(TH_DIM));
-	}
-	free(keep_a);
-	free(keep_b);
-	words_free(&wa);
-	words_free(&wb);
+	if (!a->has_parent) {
+		draw_original(a, img_rows);
+	} else {
+		const struct candidate *orig = &a->p;
+		char verdict[256], label[256];
+		snprintf(buf, sizeof buf, "%s  #%" PRId64 " %s", a->second ? "SECOND PARENT" :
+		    "ORIGINAL", orig->id, orig->src_key ? orig->src_key : "");
+		screen_text(1, 0, lw, buf, theme_attr(TH_HEADER));
+		/* A hard negative is judged as a negative; a failing threshold says why:
+		 * both where the eye lands first. */
+		int x = snprintf(buf, sizeof buf, "AUGMENTED  #%" PRId64 " %s%s  ", a->c.id, a->c.op,
+		    meta_true(a->c.meta, "negative") ? "  HARD NEGATIVE" : "");
+		x = screen_text(1, rx, rw, buf, theme_attr(TH_HEADER));
+		if (review_verdict(a, verdict, sizeof verdict) > 0)
+			screen_text(1, rx + x, rw - x, verdict, theme_attr(TH_FAIL));
 
-	draw_info(a, cy + CAPTION_ROWS, COLS);
+		char *lpath = store_candidate_image(a->st, orig);
+		char *rpath = store_candidate_image(a->st, &a->c);
+		image_label(label, sizeof label, orig, lpath);
+		render_pane(a, 0, 2, 0, img_rows, lw, lpath, label);
+		image_label(label, sizeof label, &a->c, rpath);
+		render_pane(a, 1, 2, rx, img_rows, rw, rpath, label);
+		free(lpath);
+		free(rpath);
+		render_text_panes(a);
+		prefetch_next(a);
+
+		/* Captions, with the diff marked on the augmented side; the removed
+		 * words keep a row of their own below. */
+		struct words wa, wb;
+		split(orig->text, &wa);
+		split(a->c.text, &wb);
+		char *keep_a = xmalloc(wa.n + 1), *keep_b = xmalloc(wb.n + 1);
+		int marked = diff(&wa, &wb, keep_a, keep_b) == 0;
+		/* BiAug keeps a hard-negative caption beside the positive one: show both. */
+		char neg[512];
+		meta_string(a->c.meta, "negative_caption", neg, sizeof neg);
+		int negrow = *neg != '\0';
+		int more = draw_words(cy, 0, lw, CAPTION_ROWS, &wa, keep_a, 0, a->cap_scroll);
+		more |= draw_words(cy, rx, rw, CAPTION_ROWS - marked - negrow, &wb, keep_b, marked,
+		    a->cap_scroll);
+		if (negrow) {
+			int nx = screen_text(cy + CAPTION_ROWS - 1 - marked, rx, rw, "negative: ",
+			    theme_attr(TH_DIM));
+			screen_text(cy + CAPTION_ROWS - 1 - marked, rx + nx, rw - nx, neg,
+			    theme_attr(TH_REMOVED));
+		}
+		if (marked) {
+			int rxx = screen_text(cy + CAPTION_ROWS - 1, rx, rw, "removed:",
+			    theme_attr(TH_DIM));
+			int any = 0;
+			for (size_t i = 0; i < wa.n && rxx < rw; i++)
+				if (!keep_a[i]) {
+					rxx += screen_text(cy + CAPTION_ROWS - 1, rx + rxx, rw - rxx, " ", 0);
+					rxx += screen_text(cy + CAPTION_ROWS - 1, rx + rxx, rw - rxx,
+					    wa.w[i], theme_attr(TH_REMOVED));
+					any = 1;
+				}
+			if (!any)
+				screen_text(cy + CAPTION_ROWS - 1, rx + rxx, rw - rxx, " none",
+				    theme_attr(TH_DIM));
+		}
+		if (more)
+			screen_text(cy + CAPTION_ROWS - 1, lw - 14, 14, " c: more text ",
+			    theme_attr(TH_HINT));
+		a->cap_scroll_more = more;
+		free(keep_a);
+		free(keep_b);
+		words_free(&wa);
+		words_free(&wb);
+	}
+	int used = review_scores_draw(a, cy + CAPTION_ROWS + 1, COLS, srows);
+	draw_info(a, cy + CAPTION_ROWS, cy + CAPTION_ROWS + 1 + used, COLS);
 }
 
 const struct view_ops view_review = { "review", review_draw };

@@ -74,8 +74,11 @@ is_unsafe(uint32_t cp, int keep_newlines)
 		return !keep_newlines;
 	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
 		return 1;
-	/* Bidirectional embeddings, overrides and isolates reorder what follows. */
-	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+	/* Bidirectional embeddings, overrides, isolates and marks reorder what
+	 * follows; line and paragraph separators and the BOM break the layout. */
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0xfeff)
 		return 1;
 	return 0;
 }

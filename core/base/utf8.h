@@ -26,7 +26,8 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /*
  * Returns a newly allocated copy of s that is safe to write to a terminal:
- * C0 and C1 controls, DEL and bidirectional overrides become visible escapes
+ * C0 and C1 controls, DEL, bidirectional controls (U+202A..202E,
+ * U+2066..2069, U+200E/F, U+061C), U+2028/2029 and U+FEFF become visible escapes
  * ("\e" for ESC, "\n", "\t", "\xHH", "\u{202E}"), malformed UTF-8 becomes
  * U+FFFD. When keep_newlines is set, '\n' passes through (multi-line
  * captions in a text pane). The caller frees the result.

@@ -104,6 +104,44 @@ metric_parent_names(void)
 	return names;
 }
 
+enum metric_verdict
+metric_check(const struct threshold *t, const struct score *s, size_t ns, int is_original,
+    double *value)
+{
+	const struct metric_def *m = metric_find(t->metric);
+
+	if (is_original && m != NULL && (m->needs & METRIC_PARENT))
+		return METRIC_SKIPPED;
+	for (size_t k = 0; k < ns; k++)
+		if (strcmp(s[k].metric, t->metric) == 0) {
+			if (isnan(s[k].value))
+				return METRIC_UNSCORED;
+			*value = s[k].value;
+			return (!t->has_min || s[k].value >= t->min) &&
+			    (!t->has_max || s[k].value <= t->max) ? METRIC_PASS : METRIC_FAIL;
+		}
+	return METRIC_UNSCORED;
+}
+
+enum metric_verdict
+metric_overall(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
+    int is_original)
+{
+	enum metric_verdict v = METRIC_PASS;
+
+	for (size_t i = 0; i < nt; i++) {
+		double val;
+		if (!t[i].enabled)
+			continue;
+		enum metric_verdict one = metric_check(&t[i], s, ns, is_original, &val);
+		if (one == METRIC_FAIL)
+			return METRIC_FAIL;
+		if (one == METRIC_UNSCORED)
+			v = METRIC_UNSCORED;
+	}
+	return v;
+}
+
 int
 metric_passes(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
     int is_original, const char **failing, size_t max, size_t *nfailing)

@@ -56,6 +56,20 @@ struct score;
  * NULL) receives up to max metric names it fails (borrowed from t), and
  * *nfailing their count.
  */
+/*
+ * What one enabled threshold says of a candidate, for screens that must not
+ * call a missing score a failure: METRIC_UNSCORED when the metric has no
+ * score (or NaN) for it, METRIC_SKIPPED when the metric does not apply (it
+ * compares with a parent and the candidate is an original), else PASS or
+ * FAIL; *value gets the score when there is one.
+ */
+enum metric_verdict { METRIC_PASS, METRIC_FAIL, METRIC_UNSCORED, METRIC_SKIPPED };
+enum metric_verdict metric_check(const struct threshold *t, const struct score *s, size_t ns,
+    int is_original, double *value);
+/* The candidate's verdict over every enabled threshold: FAIL when a score breaks
+ * one, else UNSCORED when one has no score, else PASS. */
+enum metric_verdict metric_overall(const struct threshold *t, size_t nt, const struct score *s,
+    size_t ns, int is_original);
 int metric_passes(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
     int is_original, const char **failing, size_t max, size_t *nfailing);
 

@@ -21,9 +21,10 @@ RUNS=${RUNS:-5}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SAMPLE=$TOP/tests/data/sample
 # The panes at 160x48 with 10x20 cells (views/review.c, tui/sixel.c
-# sixel_geometry): 79 columns x 37 rows each, 790x740 px, cut to whole
-# sixel bands: 790x738 (within the 1000x960 area the fake xterm reports).
-PW=790 PH=738
+# sixel_geometry): 79 columns x 33 rows each (48 less title, headers, the
+# caption box, the op and decision lines and 5 rows of scores), 790x660 px,
+# whole sixel bands, within the 1000x960 area the fake xterm reports.
+PW=790 PH=660
 
 if ! command -v img2sixel >/dev/null 2>&1; then
 	echo "bench-tui: img2sixel is not installed (Debian package libsixel-bin; make deps installs it)" >&2
@@ -118,7 +119,7 @@ tid=$(val typical_id)
 [ "$tid" != 0 ] || { echo "bench-tui: no transition sent both panes" >&2; exit 1; }
 
 # The typical transition's two images and the size each takes in its pane
-# (tui/sixel.c sixel_pane: fitted into 790x738, rounded to nearest, then
+# (tui/sixel.c sixel_pane: fitted into 790x660, rounded to nearest, then
 # letterboxed; the bars are flat colour, so img2sixel gets the fitted size).
 "$MMDA" show "$DB" "$tid" --json >"$W/right.json"
 pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["parents"][0])' "$W/right.json")
@@ -186,11 +187,11 @@ clock_ms=$(echo "$clock" | awk '{ printf "%.1f", 1000 * $1 }')
 	echo "clock_ms $clock_ms"
 	awk '{ printf "ref_img %dx%d %s\n", $1, $2, $3 }' "$W/imgs"
 } >"$W/all"
-awk -v n="$N" -v q="$QUIET" -v left="$pid" '
+awk -v n="$N" -v q="$QUIET" -v left="$pid" -v pw="$PW" -v ph="$PH" '
 $1 == "ref_img" { img[++ni] = $2 " " $3; next }
 { v[$1] = $2 }
 END {
-	printf "bench-tui: %d accepts over %d candidates, 160x48 cells of 10x20 px, panes 790x738, quiet gap %d ms\n", v["transitions"], n, q
+	printf "bench-tui: %d accepts over %d candidates, 160x48 cells of 10x20 px, panes %dx%d, quiet gap %d ms\n", v["transitions"], n, pw, ph, q
 	printf "  warm transition (key -> last byte)  median %6.1f ms   p95 %6.1f ms (target < 50)   max %6.1f ms\n", v["ms_median"], v["ms_p95"], v["ms_max"]
 	printf "  bytes per transition                median %8d   mean %8d   two-pane median %8d\n", v["bytes_median"], v["bytes_mean"], v["bytes_two_median"]
 	printf "  sixels per transition (count:n)     %s   median ms by count %s\n", v["sixels_hist"], v["ms_by_sixels"]

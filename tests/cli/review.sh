@@ -29,8 +29,9 @@ quit
 S
 run_script 100 30 "$T/s1"; rc=$?
 check script-exit-0 [ $rc -eq 0 ]
-check screen-title grep -q "mmda  1/20  #1 original" "$T/d1"
-check screen-panes sh -c "grep -q 'ORIGINAL  #1 astronaut-1' '$T/d1' && grep -q 'AUGMENTED  (this candidate is the original pair)' '$T/d1'"
+# The default queue starts with the augmentations, grouped under their original.
+check screen-title grep -q "mmda  default 1/20, 20 left  #18 hflip" "$T/d1"
+check screen-panes sh -c "grep -q 'ORIGINAL  #1 astronaut-1' '$T/d1' && grep -q 'AUGMENTED  #18 hflip' '$T/d1'"
 check screen-caption grep -q "An astronaut in an orange spacesuit" "$T/d1"
 check screen-placeholder grep -q "\[astronaut.png\]" "$T/d1"
 check screen-size-100x30 sh -c "[ \$(wc -l <'$T/d1') -eq 30 ] && [ \$(awk '{ if (length > m) m = length } END { print m }' '$T/d1') -le 100 ]"
@@ -58,7 +59,8 @@ check unknown-command-status grep -q "unknown command frobnicate" "$T/u1"
 printf 'goto 18\ndump-screen %s\nquit\n' "$T/sc" >"$T/s4"
 run_script 160 48 "$T/s4"
 check scores-shown grep -q "ssim" "$T/sc"
-check threshold-fail-shown grep -q "num_words [0-9]* FAIL" "$T/sc"
+check threshold-fail-shown grep -q "num_words [0-9]* < 100 FAIL" "$T/sc"
+check threshold-fail-header grep -q "AUGMENTED  #18 hflip  FAILS num_words [0-9]* < 100" "$T/sc"
 
 # A hostile caption: its escape sequences never reach the terminal.
 printf '%s\n' '{"id": "evil", "file_name": "images/horse.png", "text": "x \u001b]0;owned\u0007 \u001b[2J\u001b[31mred \u009b31m"}' >"$T/evil.jsonl"
@@ -131,7 +133,7 @@ check integrity-after-review integrity "$DB"
 "$MMDA" decide "$DB" 2 reject --annotator q >/dev/null
 printf 'dump-screen %s\nquit\n' "$T/cq" >"$T/s5"
 COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s5" "$MMDA" review "$DB" --renderer none --queue conflicts >/dev/null 2>&1
-check conflicts-queue sh -c "grep -q 'mmda  1/1  #2 original' '$T/cq' && grep -q 'p: accept' '$T/cq' && grep -q 'q: reject' '$T/cq'"
+check conflicts-queue sh -c "grep -q 'mmda  conflicts 1/1, 1 left  #2 original' '$T/cq' && grep -q 'p: accept' '$T/cq' && grep -q 'q: reject' '$T/cq'"
 "$MMDA" next "$DB" --annotator other --overlap 1 >/dev/null
 printf 'dump-screen %s\naccept\ndump-screen %s\nquit\n' "$T/o1" "$T/o2" >"$T/s6"
 COLUMNS=100 LINES=30 MMDA_SCRIPT="$T/s6" MMDA_ANNOTATOR=lease "$MMDA" review "$DB" --renderer none --overlap 1 >/dev/null 2>&1
@@ -162,7 +164,7 @@ check stats-screen sh -c "grep -q 'mmda stats' '$T/st' && grep -q '^hflip .*%' '
 # a tiny terminal says it is too small.
 printf 'thresholds\nmetric-next\nboundary\ndump-screen %s\nquit\ndump-screen %s\nquit\nquit\n' "$T/b1" "$T/b2" >"$T/s10"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s10" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
-check boundary-page sh -c "grep -q 'nearest the cutoff' '$T/b1' && grep -q 'mmda  1/' '$T/b1'"
+check boundary-page sh -c "grep -q 'nearest the cutoff' '$T/b1' && grep -q 'mmda  boundary of [a-z_]* 1/' '$T/b1'"
 check boundary-back grep -q "mmda thresholds" "$T/b2"
 printf 'dump-screen %s\nquit\n' "$T/tiny" >"$T/s11"
 COLUMNS=40 LINES=12 MMDA_SCRIPT="$T/s11" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
@@ -208,7 +210,8 @@ COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s13" "$MMDA" review "$T/g.db" --renderer no
 check augment-screen sh -c "grep -q 'mmda augment' '$T/g1' && grep -q '> mixgen' '$T/g1' && grep -q 'lambda         = 0.3' '$T/g1'"
 check augment-bad-value grep -q "lambda=7: out of range 0..1" "$T/g1"
 check augment-this-pair sh -c "grep -q 'mixgen: created 1' '$T/g2' && [ \"\$(sqlite3 '$T/g.db' \"SELECT count(*) FROM candidates c JOIN lineage l ON l.child = c.id AND l.slot = 0 WHERE c.op = 'mixgen' AND l.parent = 3 AND c.params LIKE '%0.29999%'\")\" = 1 ]"
-check augment-all sh -c "grep -q 'hflip: created 17' '$T/g3' && grep -q 'mmda  3/35' '$T/g3'"
+# The queue grew around the candidate on screen (#3, after the 18 augmentations).
+check augment-all sh -c "grep -q 'hflip: created 17' '$T/g3' && grep -q 'mmda  default 21/35, 35 left  #3 original' '$T/g3'"
 
 # The export screen: pick a format and selection, export in the background.
 printf 'export\nex-next-format\nex-next-format\nselect all\ndump-screen %s\nexport-to %s\nwait\ndump-screen %s\nquit\nquit\n' "$T/x1" "$T/xout" "$T/x2" >"$T/s14"

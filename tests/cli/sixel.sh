@@ -16,15 +16,14 @@ CR=$(printf '\r')
 # The layout the review view asks for at 160x48 with 10x20 px cells
 # (views/review.c, tui/sixel.c sixel_geometry): images from screen row 2 under
 # the title and header rows, left pane at column 0, right pane at COLS/2 + 1;
-# 48 - 2 - 2 - 4 caption - 3 info = 37 rows; 79 columns a pane. Pixels: 790
-# wide, 37 * 20 = 740 high cut to whole sixel bands (738), both within the
-# 1000x960 sixel area the fake xterm reports. CUP is 1-based.
-ROW=3 LCOL=1 RCOL=82 PW=790 PH=738
-
+# 48 - 2 - 2 - 4 caption - 2 info - 5 scores = 33 rows; 79 columns a pane.
+# Pixels: 790 wide, 33 * 20 = 660 high (whole sixel bands), within the
+# 1000x960 sixel area the fake xterm reports. An original alone takes the
+# whole width, cut to that area: 1000 wide. CUP is 1-based.
+ROW=3 LCOL=1 RCOL=82 PW=790 PH=660 OW=1000
 cands() { [ "$(sqlite3 "$DB" "SELECT group_concat(id || c.op, ',') FROM candidates c WHERE id > 17")" = "18hflip,19hflip,20hflip,21grayscale" ]; }
 check data-candidates cands
 check data-parents [ "$(sqlite3 "$DB" "SELECT group_concat(child || ':' || parent, ',') FROM (SELECT * FROM lineage WHERE slot = 0 ORDER BY child)")" = "18:1,19:2,20:3,21:1" ]
-
 # sixels FILE AFTER-KEY: the sixel lines emitted after that many keys.
 sixels() { awk -v k="$2" '$1 == "sixel" && $NF == k' "$1"; }
 # field LINE NAME: the value after NAME in a sixel line (mean gives R).
@@ -33,77 +32,64 @@ mean() { echo "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "mean") { print $
 # near "R G B" "R G B" TOL: every channel within TOL.
 near() { echo "$1 $2" | awk -v t="$3" '{ for (i = 1; i <= 3; i++) { d = $i - $(i + 3); if (d < 0) d = -d; if (d > t) exit 1 } }'; }
 not() { ! "$@"; }
-# pane LINE COL: at ROW, COL, decoded at the pane's pixel size.
-pane() { [ "$(field "$1" row)" = "$ROW" ] && [ "$(field "$1" col)" = "$2" ] && [ "$(field "$1" width)" = "$PW" ] && [ "$(field "$1" height)" = "$PH" ]; }
+# pane LINE COL [W]: at ROW, COL, decoded at the pane's pixel size.
+pane() { [ "$(field "$1" row)" = "$ROW" ] && [ "$(field "$1" col)" = "$2" ] && [ "$(field "$1" width)" = "${3:-$PW}" ] && [ "$(field "$1" height)" = "$PH" ]; }
+# col LINES COL: the sixel at COL among LINES.
+col() { echo "$1" | awk -v c="$2" '$6 == c' | head -n 1; }
 t0=$(date +%s)
-
-# One session: candidate 1 (an original), :goto 18 (hflip of 1), k to 17 (an
-# original: text in the right pane) and j back to 18, :goto 21 (grayscale of
-# 1: same ORIGINAL), k to 20 (hflip of 3: both panes change), q. Keys 1-9 type
-# the first goto, 10 is k, 11 is j, 12-20 type the second goto, 21 is k, 22 q.
+# One session in review order (18 and 21 under original 1, then 19, 20,
+# then the originals): start on 18 (hflip of 1), j to 21 (grayscale of 1:
+# same ORIGINAL), j to 19 (hflip of 2: both panes change), :goto 1 (the
+# original alone, over the whole width: keys 3-10), k to 20 (hflip of 3: two
+# panes again), q.
 "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
-    --keys ":goto 18${CR}kj:goto 21${CR}kq" --out "$T/raw" -- \
+    --keys "jj:goto 1${CR}kq" --out "$T/raw" -- \
     "$MMDA" review "$DB" --renderer auto >"$T/out" 2>"$T/err"; rc=$?
 check run-exit-0 [ $rc -eq 0 ]
 check app-exit-0 grep -qx "exit 0" "$T/out"
-check all-keys-sent grep -qx "keys-sent 22" "$T/out"
+check all-keys-sent grep -qx "keys-sent 12" "$T/out"
 # offset FILE STRING: the byte offset of the first STRING in FILE (empty if none).
 offset() { LC_ALL=C grep -abo -F "$2" "$1" | head -n 1 | cut -d: -f1; }
 da1_at=$(offset "$T/raw" "$(printf '\033[c')")
 smcup_at=$(offset "$T/raw" "$(printf '\033[?1049h')")
 check probe-before-curses sh -c "[ -n '$da1_at' ] && [ -n '$smcup_at' ] && [ '$da1_at' -lt '$smcup_at' ]"
-
-# Candidate 1 is its own original: the left pane only, the right one is text.
-s0=$(sixels "$T/out" 0)
-check original-one-sixel [ "$(echo "$s0" | grep -c .)" -eq 1 ]
-check original-left-pane pane "$s0" $LCOL
-check original-right-placeholder grep -q "(original)" "$T/raw"
-
-# at FILE COL KEYS: the pane at COL as the terminal shows it after KEYS keys
-# (the last sixel sent there).
-at() { awk -v c="$2" -v k="$3" '$1 == "sixel" && $6 == c && $NF <= k' "$1" | tail -n 1; }
-
-# Candidate 18 (hflip of 1): its image in the right pane, in place and at the
-# pane's size; the left pane shows the same original; hflip keeps the mean.
-s18=$(sixels "$T/out" 9)
-l18=$(at "$T/out" $LCOL 9)
-r18=$(echo "$s18" | awk -v c=$RCOL '$6 == c' | head -n 1)
+# 18 (hflip of 1) first: both panes, in place and at the pane's size; hflip keeps the mean.
+s18=$(sixels "$T/out" 0)
+l18=$(col "$s18" $LCOL)
+r18=$(col "$s18" $RCOL)
+check first-two-sixels [ "$(echo "$s18" | grep -c .)" -eq 2 ]
 check hflip-right-pane pane "$r18" $RCOL
 check hflip-left-pane pane "$l18" $LCOL
-check hflip-same-left-image near "$(mean "$s0")" "$(mean "$l18")" 0.5
 check hflip-mean-kept near "$(mean "$l18")" "$(mean "$r18")" 3
-check typing-sends-no-sixel [ -z "$(awk '$1 == "sixel" && $NF > 0 && $NF < 9' "$T/out")" ]
-
-# 17 drew text over both panes: back on 18 both images are sent again.
-s18b=$(sixels "$T/out" 11)
-l18b=$(echo "$s18b" | awk -v c=$LCOL '$6 == c' | head -n 1)
-r18b=$(echo "$s18b" | awk -v c=$RCOL '$6 == c' | head -n 1)
-check original-between-shows-placeholder [ -z "$(sixels "$T/out" 10 | awk -v c=$RCOL '$6 == c')" ]
-check back-from-original-resends pane "$r18b" $RCOL
-check back-from-original-left pane "$l18b" $LCOL
-check back-from-original-same-pixels sh -c "[ '$(mean "$r18b")' = '$(mean "$r18")' ] && [ '$(mean "$l18b")' = '$(mean "$l18")' ]"
-
-# Candidate 21 (grayscale of 1) has the same ORIGINAL: a grey right pane.
-s21=$(sixels "$T/out" 20)
-r21=$(echo "$s21" | awk -v c=$RCOL '$6 == c' | head -n 1)
+# 21 (grayscale of 1) has the same ORIGINAL: only the right pane is sent, grey.
+s21=$(sixels "$T/out" 1)
+r21=$(col "$s21" $RCOL)
+check unchanged-left-not-resent [ "$(echo "$s21" | grep -c .)" -eq 1 ]
 check same-original-right-pane pane "$r21" $RCOL
 grey() { set -- $(mean "$1"); near "$1 $2 $3" "$2 $3 $1" 3; }
 check grayscale-pane-grey grey "$r21"
 check grayscale-pane-differs not near "$(mean "$l18")" "$(mean "$r21")" 3
-# 1 -> 18 and 18 -> 21 keep astronaut.png on the left: only the right pane
-# changed, so each move sends exactly one image (bytes are what SSH pays for).
-check unchanged-left-not-resent [ "$(echo "$s18" | grep -c .) $(echo "$s21" | grep -c .)" = "1 1" ]
-
-# k to 20 (hflip of 3): both panes change, and the colours are another image's.
-s20=$(sixels "$T/out" 21)
-l20=$(echo "$s20" | awk -v c=$LCOL '$6 == c' | head -n 1)
-r20=$(echo "$s20" | awk -v c=$RCOL '$6 == c' | head -n 1)
-check other-original-two-sixels [ "$(echo "$s20" | grep -c .)" -eq 2 ]
-check other-original-panes sh -c "[ -n '$l20' ] && [ -n '$r20' ]"
-check other-original-mean-differs not near "$(mean "$r18")" "$(mean "$r20")" 3
-check other-original-hflip-mean near "$(mean "$l20")" "$(mean "$r20")" 3
-check quit-sends-no-sixel [ -z "$(sixels "$T/out" 22)" ]
-
+# 19 (hflip of 2): original 2 is another caption of the same image file, so
+# the left pane is not sent again and the right one is 18's picture.
+s19=$(sixels "$T/out" 2)
+check same-file-left-not-resent [ "$(echo "$s19" | grep -c .)" -eq 1 ]
+check same-file-right-same-pixels [ "$(mean "$(col "$s19" $RCOL)")" = "$(mean "$r18")" ]
+check typing-sends-no-sixel [ -z "$(awk '$1 == "sixel" && $NF > 2 && $NF < 10' "$T/out")" ]
+# Original 1 on its own: one image over the whole width (its letterbox bars
+# are wider there, so its mean is darker than the left pane's).
+s1=$(sixels "$T/out" 10)
+check original-one-sixel [ "$(echo "$s1" | grep -c .)" -eq 1 ]
+check original-whole-width pane "$s1" $LCOL $OW
+check original-not-grey not grey "$s1"
+check original-no-placeholder not grep -q "(original)" "$T/raw"
+# k to 20 (hflip of 3): the full-width image is replaced by two panes of
+# another picture.
+s20=$(sixels "$T/out" 11)
+check back-to-two-panes sh -c "[ -n '$(col "$s20" $LCOL)' ] && [ -n '$(col "$s20" $RCOL)' ]"
+check other-image-differs not near "$(mean "$(col "$s20" $RCOL)")" "$(mean "$r18")" 3
+check other-image-hflip-mean near "$(mean "$(col "$s20" $LCOL)")" "$(mean "$(col "$s20" $RCOL)")" 3
+check back-to-two-panes-sized sh -c "[ '$(field "$(col "$s20" $LCOL)" width)' = $PW ]"
+check quit-sends-no-sixel [ -z "$(sixels "$T/out" 12)" ]
 # No answer at all: the probe gives up (1 s), half blocks, no DCS, and q quits.
 start=$(date +%s)
 "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer none --keys q \

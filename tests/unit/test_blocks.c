@@ -221,6 +221,10 @@ test_placeholder(void)
 	blocks_placeholder(w, 6, 0, 9, 2, "\xc3\xa9t\xc3\xa9");
 	row_text(w, 7, 0, 9, text);
 	CHECK_STR(text, "   ?t?   ");
+	/* A file name is data: an override in it is shown, not obeyed. */
+	blocks_placeholder(w, 8, 0, 20, 1, "[gnp.\xe2\x80\xae" "exe]");
+	row_text(w, 8, 0, 20, text);
+	CHECK_STR(text, " [gnp.\\u{202E}exe]  ");
 	image_free(&img);
 	delwin(w);
 	screen_close(sp, out, in);

@@ -117,6 +117,11 @@ utf8_sanitizing(void)
 	s = utf8_sanitize("x\xe2\x80\xaey", 0); /* RIGHT-TO-LEFT OVERRIDE */
 	CHECK_STR(s, "x\\u{202E}y");
 	free(s);
+	/* Marks and isolates reorder text too; separators and the BOM break lines. */
+	s = utf8_sanitize("a\xe2\x80\x8e" "b\xe2\x80\x8f" "c\xd8\x9c" "d\xe2\x81\xa6" "e\xef\xbb\xbf"
+	    "f\xe2\x80\xa8g", 0);
+	CHECK_STR(s, "a\\u{200E}b\\u{200F}c\\u{061C}d\\u{2066}e\\u{FEFF}f\\u{2028}g");
+	free(s);
 	s = utf8_sanitize("line1\nline2\t\x7f", 0);
 	CHECK_STR(s, "line1\\nline2\\t\\x7F");
 	free(s);

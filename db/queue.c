@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Review queues: which candidates a review session goes through and in what
+ * order (QUEUE_ORDER in db.h), which ones an annotator has already decided
+ * (so the screen can count what is left in any queue), and handing work out
+ * by leases when several annotators share a database.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+#include "db/db.h"
+
+/* Reads the single integer column of s into a growing array. */
+static int
+collect(struct store *st, sqlite3_stmt *s, const char *what, int64_t **ids, size_t *n,
+    char **cause)
+{
+	size_t len = 0, cap = 0;
+	int64_t *v = NULL;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap)
+			v = xreallocarray(v, cap = cap ? cap * 2 : 1024, sizeof *v);
+		v[len++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_fail(st, what, cause);
+	}
+	*ids = v != NULL ? v : xcalloc(1, sizeof *v);
+	*n = len;
+	return 0;
+}
+
+int
+store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t *n,
+    char **cause)
+{
+	static const char base[] =
+	    "WITH " CUR_CTE
+	    " SELECT c.id FROM candidates c LEFT JOIN lineage q ON q.child = c.id AND q.slot = 0";
+	const char *where;
+	sqlite3_stmt *s;
+
+	switch (q->kind) {
+	case QUEUE_DEFAULT:
+		where = "";
+		break;
+	case QUEUE_ORIGINALS:
+		where = " WHERE q.parent IS NULL";
+		break;
+	case QUEUE_UNDECIDED:
+		where = " WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.candidate = c.id"
+		    " AND cur.annotator = ?1)";
+		break;
+	case QUEUE_CONFLICTS:
+		where = " WHERE c.id IN (SELECT candidate FROM cur GROUP BY candidate"
+		    " HAVING sum(answer = 'accept') > 0 AND sum(answer = 'reject') > 0)";
+		break;
+	case QUEUE_OP:
+		where = " WHERE c.op = ?2";
+		break;
+	default:
+		return cause_set(cause, "unknown queue %d", (int)q->kind);
+	}
+	char *sql = xasprintf("%s%s ORDER BY " QUEUE_ORDER, base, where);
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return db_fail(st, "listing the queue", cause);
+	if (q->kind == QUEUE_UNDECIDED)
+		db_bind_text(s, 1, q->annotator != NULL ? q->annotator : "");
+	if (q->kind == QUEUE_OP)
+		db_bind_text(s, 2, q->op != NULL ? q->op : "");
+	return collect(st, s, "listing the queue", ids, n, cause);
+}
+
+int
+store_decided_ids(struct store *st, const char *annotator, int64_t **ids, size_t *n,
+    char **cause)
+{
+	static const char sql[] =
+	    "WITH " CUR_CTE " SELECT candidate FROM cur WHERE annotator = ?1 ORDER BY candidate";
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "listing decisions", cause);
+	db_bind_text(s, 1, annotator);
+	return collect(st, s, "listing decisions", ids, n, cause);
+}
+
+int
+store_first_undecided(struct store *st, const char *annotator, int64_t *id, char **cause)
+{
+	static const char sql[] =
+	    "WITH " CUR_CTE
+	    " SELECT c.id FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM cur"
+	    "  WHERE cur.candidate = c.id AND cur.annotator = ?1) ORDER BY c.id LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "finding work", cause);
+	db_bind_text(s, 1, annotator);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(st, "finding work", cause);
+}
+
+int
+store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
+    int64_t *id, char **cause)
+{
+	static const char pick[] =
+	    "WITH " CUR_CTE ","
+	    " busy AS (SELECT candidate, count(*) AS n FROM ("
+	    "  SELECT candidate, annotator FROM cur"
+	    "  UNION SELECT candidate, annotator FROM leases WHERE expires_at > ?3)"
+	    "  GROUP BY candidate)"
+	    " SELECT c.id FROM candidates c LEFT JOIN busy b ON b.candidate = c.id"
+	    " LEFT JOIN lineage q ON q.child = c.id AND q.slot = 0"
+	    " WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.candidate = c.id"
+	    "   AND cur.annotator = ?1)"
+	    "  AND (EXISTS (SELECT 1 FROM leases l WHERE l.candidate = c.id AND l.annotator = ?1"
+	    "   AND l.expires_at > ?3) OR coalesce(b.n, 0) < ?2)"
+	    " ORDER BY EXISTS (SELECT 1 FROM leases l WHERE l.candidate = c.id"
+	    "   AND l.annotator = ?1 AND l.expires_at > ?3) DESC, " QUEUE_ORDER " LIMIT 1";
+	int64_t now = now_unix();
+	sqlite3_stmt *s;
+	int rc;
+
+	if (overlap < 1)
+		return cause_set(cause, "overlap must be at least 1");
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, pick, -1, &s, NULL) != SQLITE_OK) {
+		db_fail(st, "finding work", cause);
+		store_rollback(st);
+		return -1;
+	}
+	db_bind_text(s, 1, annotator);
+	sqlite3_bind_int(s, 2, overlap);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		store_rollback(st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		return db_fail(st, "finding work", cause);
+	}
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO leases (candidate, annotator,"
+	    " expires_at) VALUES (?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
+		db_fail(st, "leasing", cause);
+		store_rollback(st);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, *id);
+	db_bind_text(s, 2, annotator);
+	sqlite3_bind_int64(s, 3, now + lease_seconds);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		db_fail(st, "leasing", cause);
+		store_rollback(st);
+		return -1;
+	}
+	/* Expired leases are dead weight; dropping them here keeps the table small. */
+	sqlite3_prepare_v2(st->db, "DELETE FROM leases WHERE expires_at <= ?", -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	return store_commit(st, cause) == 0 ? 1 : -1;
+}
+
+int
+store_search(struct store *st, const char *needle, int64_t **ids, size_t *n, char **cause)
+{
+	static const char sql[] =
+	    "SELECT id FROM candidates WHERE instr(lower(text), lower(?1)) > 0 ORDER BY id";
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "searching", cause);
+	db_bind_text(s, 1, needle);
+	return collect(st, s, "searching", ids, n, cause);
+}
