@@ -12,6 +12,8 @@
 #include "core/store.h"
 #include "core/base/utf8.h"
 
+const char *cli_program = "mmda";
+
 const struct cli_command cli_commands[] = {
 	{ "init", "DB", "create a database, or bring an old one up to date",
 	    NULL, cmd_init },

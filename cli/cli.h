@@ -28,6 +28,10 @@ struct cli_command {
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
+/* How this binary was run (main's argv[0], e.g. "./mmda"), for the commands it
+ * suggests next; "mmda" until main sets it. */
+extern const char *cli_program;
+
 /* The table (cli/cli.c), ended by a NULL name. */
 extern const struct cli_command cli_commands[];
 const struct cli_command *cli_find(const char *name);

@@ -93,7 +93,9 @@ cmd_demo(int argc, char **argv)
 		rc = cmd_review(2, args);
 	} else {
 		char *args[] = { (char *)"stats", db, NULL };
-		printf("next: mmda review %s (the review screen), mmda stats %s\n\n", db, db);
+		/* The command that works from here: make demo's binary is ./mmda, not on PATH. */
+		const char *me = strchr(cli_program, '/') != NULL ? cli_program : "mmda";
+		printf("next: %s review %s (the review screen), %s stats %s\n\n", me, db, me, db);
 		rc = cmd_stats(2, args);
 	}
 out:

@@ -43,11 +43,12 @@ stats_print(const char *db, const struct store_stats *s)
 		free(name);
 	}
 	printf("decisions   %" PRId64 " accept, %" PRId64 " reject, %" PRId64 " skip"
-	       " (in force); %" PRId64 " undecided; %" PRId64 " log entries\n",
+	       " (answers in force, one per annotator); %" PRId64 " candidates undecided;"
+	       " %" PRId64 " log entries\n",
 	    s->answers[ANSWER_ACCEPT], s->answers[ANSWER_REJECT], s->answers[ANSWER_SKIP],
 	    s->undecided, s->log_entries);
-	printf("passing     %" PRId64 " of %" PRId64 " (%" PRId64 " thresholds enabled)\n",
-	    s->passing, s->candidates, s->thresholds);
+	printf("passing     %" PRId64 " of %" PRId64 " (%" PRId64 " threshold%s enabled)\n",
+	    s->passing, s->candidates, s->thresholds, s->thresholds == 1 ? "" : "s");
 	if (s->nannotators > 0)
 		printf("annotators\n");
 	for (size_t i = 0; i < s->nannotators; i++) {
@@ -75,13 +76,18 @@ agree_print(const struct agree_report *r)
 		printf("agreement   needs two annotators\n");
 		return;
 	}
-	printf("agreement   %s's kappa %.3f over %" PRId64 " items (observed %.3f)\n",
+	printf("agreement   %s's kappa %.3f over %" PRId64 " items (observed %.3f)%s%s\n",
 	    strcmp(r->method, "cohen") == 0 ? "Cohen" : "Fleiss", r->overall.kappa,
-	    r->overall.items, r->overall.observed);
+	    r->overall.items, r->overall.observed, r->overall.degenerate ?
+	    ", degenerate: every rating was " : "", r->overall.degenerate ?
+	    answer_name((enum answer)r->overall.only) : "");
 	for (size_t i = 0; i < r->nops; i++)
 		if (r->by_op[i].items > 0)
-			printf("  %-14s kappa %.3f over %" PRId64 "\n", r->by_op[i].op,
-			    r->by_op[i].kappa, r->by_op[i].items);
+			printf("  %-14s kappa %.3f over %" PRId64 "%s%s%s\n", r->by_op[i].op,
+			    r->by_op[i].kappa, r->by_op[i].items, r->by_op[i].degenerate ?
+			    " (degenerate: every rating was " : "", r->by_op[i].degenerate ?
+			    answer_name((enum answer)r->by_op[i].only) : "",
+			    r->by_op[i].degenerate ? ")" : "");
 }
 
 static cJSON *
@@ -97,6 +103,7 @@ agree_json_row(const struct agree_row *row)
 		cJSON_AddNumberToObject(o, "observed", row->observed);
 	else
 		cJSON_AddNullToObject(o, "observed");
+	cJSON_AddBoolToObject(o, "degenerate", row->degenerate);
 	return o;
 }
 

@@ -23,6 +23,7 @@ main(int argc, char **argv)
 {
 	const struct cli_command *c;
 
+	cli_program = argv[0];
 	setlocale(LC_ALL, "");
 	screen_view_draw = views_draw;
 	opterr = 0; /* commands word their own usage errors */

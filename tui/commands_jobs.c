@@ -89,7 +89,19 @@ cmd_aug_set(struct app *a, const char *arg)
 		char value[160];
 		if (a->script != NULL || screen_prompt(a, prompt, value, sizeof value) != 0)
 			return;
-		snprintf(line, sizeof line, "%s=%s", op->params[a->aug_param].name, value);
+		/* The help says NAME=VALUE: typing the name again after the prompt's
+		 * "max_angle=" (or another parameter's name) means what it says. */
+		char *eq = strchr(value, '=');
+		int named = 0;
+		if (eq != NULL) {
+			*eq = '\0';
+			named = op_param_index(op, value) >= 0;
+			*eq = '=';
+		}
+		if (named)
+			snprintf(line, sizeof line, "%s", value);
+		else
+			snprintf(line, sizeof line, "%s=%s", op->params[a->aug_param].name, value);
 	}
 	char *set[1] = { line };
 	if (op_args_parse(op, set, 1, &args, &canon, &cause) != 0) {

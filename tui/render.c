@@ -229,8 +229,14 @@ render_init(struct app *a)
 	pj->mode = a->renderer;
 	if (pj->mode == RENDER_AUTO)
 		pj->mode = a->caps.sixel ? RENDER_SIXEL : RENDER_BLOCKS;
-	if (pj->mode == RENDER_BLOCKS && (!a->colors || COLORS < 256))
+	if (pj->mode == RENDER_BLOCKS && (!a->colors || COLORS < 256)) {
+		/* A renderer the user asked for and cannot have says why. */
+		if (a->renderer == RENDER_BLOCKS)
+			app_status(a, 1, "blocks need 256 colours; TERM=%s has %d%s: showing file "
+			    "names", getenv("TERM") ? getenv("TERM") : "unset", a->colors ? COLORS : 0,
+			    a->colors ? " (try TERM=xterm-256color)" : " (NO_COLOR is set)");
 		pj->mode = RENDER_NONE;
+	}
 	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
 	pj->truecolor = a->caps.truecolor;
 	geometry(a);

@@ -204,27 +204,33 @@ draw_title(struct app *a)
 	screen_title(buf);
 }
 
-/* Prefetches what the next candidate will show in both panes. */
+/*
+ * Prefetches what the next two candidates will show in both panes: a quick
+ * reviewer's second key arrives before the worker could start on the pane
+ * it needs if only the next one were asked for.
+ */
 static void
 prefetch_next(struct app *a)
 {
 	struct candidate nx, np;
 
-	if (a->cur + 1 >= a->n || store_candidate_get(a->st, a->ids[a->cur + 1], &nx, NULL) != 0)
-		return;
-	char *path = store_candidate_image(a->st, &nx);
-	if (nx.nparents > 0) {
-		render_prefetch(a, path, 1);
-		if (store_candidate_get(a->st, nx.parents[0], &np, NULL) == 0) {
-			char *pp = store_candidate_image(a->st, &np);
-			render_prefetch(a, pp, 0);
-			free(pp);
-			candidate_free(&np);
-		}
-	} else
-		render_prefetch(a, path, 0);
-	free(path);
-	candidate_free(&nx);
+	for (size_t k = 1; k <= 2 && a->cur + k < a->n; k++) {
+		if (store_candidate_get(a->st, a->ids[a->cur + k], &nx, NULL) != 0)
+			return;
+		char *path = store_candidate_image(a->st, &nx);
+		if (nx.nparents > 0) {
+			render_prefetch(a, path, 1);
+			if (store_candidate_get(a->st, nx.parents[0], &np, NULL) == 0) {
+				char *pp = store_candidate_image(a->st, &np);
+				render_prefetch(a, pp, 0);
+				free(pp);
+				candidate_free(&np);
+			}
+		} else
+			render_prefetch(a, path, 0);
+		free(path);
+		candidate_free(&nx);
+	}
 }
 
 /* The rows the scores panel may take: more on a tall screen, never the images'. */

@@ -66,9 +66,9 @@ stats_draw(struct app *a)
 	if (store_stats(a->st, metric_parent_names(), &s, NULL) != 0)
 		return;
 	snprintf(buf, sizeof buf, "%" PRId64 " candidates: %" PRId64 " originals over %" PRId64
-	    " images, %" PRId64 " derived; %" PRId64 " decided, %" PRId64 " undecided; %" PRId64
-	    " pass %" PRId64 " thresholds", s.candidates, s.originals, s.images, s.derived,
-	    s.decided, s.undecided, s.passing, s.thresholds);
+	    " images, %" PRId64 " derived; %" PRId64 " decided, %" PRId64 " undecided (candidates);"
+	    " %" PRId64 " pass %" PRId64 " threshold%s", s.candidates, s.originals, s.images,
+	    s.derived, s.decided, s.undecided, s.passing, s.thresholds, s.thresholds == 1 ? "" : "s");
 	screen_text(y++, 0, COLS, buf, theme_attr(TH_TEXT));
 	y++;
 	store_decisions_walk(a->st, count, &t, NULL);
@@ -106,13 +106,16 @@ stats_draw(struct app *a)
 			snprintf(buf, sizeof buf, "agreement: needs two annotators");
 		else
 			snprintf(buf, sizeof buf, "agreement: %s's kappa %.3f over %" PRId64
-			    " items (observed %.3f)", strcmp(ag.method, "cohen") == 0 ? "Cohen" :
-			    "Fleiss", ag.overall.kappa, ag.overall.items, ag.overall.observed);
+			    " items (observed %.3f)%s%s", strcmp(ag.method, "cohen") == 0 ? "Cohen" :
+			    "Fleiss", ag.overall.kappa, ag.overall.items, ag.overall.observed,
+			    ag.overall.degenerate ? ", degenerate: every rating was " : "",
+			    ag.overall.degenerate ? answer_name((enum answer)ag.overall.only) : "");
 		screen_text(y++, 0, COLS, buf, theme_attr(TH_HEADER));
 		for (size_t i = 0; i < ag.nops && y < LINES - 3; i++)
 			if (ag.by_op[i].items > 0) {
-				snprintf(buf, sizeof buf, "  %-16.16s kappa %.3f over %" PRId64,
-				    ag.by_op[i].op, ag.by_op[i].kappa, ag.by_op[i].items);
+				snprintf(buf, sizeof buf, "  %-16.16s kappa %.3f over %" PRId64 "%s",
+				    ag.by_op[i].op, ag.by_op[i].kappa, ag.by_op[i].items,
+				    ag.by_op[i].degenerate ? " (degenerate)" : "");
 				screen_text(y++, 0, COLS, buf, theme_attr(TH_TEXT));
 			}
 		agree_report_free(&ag);

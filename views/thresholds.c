@@ -130,15 +130,27 @@ thresholds_draw(struct app *a)
 		    a->metric_model ? a->metric_model : "");
 		screen_text(1, 0, COLS, buf, theme_attr(TH_DIM));
 	}
-	snprintf(buf, sizeof buf, "%zu scored: %zu accepted, %zu rejected, %zu undecided   AUC %.3f",
+	double auc = tune_auc(a->tune, side);
+	char aucs[48];
+	if (isnan(auc))
+		snprintf(aucs, sizeof aucs, "AUC needs labels (accepts and rejects)");
+	else
+		snprintf(aucs, sizeof aucs, "AUC %.3f", auc);
+	snprintf(buf, sizeof buf, "%zu scored: %zu accepted, %zu rejected, %zu undecided   %s",
 	    tune_size(a->tune), tune_count(a->tune, TUNE_ACCEPT), tune_count(a->tune, TUNE_REJECT),
-	    tune_count(a->tune, TUNE_UNDECIDED), tune_auc(a->tune, side));
+	    tune_count(a->tune, TUNE_UNDECIDED), aucs);
 	screen_text(2, 0, COLS, buf, theme_attr(TH_TEXT));
 
 	/* One row per metric: its distribution at a glance and what its threshold keeps. */
 	static const char *const spark[8] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
 		"\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
-	int ov = (int)a->nmetrics < LINES / 5 ? (int)a->nmetrics : LINES / 5;
+	/* The overview gets the rows the histogram (BINS under its legend) leaves, at
+	 * least a fifth of the screen, and no more than there are metrics. */
+	int ov = LINES - 12 - BINS;
+	if (ov < LINES / 5)
+		ov = LINES / 5;
+	if (ov > (int)a->nmetrics)
+		ov = (int)a->nmetrics;
 	size_t first = a->metric >= (size_t)ov / 2 ? a->metric - (size_t)ov / 2 : 0;
 	if (first + (size_t)ov > a->nmetrics)
 		first = a->nmetrics - (size_t)ov;
@@ -169,6 +181,12 @@ thresholds_draw(struct app *a)
 	double lo = tune_min(a->tune), hi = tune_max(a->tune);
 	int rows = LINES - 12 - ov < BINS ? LINES - 12 - ov : BINS;
 	if (rows >= 2 && hi > lo && tune_histogram(a->tune, rows, lo, hi, bins) == 0) {
+		/* The columns and the bars' legend, as mmda tune prints them. */
+		int lx = screen_text(oy, 0, COLS, "  bin                  accept reject undec  ",
+		    theme_attr(TH_HEADER));
+		lx += screen_text(oy, lx, COLS - lx, "\xe2\x96\x88 accepted ", theme_attr(TH_PASS));
+		lx += screen_text(oy, lx, COLS - lx, "\xe2\x96\x92 rejected ", theme_attr(TH_FAIL));
+		screen_text(oy, lx, COLS - lx, "\xc2\xb7 undecided", theme_attr(TH_DIM));
 		int64_t most = 0;
 		for (int i = 0; i < rows; i++) {
 			int64_t t = bins[i].accept + bins[i].reject + bins[i].undecided;

@@ -101,15 +101,29 @@ items_walk(void *arg, int64_t candidate, const char *op, const char *annotator, 
 static void
 fill(struct agree_row *row, const struct acc *a, int cohen)
 {
+	int used = 0;
+
+	row->only = -1;
 	if (cohen) {
 		row->items = (int64_t)a->pairs.n;
 		row->kappa = agree_pairs_kappa(&a->pairs);
 		row->observed = agree_pairs_observed(&a->pairs);
+		for (int i = 0; i < ANSWER_COUNT * ANSWER_COUNT; i++)
+			if (a->pairs.k > 0 && a->pairs.m[i] > 0) {
+				used++;
+				row->only = i / a->pairs.k == i % a->pairs.k ? i / a->pairs.k : -1;
+			}
 	} else {
 		row->items = (int64_t)a->fleiss.items;
 		row->kappa = agree_fleiss_kappa(&a->fleiss, ANSWER_COUNT);
 		row->observed = agree_fleiss_observed(&a->fleiss);
+		for (int j = 0; j < ANSWER_COUNT; j++)
+			if (a->fleiss.tot[j] > 0) {
+				used++;
+				row->only = j;
+			}
 	}
+	row->degenerate = row->items > 0 && used == 1 && row->only >= 0;
 }
 
 int

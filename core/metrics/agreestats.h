@@ -17,6 +17,10 @@ struct agree_row {
 	int64_t items;     /* candidates rated by at least two annotators */
 	double kappa;      /* NaN when undefined */
 	double observed;   /* observed agreement, 0..1 (NaN when undefined) */
+	/* Every rating fell in one category: kappa's 0/0 is defined as 1 (see
+	 * agreement.h), which says nothing about how well raters agree. The
+	 * category is in `only` (an enum answer). */
+	int degenerate, only;
 };
 
 struct agree_report {
