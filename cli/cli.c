@@ -108,7 +108,7 @@ const struct cli_command cli_commands[] = {
 	    "  --json            print {\"thresholds\" or \"history\", \"passing\"}\n",
 	    cmd_threshold },
 	{ "tune", "DB --metric NAME [--target-precision P] [--bins N] [--apply] [--sluma] [--json]",
-	    "compare a metric with the human decisions and suggest a cutoff",
+	    "compare a metric with the human decisions and suggest a cutoff; --learn: a filter",
 	    "  --metric NAME         the metric to tune\n"
 	    "  --target-precision P  suggest the least strict cutoff reaching precision P\n"
 	    "                        (default: the cutoff with the best F1)\n"
@@ -118,7 +118,15 @@ const struct cli_command cli_commands[] = {
 	    "                        tau <- d*tau + (1-d)*acceptance (--tau 0.9, --decay 0.5)\n"
 	    "  --json                print the whole report as JSON\n"
 	    "  Accept is positive, reject negative, skips are ignored; several annotators\n"
-	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n",
+	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n"
+	    "  --learn               instead of one metric: fit a learned filter (L2 logistic\n"
+	    "                        regression over every scored metric and the op), report\n"
+	    "                        its cross-validated precision, recall, F1 and AUC beside\n"
+	    "                        the best single-metric threshold's on the same folds,\n"
+	    "                        keep it (versioned) and write its probabilities as the\n"
+	    "                        metric learned_accept, which thresholds use like any other\n"
+	    "  --folds K             stratified folds (default 5); --seed N shuffles them\n"
+	    "  --l2 X                penalty on the standardised weights (default 0.1)\n",
 	    cmd_tune },
 	{ "export", "DB --format jsonl|imagefolder|coco|llava|wds|csv|dj --out DIR"
 	    " [--select gold|accepted|passing|all] [--json]",

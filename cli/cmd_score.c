@@ -20,6 +20,7 @@ needs_text(int needs, char *buf, size_t len)
 		{ METRIC_IMAGE, "image" }, { METRIC_PARENT, "parent" }, { METRIC_TEXT, "text" },
 		{ METRIC_SET, "whole set" }, { METRIC_BACKEND, "backend" },
 		{ METRIC_HASHES, "image hashes" }, { METRIC_WORDNET, "WordNet" },
+		{ METRIC_LEARNED, "mmda tune --learn" },
 	};
 	size_t o = 0;
 
@@ -117,6 +118,8 @@ cmd_score(int argc, char **argv)
 			if ((ms[opts.nmetrics] = metric_find(optarg)) == NULL)
 				return cli_usage("score", "unknown metric %s (mmda metrics lists them)",
 				    optarg);
+			if (ms[opts.nmetrics]->needs & METRIC_LEARNED)
+				return cli_usage("score", "%s is written by mmda tune --learn", optarg);
 			backend_named |= (ms[opts.nmetrics]->needs & METRIC_BACKEND) != 0;
 			opts.nmetrics++;
 			break;

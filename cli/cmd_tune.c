@@ -13,6 +13,7 @@
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/metrics/tune.h"
+#include "core/metrics/learnstore.h"
 #include "core/metrics/tunestore.h"
 #include "cli/cli.h"
 
@@ -237,6 +238,51 @@ run(struct store *st, const struct tune_args *a, const char *who)
 	return CLI_OK;
 }
 
+static void
+print_cv(const char *label, const struct learn_cv *cv)
+{
+	printf("  %-26s precision %.3f  recall %.3f  F1 %.3f  AUC %.3f\n", label, cv->precision,
+	    cv->recall, cv->f1, cv->auc);
+}
+
+/* mmda tune --learn: the learned filter, fitted, cross-validated and kept. */
+static int
+learn(struct store *st, const struct learn_opts *o, int json)
+{
+	struct learn_report r;
+	char *cause = NULL;
+
+	if (learn_run(st, o, &r, &cause) != 0)
+		return cli_fail("tune", cause);
+	if (json) {
+		cli_print_json(learn_report_json(&r));
+		learn_report_free(&r);
+		return CLI_OK;
+	}
+	printf("learned filter v%d: L2 logistic regression (l2 %g) over %zu features, %zu labels "
+	    "(%zu accepted)\n", r.version, r.l2, r.model.d, r.labelled, r.accepts);
+	printf("%d-fold cross-validation (stratified, the same folds for both):\n", r.k);
+	print_cv("learned filter (p >= 0.5)", &r.cv);
+	if (r.best_metric[0] != '\0') {
+		char label[96];
+		snprintf(label, sizeof label, "best single: %s", r.best_metric);
+		print_cv(label, &r.best);
+	} else
+		printf("  no single metric could be cut\n");
+	printf("coefficients (per standard deviation of the feature):\n");
+	printf("  %-26s %+.4f\n", "(intercept)", r.model.b);
+	for (size_t j = 0; j < r.model.d; j++) {
+		printf("  ");
+		cli_put_safe(stdout, r.names[j]);
+		printf("%*s %+.4f\n", (int)(26 - strlen(r.names[j]) > 0 ? 26 - strlen(r.names[j]) :
+		    0), "", r.model.w[j]);
+	}
+	printf("wrote %s for %lld candidates; enable it with mmda threshold DB %s --min 0.5\n",
+	    LEARN_METRIC, (long long)r.scored, LEARN_METRIC);
+	learn_report_free(&r);
+	return CLI_OK;
+}
+
 int
 cmd_tune(int argc, char **argv)
 {
@@ -249,16 +295,21 @@ cmd_tune(int argc, char **argv)
 		{ "tau", required_argument, NULL, 't' },
 		{ "decay", required_argument, NULL, 'd' },
 		{ "annotator", required_argument, NULL, 'A' },
+		{ "learn", no_argument, NULL, 'L' },
+		{ "folds", required_argument, NULL, 'F' },
+		{ "l2", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tune_args a = { NULL, 0, 10, 0, 0, TUNE_SLUMA_TAU0, TUNE_SLUMA_D, 0 };
 	const char *who = NULL;
+	struct learn_opts lo = { 5, 0.1, 0 };
 	struct store *st;
 	char *end;
 	int64_t v;
-	int ch, rc;
+	int ch, rc, learning = 0;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -295,6 +346,27 @@ cmd_tune(int argc, char **argv)
 		case 'A':
 			who = optarg;
 			break;
+		case 'L':
+			learning = 1;
+			break;
+		case 'F':
+			if (parse_int64(optarg, 2, LEARN_MAX_FOLDS, &v) != 0)
+				return cli_usage("tune", "--folds wants a number from 2 to %d",
+				    LEARN_MAX_FOLDS);
+			lo.folds = (int)v;
+			break;
+		case 'R': {
+			double x = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(x >= 0 && x <= 1000))
+				return cli_usage("tune", "--l2 wants a number from 0 to 1000");
+			lo.l2 = x;
+			break;
+		}
+		case 'S':
+			if (parse_int64(optarg, 0, INT64_MAX, &v) != 0)
+				return cli_usage("tune", "--seed wants a number");
+			lo.seed = (uint64_t)v;
+			break;
 		case 'j':
 			a.json = 1;
 			break;
@@ -305,8 +377,17 @@ cmd_tune(int argc, char **argv)
 			return cli_usage("tune", "unknown option %s", argv[optind - 1]);
 		}
 	}
+	if (learning) {
+		if (argc - optind != 1 || a.metric != NULL)
+			return cli_usage("tune", "--learn takes a database and no --metric");
+		if ((st = cli_open("tune", argv[optind], 0)) == NULL)
+			return CLI_ERROR;
+		rc = learn(st, &lo, a.json);
+		store_close(st);
+		return rc;
+	}
 	if (argc - optind != 1 || a.metric == NULL)
-		return cli_usage("tune", "a database and --metric are needed");
+		return cli_usage("tune", "a database and --metric (or --learn) are needed");
 	if (metric_find(a.metric) == NULL)
 		return cli_usage("tune", "unknown metric %s (mmda metrics lists them)", a.metric);
 	if ((st = cli_open("tune", argv[optind], 0)) == NULL)

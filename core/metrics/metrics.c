@@ -74,6 +74,10 @@ const struct metric_def metric_table[] = {
 	    "-1..1", 1, 1, 0.1, 1.0,
 	    "Data-Juicer image_pair_similarity_filter keeps 0.1..1.0; near 1 is a minimal edit",
 	    METRIC_IMAGE | METRIC_PARENT | METRIC_BACKEND, METRIC_KEEP_ABOVE },
+	/* Learned from the decisions (core/metrics/learnstore.c). */
+	{ "learned_accept", 1, "the learned filter's probability that a person accepts",
+	    "0..1", 1, 0, 0.5, 0, "mmda tune --learn: L2 logistic regression over the scores "
+	    "and the op", METRIC_LEARNED, METRIC_KEEP_ABOVE },
 	{ NULL, 0, NULL, NULL, NONE, NULL, 0, 0 },
 };
 

@@ -22,6 +22,7 @@
 #define METRIC_BACKEND 0x10 /* needs a model server (not built in) */
 #define METRIC_HASHES 0x20  /* reads the stored perceptual hashes */
 #define METRIC_WORDNET 0x40 /* lemmatises with WordNet */
+#define METRIC_LEARNED 0x80 /* written by mmda tune --learn, never by mmda score */
 
 enum metric_keep {
 	METRIC_KEEP_ABOVE, /* higher is better: a tuned cutoff is a minimum */

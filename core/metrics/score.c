@@ -512,7 +512,9 @@ score_run(struct store *st, const struct score_opts *opts, struct score_result *
 		}
 	} else {
 		for (const struct metric_def *m = metric_table; m->name && r.nm < MAX_METRICS; m++)
-			if (!(m->needs & METRIC_BACKEND))
+			if (m->needs & METRIC_LEARNED)
+				continue;
+			else if (!(m->needs & METRIC_BACKEND))
 				r.m[r.nm++] = m;
 			else if (opts->mc != NULL)
 				bm[nbm++] = m;

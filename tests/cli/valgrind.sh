@@ -35,6 +35,17 @@ vg metrics 0 metrics --json
 vg score 0 score "$D" --jobs 2 --json
 vg threshold 0 threshold "$D" pixel_std --min 3 --json
 vg tune 0 tune "$D" --metric pixel_std --sluma --json
+# Enough labels of both kinds for the learned filter: accept the flips, reject the rest.
+for id in $(sqlite3 "$D" "SELECT id FROM candidates WHERE op <> 'original'"); do
+	ans=reject
+	[ "$(sqlite3 "$D" "SELECT op FROM candidates WHERE id = $id")" = hflip ] && ans=accept
+	"$MMDA" decide "$D" "$id" $ans --annotator lv >/dev/null
+done
+for id in $(sqlite3 "$D" "SELECT id FROM candidates WHERE op = 'original' LIMIT 6"); do
+	"$MMDA" decide "$D" "$id" accept --annotator lv >/dev/null
+done
+vg tune-learn 0 tune "$D" --learn --folds 2 --json
+vg tune-learn-too-few 1 tune "$T/s.db" --learn
 vg export-jsonl 0 export "$D" --format jsonl --select all --out "$T/x1"
 vg export-wds 0 export "$D" --format wds --select all --out "$T/x2"
 vg export-coco 0 export "$D" --format coco --select all --out "$T/x3" --images ref

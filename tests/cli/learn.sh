@@ -1,0 +1,50 @@
+# mmda tune --learn: the learned filter over a project's scores and decisions,
+# cross-validated beside the best single threshold, kept as a versioned
+# setting, its probabilities a metric that thresholds and screens use.
+. "$TOP/tests/lib.sh"
+"$MMDA" demo "$T/d" >/dev/null 2>&1
+DB=$T/d/demo.db
+check demo-built [ -s "$DB" ]
+# Too few labels: a clear error, nothing written.
+"$MMDA" tune "$DB" --learn >/dev/null 2>"$T/err"
+check too-few-exit-1 [ $? -eq 1 ]
+check too-few-says grep -q "needs at least 5 accepted and 5 rejected candidates (has 0 and 0)" "$T/err"
+check too-few-writes-nothing [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'learned_accept'")" = 0 ]
+# A reviewer who accepts flips and rejects mixes, with a few exceptions.
+sqlite3 "$DB" "SELECT id, op FROM candidates WHERE op <> 'original' ORDER BY id" | while IFS='|' read -r id op; do
+	ans=reject
+	[ "$op" = hflip ] && ans=accept
+	[ $((id % 9)) -eq 0 ] && { [ $ans = accept ] && ans=reject || ans=accept; }
+	"$MMDA" decide "$DB" "$id" $ans --annotator lab >/dev/null
+done
+"$MMDA" tune "$DB" --learn --json >"$T/l1"
+check learn-one-json one_json "$T/l1"
+check learn-version-1 [ "$(json_get "$T/l1" "d['model']['version']")" = 1 ]
+check learn-trained-on [ "$(json_get "$T/l1" "d['model']['trained_on']")" = 34 ]
+check learn-cv-keys [ "$(json_get "$T/l1" "sorted(k for k in d['cv'] if k != 'k')")" = "['auc', 'f1', 'folds', 'precision', 'recall']" ]
+check learn-five-folds [ "$(json_get "$T/l1" "len(d['cv']['folds'])")" = 5 ]
+check learn-best-single [ "$(json_get "$T/l1" "sorted(d['best_single'])")" = "['auc', 'cutoff', 'f1', 'keep', 'metric', 'precision', 'recall']" ]
+check learn-op-feature [ "$(json_get "$T/l1" "'op=hflip' in d['model']['coefficients']")" = True ]
+# The op decides here: the learned filter must find it and beat chance clearly.
+check learn-cv-auc-high [ "$(json_get "$T/l1" "d['cv']['auc'] > 0.8")" = True ]
+check learn-scored-all [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'learned_accept'")" = "$(sqlite3 "$DB" "SELECT count(*) FROM candidates")" ]
+check learn-probabilities [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'learned_accept' AND (value < 0 OR value > 1)")" = 0 ]
+check learn-model-kept [ "$(sqlite3 "$DB" "SELECT json_extract(value, '$.model.version') FROM meta WHERE key = 'mmda.learned_filter'")" = 1 ]
+"$MMDA" tune "$DB" --learn --seed 3 >"$T/l2.txt"
+check learn-version-2 grep -q "^learned filter v2" "$T/l2.txt"
+check learn-text-report sh -c "grep -q 'learned filter (p >= 0.5)  precision' '$T/l2.txt' && grep -q 'best single: ' '$T/l2.txt' && grep -q 'op=hflip' '$T/l2.txt'"
+# Like any metric: a threshold on it, the thresholds screen lists it.
+"$MMDA" threshold "$DB" learned_accept --min 0.5 >/dev/null
+check learn-threshold-set [ "$("$MMDA" threshold "$DB" --json | python3 -c 'import json,sys; print([t["metric"] for t in json.load(sys.stdin)["thresholds"]])')" = "['learned_accept']" ]
+printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/t1" >"$T/ts"
+COLUMNS=120 LINES=48 MMDA_SCRIPT="$T/ts" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check learn-thresholds-row grep -q "learned_accept .* kept [0-9]*, removed [0-9]*" "$T/t1"
+"$MMDA" metrics >"$T/m"
+check metrics-lists-learned grep -q "learned_accept" "$T/m"
+"$MMDA" score "$DB" --metric learned_accept >/dev/null 2>"$T/err"
+check score-refuses-learned sh -c "[ $? -eq 2 ] && grep -q 'written by mmda tune --learn' '$T/err'"
+"$MMDA" score "$DB" >/dev/null 2>&1
+check score-keeps-learned [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'learned_accept'")" -gt 0 ]
+"$MMDA" tune "$DB" --learn --metric ssim >/dev/null 2>&1
+check learn-with-metric-exit-2 [ $? -eq 2 ]
+check integrity-after-learn integrity "$DB"
