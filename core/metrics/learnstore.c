@@ -63,6 +63,7 @@ load(struct store *st, struct data *dt, char **cause)
 	int64_t *lid = NULL;
 	signed char *lab = NULL;
 	size_t nl = 0;
+	int rc = -1;
 
 	memset(dt, 0, sizeof *dt);
 	if (store_candidate_ids(st, &dt->ids, &dt->n, cause) != 0 ||
@@ -137,15 +138,7 @@ load(struct store *st, struct data *dt, char **cause)
 		free(op_of[i]);
 	}
 	free(op_of);
-	for (size_t k = 0; k < nm; k++)
-		free(metrics[k]);
-	free(metrics);
-	for (size_t k = 0; k < nops; k++)
-		free(ops[k]);
-	free(ops);
-	free(lid);
-	free(lab);
-	return 0;
+	rc = 0;
 fail:
 	for (size_t k = 0; k < nm; k++)
 		free(metrics[k]);
@@ -155,8 +148,9 @@ fail:
 	free(ops);
 	free(lid);
 	free(lab);
-	data_free(dt);
-	return -1;
+	if (rc != 0)
+		data_free(dt);
+	return rc;
 }
 
 static cJSON *
