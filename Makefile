@@ -1,5 +1,5 @@
 # mmda: plain GNU make. `make`, `make test`, `make demo`, `make deps`,
-# `make check-deps`, `make bench-import`, `make SANITIZE=address,undefined test`, `V=1`.
+# `make check-deps`, `make bench-import`, `make bench-learn`, `make SANITIZE=address,undefined test`, `V=1`.
 
 CC      ?= cc
 PKG     ?= pkg-config
@@ -58,7 +58,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export bench-tui bench-backends tests-build
+	bench-score bench-export bench-tui bench-backends bench-learn tests-build
 
 all: $(BIN)
 
@@ -122,6 +122,10 @@ bench-backends: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tools/bench_backends
 	@BENCH_BACKENDS="$(CURDIR)/$(BUILD)/tools/bench_backends" TOP="$(CURDIR)" \
 	  sh tests/bench/backends.sh
+
+bench-learn: deps
+	@$(MAKE) --no-print-directory $(BUILD)/tools/bench_learn
+	@$(BUILD)/tools/bench_learn 5
 
 bench-export: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -142,10 +142,12 @@ const struct cli_command cli_commands[] = {
 	    "  --shard-size N      wds samples per shard (default 10000)\n"
 	    "  --json              print {\"out\", \"format\", \"exported\", \"auto_selected\", \"files\"}\n",
 	    cmd_export },
-	{ "next", "DB [--annotator NAME] [--overlap K] [--lease SECONDS] [--json]",
+	{ "next", "DB [--annotator NAME] [--overlap K] [--lease SECONDS] [--queue Q] [--json]",
 	    "lease the next candidate to review, so annotators do not collide",
 	    "  --overlap K      how many annotators should see each candidate (default 1)\n"
 	    "  --lease SECONDS  how long the candidate is held for you (default 600)\n"
+	    "  --queue Q        in which order (default: review order; uncertain: what the\n"
+	    "                   learned filter is least sure of first; mmda review --help)\n"
 	    "  --json           print {\"candidate\": id or null, \"annotator\"}\n", cmd_next },
 	{ "conflicts", "DB [--json]", "candidates that annotators accepted and rejected",
 	    "  --json       print the list with each annotator's answer\n", cmd_conflicts },

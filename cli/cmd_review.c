@@ -125,8 +125,10 @@ cmd_review(int argc, char **argv)
 		probe(&a.caps);
 	/* Start at this annotator's first undecided candidate (leased, with overlap). */
 	int64_t first;
-	if (a.overlap > 0 && a.queue.kind == QUEUE_DEFAULT) {
-		if (store_lease_next(a.st, a.annotator, a.overlap, 600, &first, NULL) == 1)
+	if (a.overlap > 0) {
+		if ((a.queue.kind == QUEUE_DEFAULT ?
+		    store_lease_next(a.st, a.annotator, a.overlap, 600, &first, NULL) :
+		    store_lease_next_in(a.st, &a.queue, a.annotator, a.overlap, 600, &first, NULL)) == 1)
 			for (size_t i = 0; i < a.n; i++)
 				if (a.ids[i] == first)
 					a.cur = i;

@@ -7,6 +7,8 @@
 
 #include "core/store.h"
 #include "cli/cli.h"
+#include "core/base/rng.h"
+#include "tui/app.h"
 
 int
 cmd_next(int argc, char **argv)
@@ -15,13 +17,15 @@ cmd_next(int argc, char **argv)
 		{ "annotator", required_argument, NULL, 'a' },
 		{ "overlap", required_argument, NULL, 'o' },
 		{ "lease", required_argument, NULL, 'l' },
+		{ "queue", required_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *who = NULL;
 	struct store *st;
-	char *cause = NULL;
+	struct queue_spec q = { QUEUE_DEFAULT, NULL, NULL, 0 };
+	char *cause = NULL, op[64];
 	int64_t overlap = 1, lease = 600, id = 0;
 	int ch, json = 0, rc;
 
@@ -38,6 +42,11 @@ cmd_next(int argc, char **argv)
 			if (parse_int64(optarg, 1, 86400 * 7, &lease) != 0)
 				return cli_usage("next", "--lease wants seconds, 1 to 604800");
 			break;
+		case 'q':
+			if (queue_parse(optarg, &q, op, sizeof op) != 0)
+				return cli_usage("next", "unknown queue %s (mmda review --help lists "
+				    "them)", optarg);
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -53,7 +62,10 @@ cmd_next(int argc, char **argv)
 	who = cli_annotator(who);
 	if ((st = cli_open("next", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
-	rc = store_lease_next(st, who, (int)overlap, (int)lease, &id, &cause);
+	q.seed = rng_derive(0, who);
+	rc = q.kind == QUEUE_DEFAULT ?
+	    store_lease_next(st, who, (int)overlap, (int)lease, &id, &cause) :
+	    store_lease_next_in(st, &q, who, (int)overlap, (int)lease, &id, &cause);
 	store_close(st);
 	if (rc < 0)
 		return cli_fail("next", cause);

@@ -265,6 +265,10 @@ int store_merge(struct store *st, const char *src, struct store_merge_result *re
  */
 int store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
     int64_t *id, char **cause);
+/* The same over a queue's order (store_queue; q->annotator is set to annotator). */
+struct queue_spec;
+int store_lease_next_in(struct store *st, const struct queue_spec *q, const char *annotator,
+    int overlap, int lease_seconds, int64_t *id, char **cause);
 
 /*
  * Review queues: the candidates `mmda review` goes through, in review order
@@ -272,8 +276,10 @@ int store_lease_next(struct store *st, const char *annotator, int overlap, int l
  * in the parent's id order; originals after every derived one). DEFAULT is
  * every candidate; ORIGINALS only originals (id order); UNDECIDED what
  * annotator has no decision in force on; CONFLICTS what annotators accepted
- * and rejected; OP the candidates of op. store_queue returns 0 with *ids
- * (caller frees; *n may be 0), or -1 with *cause.
+ * and rejected; OP the candidates of op; UNCERTAIN what annotator has not
+ * decided, the ones the filter is least sure about first (see
+ * QUEUE_RANDOM_SHARE). store_queue returns 0 with *ids (caller frees; *n
+ * may be 0), or -1 with *cause.
  */
 enum queue_kind {
 	QUEUE_DEFAULT,
@@ -281,11 +287,22 @@ enum queue_kind {
 	QUEUE_UNDECIDED,
 	QUEUE_CONFLICTS,
 	QUEUE_OP,
+	QUEUE_UNCERTAIN,
 };
+/*
+ * The uncertain queue's order: by |learned_accept - 0.5| when the learned
+ * filter has scored the candidate, else by the distance of its nearest score
+ * to an enabled threshold's cutoff over that metric's range; candidates with
+ * neither come last. One position in QUEUE_RANDOM_SHARE is a uniformly drawn
+ * undecided candidate instead (seeded by the queue's seed), so what gets
+ * reviewed still estimates the whole set without bias.
+ */
+#define QUEUE_RANDOM_SHARE 5
 struct queue_spec {
 	enum queue_kind kind;
 	const char *op;        /* QUEUE_OP */
-	const char *annotator; /* QUEUE_UNDECIDED */
+	const char *annotator; /* QUEUE_UNDECIDED, QUEUE_UNCERTAIN */
+	uint64_t seed;         /* QUEUE_UNCERTAIN's random share */
 };
 int store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t *n,
     char **cause);

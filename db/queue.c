@@ -5,9 +5,11 @@
  * (so the screen can count what is left in any queue), and handing work out
  * by leases when several annotators share a database.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/rng.h"
 #include "core/base/util.h"
 #include "db/db.h"
 
@@ -35,6 +37,43 @@ collect(struct store *st, sqlite3_stmt *s, const char *what, int64_t **ids, size
 	return 0;
 }
 
+/*
+ * Undecided candidates, least certain first: the learned filter's distance
+ * from 0.5, else the nearest enabled threshold's distance over its metric's
+ * range (1 + that, so a learned score always comes first), else last.
+ */
+static const char uncertain_sql[] =
+    "WITH " CUR_CTE ","
+    " th AS (SELECT metric, coalesce(min, max) AS cut FROM thresholds WHERE enabled"
+    "   AND coalesce(min, max) IS NOT NULL),"
+    " span AS (SELECT s.metric, max(s.value) - min(s.value) AS r FROM scores s"
+    "   JOIN th ON th.metric = s.metric GROUP BY s.metric),"
+    " near AS (SELECT s.candidate, min(abs(s.value - th.cut) / span.r) AS u FROM scores s"
+    "   JOIN th ON th.metric = s.metric JOIN span ON span.metric = s.metric"
+    "   WHERE span.r > 0 GROUP BY s.candidate),"
+    " learned AS (SELECT candidate, abs(value - 0.5) AS u FROM scores"
+    "   WHERE metric = 'learned_accept')"
+    " SELECT c.id FROM candidates c"
+    " LEFT JOIN learned l ON l.candidate = c.id LEFT JOIN near n ON n.candidate = c.id"
+    " WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.candidate = c.id AND cur.annotator = ?1)"
+    " ORDER BY coalesce(l.u, 1 + n.u, 3), c.id";
+
+/* Every QUEUE_RANDOM_SHARE-th place goes to a candidate drawn from the rest. */
+static void
+mix_random(int64_t *ids, size_t n, uint64_t seed)
+{
+	struct rng r;
+
+	rng_seed(&r, seed);
+	for (size_t i = QUEUE_RANDOM_SHARE - 1; i + 1 < n; i += QUEUE_RANDOM_SHARE) {
+		size_t j = i + (size_t)rng_below(&r, n - i);
+		int64_t t = ids[j];
+		/* Shift, do not swap: the ones passed over keep their order. */
+		memmove(ids + i + 1, ids + i, (j - i) * sizeof *ids);
+		ids[i] = t;
+	}
+}
+
 int
 store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t *n,
     char **cause)
@@ -45,6 +84,15 @@ store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t 
 	const char *where;
 	sqlite3_stmt *s;
 
+	if (q->kind == QUEUE_UNCERTAIN) {
+		if (sqlite3_prepare_v2(st->db, uncertain_sql, -1, &s, NULL) != SQLITE_OK)
+			return db_fail(st, "listing the queue", cause);
+		db_bind_text(s, 1, q->annotator != NULL ? q->annotator : "");
+		if (collect(st, s, "listing the queue", ids, n, cause) != 0)
+			return -1;
+		mix_random(*ids, *n, q->seed);
+		return 0;
+	}
 	switch (q->kind) {
 	case QUEUE_DEFAULT:
 		where = "";
@@ -114,38 +162,48 @@ store_first_undecided(struct store *st, const char *annotator, int64_t *id, char
 	return rc == SQLITE_DONE ? 0 : db_fail(st, "finding work", cause);
 }
 
-int
-store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
-    int64_t *id, char **cause)
+/* Leases the first free candidate: in review order, or in the order of the
+ * JSON array of ids `order` (NULL: every candidate). */
+static int
+lease(struct store *st, const char *annotator, int overlap, int lease_seconds,
+    const char *order, int64_t *id, char **cause)
 {
-	static const char pick[] =
+	static const char head[] =
 	    "WITH " CUR_CTE ","
 	    " busy AS (SELECT candidate, count(*) AS n FROM ("
 	    "  SELECT candidate, annotator FROM cur"
 	    "  UNION SELECT candidate, annotator FROM leases WHERE expires_at > ?3)"
 	    "  GROUP BY candidate)"
-	    " SELECT c.id FROM candidates c LEFT JOIN busy b ON b.candidate = c.id"
+	    " SELECT c.id FROM %s LEFT JOIN busy b ON b.candidate = c.id"
 	    " LEFT JOIN lineage q ON q.child = c.id AND q.slot = 0"
 	    " WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.candidate = c.id"
 	    "   AND cur.annotator = ?1)"
 	    "  AND (EXISTS (SELECT 1 FROM leases l WHERE l.candidate = c.id AND l.annotator = ?1"
 	    "   AND l.expires_at > ?3) OR coalesce(b.n, 0) < ?2)"
 	    " ORDER BY EXISTS (SELECT 1 FROM leases l WHERE l.candidate = c.id"
-	    "   AND l.annotator = ?1 AND l.expires_at > ?3) DESC, " QUEUE_ORDER " LIMIT 1";
+	    "   AND l.annotator = ?1 AND l.expires_at > ?3) DESC, %s LIMIT 1";
 	int64_t now = now_unix();
 	sqlite3_stmt *s;
 	int rc;
 
 	if (overlap < 1)
 		return cause_set(cause, "overlap must be at least 1");
-	if (store_begin(st, cause) != 0)
+	char *pick = xasprintf(head, order != NULL ? "json_each(?4) j JOIN candidates c ON c.id"
+	    " = j.value" : "candidates c", order != NULL ? "j.key" : QUEUE_ORDER);
+	if (store_begin(st, cause) != 0) {
+		free(pick);
 		return -1;
-	if (sqlite3_prepare_v2(st->db, pick, -1, &s, NULL) != SQLITE_OK) {
+	}
+	rc = sqlite3_prepare_v2(st->db, pick, -1, &s, NULL);
+	free(pick);
+	if (rc != SQLITE_OK) {
 		db_fail(st, "finding work", cause);
 		store_rollback(st);
 		return -1;
 	}
 	db_bind_text(s, 1, annotator);
+	if (order != NULL)
+		db_bind_text(s, 4, order);
 	sqlite3_bind_int(s, 2, overlap);
 	sqlite3_bind_int64(s, 3, now);
 	rc = sqlite3_step(s);
@@ -180,6 +238,36 @@ store_lease_next(struct store *st, const char *annotator, int overlap, int lease
 	sqlite3_step(s);
 	sqlite3_finalize(s);
 	return store_commit(st, cause) == 0 ? 1 : -1;
+}
+
+int
+store_lease_next(struct store *st, const char *annotator, int overlap, int lease_seconds,
+    int64_t *id, char **cause)
+{
+	return lease(st, annotator, overlap, lease_seconds, NULL, id, cause);
+}
+
+int
+store_lease_next_in(struct store *st, const struct queue_spec *q, const char *annotator,
+    int overlap, int lease_seconds, int64_t *id, char **cause)
+{
+	struct queue_spec spec = *q;
+	int64_t *ids;
+	size_t n, o = 0;
+
+	spec.annotator = annotator;
+	if (store_queue(st, &spec, &ids, &n, cause) != 0)
+		return -1;
+	char *order = xmalloc(n * 21 + 3);
+	order[o++] = '[';
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)sprintf(order + o, "%s%lld", i ? "," : "", (long long)ids[i]);
+	order[o++] = ']';
+	order[o] = '\0';
+	free(ids);
+	int rc = lease(st, annotator, overlap, lease_seconds, order, id, cause);
+	free(order);
+	return rc;
 }
 
 int

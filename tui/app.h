@@ -145,7 +145,9 @@ struct queue_def {
 	const char *help;
 };
 extern const struct queue_def app_queues[];
-/* Sets a->queue from a --queue name; -1 for an unknown one. */
+/* Sets *q from a --queue name (an op= name is copied to op, oplen bytes); -1 for
+ * an unknown one. app_queue_parse does it for the session's queue. */
+int queue_parse(const char *s, struct queue_spec *q, char *op, size_t oplen);
 int app_queue_parse(const char *s, struct app *a);
 /* The queue's name for the title bar (static storage). */
 const char *app_queue_name(const struct app *a);

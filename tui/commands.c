@@ -40,7 +40,10 @@ decide(struct app *a, enum answer ans, const char *note)
 	if (a->overlap > 0) {
 		/* With several annotators the next candidate is the one leased to us. */
 		int64_t id;
-		int rc = store_lease_next(a->st, a->annotator, a->overlap, 600, &id, &cause);
+		int rc = a->queue.kind == QUEUE_DEFAULT ?
+		    store_lease_next(a->st, a->annotator, a->overlap, 600, &id, &cause) :
+		    store_lease_next_in(a->st, &a->queue, a->annotator, a->overlap, 600, &id,
+		    &cause);
 		if (rc < 0) {
 			app_status(a, 1, "%s", cause);
 			free(cause);

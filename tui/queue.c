@@ -10,37 +10,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/rng.h"
 #include "core/base/util.h"
 #include "tui/app.h"
 
 const struct queue_def app_queues[] = {
-	{ "default", QUEUE_DEFAULT,
-	    "each original's augmentations together, one original after another; originals last" },
+	{ "default", QUEUE_DEFAULT, "each original's augmentations together; originals last" },
 	{ "originals", QUEUE_ORIGINALS, "the original pairs only, each over the whole width" },
 	{ "undecided", QUEUE_UNDECIDED, "what you have not decided yet, in the default order" },
 	{ "conflicts", QUEUE_CONFLICTS, "what some annotators accepted and others rejected" },
-	{ "op=NAME", QUEUE_OP, "the candidates of one operator (op=hflip), in the default order" },
+	{ "op=NAME", QUEUE_OP, "one operator's candidates (op=hflip), in the default order" },
+	{ "uncertain", QUEUE_UNCERTAIN, "undecided, what the filter is least sure of first" },
 	{ NULL, 0, NULL },
 };
 
 int
-app_queue_parse(const char *s, struct app *a)
+queue_parse(const char *s, struct queue_spec *q, char *op, size_t oplen)
 {
+	memset(q, 0, sizeof *q);
 	if (strcmp(s, "all") == 0)
 		s = "default"; /* the name before the queues had names */
-	if (strncmp(s, "op=", 3) == 0 && s[3] != '\0' && strlen(s + 3) < sizeof a->queue_op) {
-		snprintf(a->queue_op, sizeof a->queue_op, "%s", s + 3);
-		a->queue.kind = QUEUE_OP;
-		a->queue.op = a->queue_op;
+	if (strncmp(s, "op=", 3) == 0 && s[3] != '\0' && strlen(s + 3) < oplen) {
+		snprintf(op, oplen, "%s", s + 3);
+		q->kind = QUEUE_OP;
+		q->op = op;
 		return 0;
 	}
-	for (const struct queue_def *q = app_queues; q->name != NULL; q++)
-		if (q->kind != QUEUE_OP && strcmp(q->name, s) == 0) {
-			a->queue.kind = q->kind;
-			a->queue.op = NULL;
+	for (const struct queue_def *d = app_queues; d->name != NULL; d++)
+		if (d->kind != QUEUE_OP && strcmp(d->name, s) == 0) {
+			q->kind = d->kind;
 			return 0;
 		}
 	return -1;
+}
+
+int
+app_queue_parse(const char *s, struct app *a)
+{
+	return queue_parse(s, &a->queue, a->queue_op, sizeof a->queue_op);
 }
 
 const char *
@@ -121,6 +128,8 @@ app_queue_load(struct app *a, char **cause)
 	size_t n;
 
 	a->queue.annotator = a->annotator;
+	/* Each annotator's random share of the uncertain queue is their own. */
+	a->queue.seed = rng_derive(0, a->annotator);
 	if (a->decided == NULL &&
 	    store_decided_ids(a->st, a->annotator, &a->decided, &a->ndecided, cause) != 0)
 		return -1;

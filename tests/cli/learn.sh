@@ -47,4 +47,23 @@ check score-refuses-learned sh -c "[ $? -eq 2 ] && grep -q 'written by mmda tune
 check score-keeps-learned [ "$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'learned_accept'")" -gt 0 ]
 "$MMDA" tune "$DB" --learn --metric ssim >/dev/null 2>&1
 check learn-with-metric-exit-2 [ $? -eq 2 ]
+# The uncertain queue: what the learned filter is least sure of first, with a
+# random fifth; mmda next leases in the same order.
+"$MMDA" decide "$DB" 1 accept --annotator u >/dev/null
+want=$(sqlite3 "$DB" "SELECT candidate FROM scores WHERE metric = 'learned_accept' AND candidate <> 1 ORDER BY abs(value - 0.5), candidate LIMIT 1")
+printf 'dump-screen %s\nquit\n' "$T/u1" >"$T/us"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/us" MMDA_ANNOTATOR=u "$MMDA" review "$DB" --renderer none --queue uncertain >/dev/null 2>&1
+total=$(sqlite3 "$DB" "SELECT count(*) - 1 FROM candidates")
+check uncertain-first grep -q "uncertain 1/$total, $total left  #$want " "$T/u1"
+# Every derived candidate already has lab's decision: with overlap 2 each can go to one more.
+"$MMDA" next "$DB" --annotator u --queue uncertain --overlap 2 --json >"$T/n1"
+check next-uncertain [ "$(json_get "$T/n1" "d['candidate']")" = "$want" ]
+"$MMDA" next "$DB" --annotator u2 --queue frobnicate >/dev/null 2>&1
+check next-bad-queue-exit-2 [ $? -eq 2 ]
+# Before any learned filter the enabled thresholds' boundary orders it.
+"$MMDA" demo "$T/d2" >/dev/null 2>&1
+"$MMDA" threshold "$T/d2/demo.db" ssim --min 0.3 >/dev/null
+near=$(sqlite3 "$T/d2/demo.db" "SELECT candidate FROM scores WHERE metric = 'ssim' ORDER BY abs(value - 0.3), candidate LIMIT 1")
+"$MMDA" next "$T/d2/demo.db" --annotator u --queue uncertain --json >"$T/n2"
+check uncertain-threshold-boundary [ "$(json_get "$T/n2" "d['candidate']")" = "$near" ]
 check integrity-after-learn integrity "$DB"
