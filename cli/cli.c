@@ -128,6 +128,17 @@ const struct cli_command cli_commands[] = {
 	    "  --folds K             stratified folds (default 5); --seed N shuffles them\n"
 	    "  --l2 X                penalty on the standardised weights (default 0.1)\n",
 	    cmd_tune },
+	{ "audit", "DB --sample N [--seed S] [--json]",
+	    "sample what an export would take unreviewed, to measure its precision",
+	    "  --sample N   how many candidates to draw, uniformly at random, from those a\n"
+	    "               gold export with --fill passing takes without a person (they\n"
+	    "               pass every enabled threshold and nobody has decided them);\n"
+	    "               a new draw replaces the old one\n"
+	    "  --seed S     the draw's seed (default 1)\n"
+	    "  --json       print {\"population\", \"drawn\", \"seed\"}\n"
+	    "  Review the sample with mmda review DB --queue audit; mmda stats and the\n"
+	    "  export manifest then carry estimated_precision with a Wilson 95% interval.\n",
+	    cmd_audit },
 	{ "export", "DB --format jsonl|imagefolder|coco|llava|wds|csv|dj --out DIR"
 	    " [--select gold|accepted|passing|all] [--json]",
 	    "write a gold subset in a trainer's format (complete, or nothing at DIR)",

@@ -73,6 +73,7 @@ int cmd_metrics(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_threshold(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_next(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);

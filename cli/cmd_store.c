@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/metrics/agreestats.h"
+#include "core/metrics/audit.h"
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/base/utf8.h"
@@ -171,13 +172,30 @@ cmd_stats(int argc, char **argv)
 		store_close(st);
 		return cli_fail("stats", cause);
 	}
+	struct audit_estimate au;
+	int audited = audit_estimate(st, &au, &cause);
+	if (audited < 0) {
+		agree_report_free(&ag);
+		store_stats_free(&s);
+		store_close(st);
+		return cli_fail("stats", cause);
+	}
 	if (json) {
 		cJSON *doc = stats_json(&s);
 		cJSON_AddItemToObject(doc, "agreement", agree_json(&ag));
+		if (audited)
+			cJSON_AddItemToObject(doc, "estimated_precision", audit_estimate_json(&au));
 		cli_print_json(doc);
 	} else {
 		stats_print(argv[optind], &s);
 		agree_print(&ag);
+		if (audited && au.reviewed > 0)
+			printf("audit       estimated precision of the unreviewed selection %.3f (Wilson "
+			    "95%%: %.3f..%.3f) from %" PRId64 " of %" PRId64 " drawn, of %" PRId64 "\n",
+			    au.value, au.lo, au.hi, au.reviewed, au.sample, au.population);
+		else if (audited)
+			printf("audit       %" PRId64 " drawn, none reviewed yet (mmda review --queue "
+			    "audit)\n", au.sample);
 	}
 	agree_report_free(&ag);
 	store_stats_free(&s);

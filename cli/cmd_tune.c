@@ -13,6 +13,7 @@
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/metrics/tune.h"
+#include "core/metrics/audit.h"
 #include "core/metrics/learnstore.h"
 #include "core/metrics/tunestore.h"
 #include "cli/cli.h"
@@ -395,4 +396,61 @@ cmd_tune(int argc, char **argv)
 	rc = run(st, &a, cli_annotator(who));
 	store_close(st);
 	return rc;
+}
+
+int
+cmd_audit(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sample", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int64_t want = 0, seed = 1, population, drawn;
+	struct store *st;
+	char *cause = NULL;
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (parse_int64(optarg, 1, 1000000, &want) != 0)
+				return cli_usage("audit", "--sample wants a number from 1 to 1000000");
+			break;
+		case 's':
+			if (parse_int64(optarg, 0, INT64_MAX, &seed) != 0)
+				return cli_usage("audit", "--seed wants a number");
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("audit"));
+			return CLI_OK;
+		default:
+			return cli_usage("audit", "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1 || want == 0)
+		return cli_usage("audit", "a database and --sample N are needed");
+	if ((st = cli_open("audit", argv[optind], 0)) == NULL)
+		return CLI_ERROR;
+	int rc = audit_draw(st, metric_parent_names(), want, (uint64_t)seed, &population, &drawn,
+	    &cause);
+	store_close(st);
+	if (rc != 0)
+		return cli_fail("audit", cause);
+	if (json) {
+		cJSON *doc = cJSON_CreateObject();
+		cli_json_int(doc, "population", population);
+		cli_json_int(doc, "drawn", drawn);
+		cli_json_int(doc, "seed", seed);
+		cli_print_json(doc);
+	} else
+		printf("audit: drew %" PRId64 " of the %" PRId64 " candidates an export takes unreviewed"
+		    " (seed %" PRId64 "); review them with mmda review %s --queue audit\n", drawn,
+		    population, seed, argv[optind]);
+	return CLI_OK;
 }

@@ -288,6 +288,7 @@ enum queue_kind {
 	QUEUE_CONFLICTS,
 	QUEUE_OP,
 	QUEUE_UNCERTAIN,
+	QUEUE_AUDIT,     /* the audit sample (mmda audit), in the order it was drawn */
 };
 /*
  * The uncertain queue's order: by |learned_accept - 0.5| when the learned

@@ -111,6 +111,14 @@ store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t 
 	case QUEUE_OP:
 		where = " WHERE c.op = ?2";
 		break;
+	case QUEUE_AUDIT: {
+		static const char audit_sql[] =
+		    "SELECT c.id FROM json_each((SELECT value FROM meta WHERE key = 'mmda.audit'),"
+		    " '$.ids') j JOIN candidates c ON c.id = j.value ORDER BY j.key";
+		if (sqlite3_prepare_v2(st->db, audit_sql, -1, &s, NULL) != SQLITE_OK)
+			return db_fail(st, "listing the audit sample", cause);
+		return collect(st, s, "listing the audit sample", ids, n, cause);
+	}
 	default:
 		return cause_set(cause, "unknown queue %d", (int)q->kind);
 	}

@@ -21,6 +21,7 @@ const struct queue_def app_queues[] = {
 	{ "conflicts", QUEUE_CONFLICTS, "what some annotators accepted and others rejected" },
 	{ "op=NAME", QUEUE_OP, "one operator's candidates (op=hflip), in the default order" },
 	{ "uncertain", QUEUE_UNCERTAIN, "undecided, what the filter is least sure of first" },
+	{ "audit", QUEUE_AUDIT, "the audit sample of mmda audit, in the order it was drawn" },
 	{ NULL, 0, NULL },
 };
 

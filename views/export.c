@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/export/export.h"
+#include "core/metrics/audit.h"
 #include "core/store.h"
 #include "tui/screen.h"
 #include "views/views.h"
@@ -41,8 +42,22 @@ export_draw(struct app *a)
 	    "anyone; passing: every enabled threshold; all)",
 	    select_mode_name((enum select_mode)a->ex_select));
 	screen_text(y++, 0, COLS, buf, theme_attr(TH_TEXT));
-	screen_text(y, 0, COLS, "Images are copied; manifest.json records the selection and the "
+	screen_text(y++, 0, COLS, "Images are copied; manifest.json records the selection and the "
 	    "thresholds in force.", theme_attr(TH_DIM));
+	/* How clean the unreviewed part is, before anything is written. */
+	struct audit_estimate e;
+	int got = audit_estimate(a->st, &e, NULL);
+	if (got == 1 && e.reviewed > 0)
+		snprintf(buf, sizeof buf, "audit: the unreviewed part is %.1f%% accepted (Wilson 95%%: "
+		    "%.1f..%.1f%%), from %lld reviewed of %lld drawn", 100 * e.value, 100 * e.lo,
+		    100 * e.hi, (long long)e.reviewed, (long long)e.sample);
+	else if (got == 1)
+		snprintf(buf, sizeof buf, "audit: %lld drawn, none reviewed yet (review --queue audit)",
+		    (long long)e.sample);
+	else
+		snprintf(buf, sizeof buf, "audit: no sample yet; mmda audit DB --sample N measures the "
+		    "precision of what passes unreviewed");
+	screen_text(++y, 0, COLS, buf, theme_attr(got == 1 && e.reviewed > 0 ? TH_HEADER : TH_DIM));
 }
 
 const struct view_ops view_export = { "export", export_draw };

@@ -66,4 +66,28 @@ check next-bad-queue-exit-2 [ $? -eq 2 ]
 near=$(sqlite3 "$T/d2/demo.db" "SELECT candidate FROM scores WHERE metric = 'ssim' ORDER BY abs(value - 0.3), candidate LIMIT 1")
 "$MMDA" next "$T/d2/demo.db" --annotator u --queue uncertain --json >"$T/n2"
 check uncertain-threshold-boundary [ "$(json_get "$T/n2" "d['candidate']")" = "$near" ]
+# The audit: a sample of what an export would take unreviewed, its own queue,
+# and a precision with a Wilson interval once it is reviewed.
+A=$T/d2/demo.db
+"$MMDA" audit "$A" --sample 8 --seed 3 --json >"$T/a1"
+check audit-json one_json "$T/a1"
+pop=$(sqlite3 "$A" "SELECT count(*) FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.candidate = c.id) AND (c.op = 'original' OR EXISTS (SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = 'ssim' AND s.value >= 0.3))")
+check audit-population [ "$(json_get "$T/a1" "d['population']")" = "$pop" ]
+check audit-drawn [ "$(json_get "$T/a1" "d['drawn']")" = 8 ]
+"$MMDA" stats "$A" --json >"$T/a2"
+check audit-none-reviewed [ "$(json_get "$T/a2" "(d['estimated_precision']['reviewed'], d['estimated_precision']['value'])")" = "(0, None)" ]
+printf 'dump-screen %s\naccept\naccept\nreject\naccept\nquit\n' "$T/a3" >"$T/as"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/as" MMDA_ANNOTATOR=aud "$MMDA" review "$A" --renderer none --queue audit >/dev/null 2>&1
+first=$(sqlite3 "$A" "SELECT json_extract(value, '$.ids[0]') FROM meta WHERE key = 'mmda.audit'")
+check audit-queue grep -q "audit 1/8, 8 left  #$first " "$T/a3"
+"$MMDA" stats "$A" --json >"$T/a4"
+check audit-estimate [ "$(json_get "$T/a4" "(d['estimated_precision']['reviewed'], d['estimated_precision']['value'], d['estimated_precision']['method'])")" = "(4, 0.75, 'wilson')" ]
+check audit-ci [ "$(json_get "$T/a4" "[round(v, 4) for v in d['estimated_precision']['ci95']]")" = "[0.3006, 0.9544]" ]
+"$MMDA" stats "$A" >"$T/a5"
+check audit-stats-text grep -q "estimated precision of the unreviewed selection 0.750 (Wilson 95%: 0.301..0.954) from 4 of 8 drawn" "$T/a5"
+"$MMDA" audit "$A" >/dev/null 2>&1
+check audit-needs-sample [ $? -eq 2 ]
+printf 'export\ndump-screen %s\nquit\nquit\n' "$T/a6" >"$T/as2"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/as2" "$MMDA" review "$A" --renderer none >/dev/null 2>&1
+check audit-on-export-screen grep -q "audit: the unreviewed part is 75.0% accepted (Wilson 95%: 30.1..95.4%)" "$T/a6"
 check integrity-after-learn integrity "$DB"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics/audit.h"
 #include "core/metrics/learn.h"
 #include "tests/harness.h"
 
@@ -134,6 +135,30 @@ test_cross_validation(void)
 	CHECK(th.auc < 0.2);
 }
 
+/* The Wilson score interval, against the formula evaluated independently (z = 1.96). */
+static void
+test_wilson(void)
+{
+	static const struct {
+		int64_t k, n;
+		double lo, hi;
+	} ref[] = {
+		{ 8, 10, 0.49016247153664183, 0.9433178485456247 },
+		{ 0, 5, 0.0, 0.43448246478317476 },
+		{ 50, 50, 0.9286524008666414, 1.0 },
+		{ 37, 40, 0.8013576647568946, 0.9741639742254119 },
+	};
+	double lo, hi;
+
+	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+		audit_wilson(ref[i].k, ref[i].n, &lo, &hi);
+		CHECKF(fabs(lo - ref[i].lo) < 1e-12 && fabs(hi - ref[i].hi) < 1e-12,
+		    "%lld/%lld: %.15f..%.15f", (long long)ref[i].k, (long long)ref[i].n, lo, hi);
+	}
+	audit_wilson(0, 0, &lo, &hi);
+	CHECK(isnan(lo) && isnan(hi));
+}
+
 int
 main(void)
 {
@@ -142,5 +167,6 @@ main(void)
 	RUN(test_predict_and_missing);
 	RUN(test_folds_stratified_seeded);
 	RUN(test_cross_validation);
+	RUN(test_wilson);
 	HARNESS_END();
 }
