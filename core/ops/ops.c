@@ -54,14 +54,24 @@ static const struct op_param synonym_params[] = {
 	{ "protect", PARAM_WORDS, 0, 0, "", NULL, "comma-separated words never replaced" },
 	{ "protect_colours", PARAM_BOOL, 0, 1, "false", NULL,
 	    "never replace colour words (red, green, ...)" },
+	{ "protect_file", PARAM_TEXT, 0, 0, "", NULL,
+	    "file of more words never replaced, one a line (identity words always are)" },
 };
 static const struct op_param hypernym_params[] = {
 	{ "max_changes", PARAM_INT, 1, 100, "1", NULL, "nouns to generalise at most" },
+	{ "protect", PARAM_WORDS, 0, 0, "", NULL, "comma-separated words never replaced" },
+	{ "protect_file", PARAM_TEXT, 0, 0, "", NULL,
+	    "file of more words never replaced, one a line (identity words always are)" },
+	{ "stop", PARAM_WORDS, 0, 0, "", NULL,
+	    "hypernyms too general to use, on top of the built-in list (entity, object, ...)" },
 };
 static const struct op_param eda_params[] = {
 	{ "p_swap", PARAM_FLOAT, 0, 1, "0.1", NULL, "per-word chance of a swap" },
 	{ "p_delete", PARAM_FLOAT, 0, 1, "0.1", NULL, "per-word chance of deletion" },
 	{ "p_insert", PARAM_FLOAT, 0, 1, "0.1", NULL, "per-word chance of inserting a synonym" },
+	{ "protect", PARAM_WORDS, 0, 0, "", NULL, "comma-separated words never moved or deleted" },
+	{ "protect_file", PARAM_TEXT, 0, 0, "", NULL,
+	    "file of more words never moved or deleted (identity words never are)" },
 };
 
 /*
@@ -183,13 +193,13 @@ const struct op_def op_table[] = {
 	    opimpl_noise, NULL, 0, NULL },
 	{ "jpeg", 1, OP_IMAGE, 1, 0, 0, "re-encode as a low-quality JPEG", jpeg_params,
 	    P(jpeg_params), opimpl_jpeg, NULL, 0, NULL },
-	{ "synonym", 1, OP_TEXT, 1, 0, 1,
-	    "replace content words by WordNet synonyms of their most frequent sense",
+	{ "synonym", 2, OP_TEXT, 1, 0, 1,
+	    "replace content words by WordNet synonyms of their sense in the caption",
 	    synonym_params, P(synonym_params), opimpl_synonym, NULL, 0, "nlpaug-style WordNet synonyms" },
-	{ "hypernym", 1, OP_TEXT, 1, 0, 1,
+	{ "hypernym", 2, OP_TEXT, 1, 0, 1,
 	    "generalise nouns one step up WordNet (espresso -> coffee)",
 	    hypernym_params, P(hypernym_params), opimpl_hypernym, NULL, 0, "CultureMixup concept ladder (EMNLP 2023)" },
-	{ "eda", 1, OP_TEXT, 1, 0, 1, "EDA: random swap, deletion and synonym insertion",
+	{ "eda", 2, OP_TEXT, 1, 0, 1, "EDA: random swap, deletion and synonym insertion",
 	    eda_params, P(eda_params), opimpl_eda, NULL, 0, "EDA (EMNLP 2019)" },
 	{ "rewrite", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
 	    "LaCLIP: few-shot LLM rewrites of the caption", rewrite_params, P(rewrite_params),
