@@ -174,9 +174,9 @@ static const struct op_param inpaint_attr_params[] = {
 };
 
 const struct op_def op_table[] = {
-	{ "mixgen", 1, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
+	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
 	    mixgen_params, P(mixgen_params), opimpl_mixgen, NULL, 0, "MixGen (WACVW 2023)" },
-	{ "cutmix", 1, OP_PAIR, 2, 0, 0, "CutMix / Cut-Switch: paste a box of a second image",
+	{ "cutmix", 2, OP_PAIR, 2, 0, 0, "CutMix / Cut-Switch: paste a box of a second image",
 	    cutmix_params, P(cutmix_params), opimpl_cutmix, NULL, 0, "CutMix (ICCV 2019), Cut-Switch (MM 2020)" },
 	{ "hflip", 1, OP_IMAGE, 1, 0, 0, "mirror the image; swap left/right in the caption",
 	    NULL, 0, opimpl_hflip, NULL, 0, NULL },

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The partner of a two-parent op. Two captions of one image mixed with each
+ * other give the image back unchanged (MixGen at ssim 1.0) and two captions
+ * that describe it, so a partner never shows the same image as the pair:
+ * not the same file, not the same object, not the same bytes under another
+ * name. Each op draws from its own stream (the op's name is in the label),
+ * so cutmix and mixgen with one seed do not pick the same partner and
+ * repeat each other's captions.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/rng.h"
+#include "core/base/sha256.h"
+#include "core/base/util.h"
+#include "core/ops/augment_priv.h"
+
+/* Draws before the search turns into a scan: most samples repeat few images. */
+#define PAIR_DRAWS 64
+
+/* SHA-256 of the file at path, streamed; -1 when it cannot be read. */
+static int
+pair_hash_file(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256 s;
+	unsigned char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return -1;
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sha256_update(&s, buf, n);
+	if (ferror(f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	sha256_final_hex(&s, hex);
+	return 0;
+}
+
+const char *
+augment_image_key(struct batch *b, size_t i)
+{
+	struct candidate c;
+	char hex[SHA256_HEX_LEN + 1], *path, *why = NULL;
+
+	if (b->imgkey == NULL)
+		b->imgkey = xcalloc(b->noriginals, sizeof *b->imgkey);
+	if (b->imgkey[i] != NULL)
+		return b->imgkey[i];
+	memset(&c, 0, sizeof c);
+	if (store_candidate_get(b->st, b->originals[i], &c, &why) != 0) {
+		/* Unreadable now, it will fail as a parent anyway: a key of its own. */
+		free(why);
+		b->imgkey[i] = xasprintf("id:%" PRId64, b->originals[i]);
+		return b->imgkey[i];
+	}
+	/* An object is named by the SHA-256 of its bytes, like a hashed file. */
+	if (c.object != NULL)
+		b->imgkey[i] = xstrdup(c.object);
+	else {
+		path = store_candidate_image(b->st, &c);
+		b->imgkey[i] = path != NULL && pair_hash_file(path, hex) == 0 ? xstrdup(hex) :
+		    xasprintf("path:%s", path != NULL ? path : "");
+		free(path);
+	}
+	candidate_free(&c);
+	return b->imgkey[i];
+}
+
+int
+augment_same_image(struct batch *b, size_t i, const struct candidate *c)
+{
+	for (size_t k = 0; k < b->noriginals; k++) {
+		if (b->originals[k] == c->id)
+			return strcmp(augment_image_key(b, k), augment_image_key(b, i)) == 0;
+	}
+	return c->object != NULL && strcmp(c->object, augment_image_key(b, i)) == 0;
+}
+
+int64_t
+augment_pick_partner(struct batch *b, size_t i, const char *aug_id)
+{
+	struct rng r;
+	char *label;
+	size_t k, n = b->noriginals, d;
+
+	if (b->partner != 0)
+		return b->partner;
+	if (n < 2)
+		return 0;
+	label = xasprintf("%s/partner/%s", b->opts->op->name, aug_id);
+	rng_seed(&r, rng_derive((uint64_t)b->opts->seed, label));
+	free(label);
+	for (d = 0; d < PAIR_DRAWS; d++) {
+		k = (size_t)rng_below(&r, n - 1);
+		k = k >= i ? k + 1 : k;
+		if (strcmp(augment_image_key(b, k), augment_image_key(b, i)) != 0)
+			return b->originals[k];
+	}
+	/* Nearly every original shows this image: the next one that does not. */
+	for (d = 1; d < n; d++) {
+		k = (i + d) % n;
+		if (strcmp(augment_image_key(b, k), augment_image_key(b, i)) != 0)
+			return b->originals[k];
+	}
+	return 0;
+}
