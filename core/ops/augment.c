@@ -144,8 +144,10 @@ prepare(struct batch *b, size_t i, int variant, struct task *t, char **fatal)
 		t->skip = 1;
 		return 0;
 	}
-	augid_derived(parents, op->nparents, op->name, op->version, b->vparams[variant], 1,
-	    b->opts->seed, b->model, t->aug_id);
+	/* An op that draws nothing makes one candidate per parent, whatever the seed. */
+	augid_derived(parents, op->nparents, op->name, op->version, b->vparams[variant],
+	    !(op->flags & OP_UNSEEDED), op->flags & OP_UNSEEDED ? 0 : b->opts->seed, b->model,
+	    t->aug_id);
 	switch (store_augid_exists(b->st, t->aug_id, &id, fatal)) {
 	case 1:
 		b->res->existing++;
@@ -298,8 +300,8 @@ store(struct batch *b, struct task *t, char **fatal)
 	d.op = op->name;
 	d.op_version = op->version;
 	d.params = params = json_merge(b->vparams[t->variant], t->out.extra);
-	d.has_seed = 1;
-	d.seed = b->opts->seed;
+	d.has_seed = !(b->opts->op->flags & OP_UNSEEDED);
+	d.seed = d.has_seed ? b->opts->seed : 0;
 	d.text = t->out.text;
 	d.job_id = b->job;
 	d.backend = t->out.backend;

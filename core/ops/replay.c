@@ -89,13 +89,13 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 		    " model again, and models do not promise the same reply", id, c.op);
 		goto out;
 	}
-	if (c.nparents != opts.op->nparents || !c.has_seed) {
+	if (c.nparents != opts.op->nparents || (!c.has_seed && !(opts.op->flags & OP_UNSEEDED))) {
 		cause_set(cause, "candidate %" PRId64 ": lineage is incomplete", id);
 		goto out;
 	}
 	if (settings_of(opts.op, c.params, &sets, &nsets, cause) != 0)
 		goto out;
-	opts.seed = c.seed;
+	opts.seed = c.has_seed ? c.seed : 0;
 	b.st = st;
 	b.opts = &opts;
 	b.res = &res;
@@ -109,8 +109,8 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 			goto out;
 		parents[k] = t.c[k].aug_id;
 	}
-	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, 1, c.seed, NULL,
-	    aug_id);
+	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, c.has_seed, opts.seed,
+	    NULL, aug_id);
 	rep->aug_id_match = strcmp(aug_id, c.aug_id) == 0;
 	memcpy(t.aug_id, c.aug_id, sizeof t.aug_id);
 	if (opts.op->needs_wordnet && (b.wn = wn_open(NULL, cause)) == NULL)

@@ -28,7 +28,18 @@ check rerun-adds-nothing [ "$(json_get "$T/out" "len(d['created']), d['existing'
 CAM=$(sqlite3 "$DB" "SELECT c.id FROM candidates c JOIN lineage l ON l.child = c.id JOIN candidates p ON p.id = l.parent WHERE c.op = 'hflip' AND p.src_key = 'camera-1'")
 "$MMDA" show "$DB" "$CAM" --json >"$T/show"
 check hflip-swaps-caption [ "$(json_get "$T/show" "d['text']")" = "A man in a dark coat on the right looks through a camera on a tripod in a grassy field." ]
-check hflip-lineage [ "$(json_get "$T/show" "d['op'], d['op_version'], d['seed'], len(d['parents']), d['object'] is not None, len(d['aug_id'])")" = "('hflip', 1, 1, 1, True, 64)" ]
+check hflip-lineage [ "$(json_get "$T/show" "d['op'], d['op_version'], d['seed'], len(d['parents']), d['object'] is not None, len(d['aug_id'])")" = "('hflip', 2, None, 1, True, 64)" ]
+# hflip, grayscale and jpeg draw no random numbers: another seed adds nothing.
+"$MMDA" augment "$DB" --op hflip --seed 2 --json >"$T/out"
+check unseeded-hflip [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 17)" ]
+"$MMDA" augment "$DB" --op grayscale --seed 1 --limit 3 >/dev/null
+"$MMDA" augment "$DB" --op grayscale --seed 5 --limit 3 --json >"$T/out"
+check unseeded-grayscale [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 3)" ]
+"$MMDA" augment "$DB" --op jpeg --seed 1 --limit 2 >/dev/null
+"$MMDA" augment "$DB" --op jpeg --seed 9 --limit 2 --json >"$T/out"
+check unseeded-jpeg [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 2)" ]
+GRAY=$(sqlite3 "$DB" "SELECT min(id) FROM candidates WHERE op = 'grayscale'")
+check unseeded-replays sh -c "'$MMDA' replay '$DB' $GRAY >/dev/null"
 check object-file-exists [ -f "$(json_get "$T/show" "d['image']")" ]
 
 "$MMDA" augment "$DB" --op mixgen --seed 4 --json >"$T/out"
