@@ -21,29 +21,6 @@
 /* Draws before the search turns into a scan: most samples repeat few images. */
 #define PAIR_DRAWS 64
 
-/* SHA-256 of the file at path, streamed; -1 when it cannot be read. */
-static int
-pair_hash_file(const char *path, char hex[SHA256_HEX_LEN + 1])
-{
-	struct sha256 s;
-	unsigned char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sha256_update(&s, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	sha256_final_hex(&s, hex);
-	return 0;
-}
-
 const char *
 augment_image_key(struct batch *b, size_t i)
 {
@@ -66,7 +43,7 @@ augment_image_key(struct batch *b, size_t i)
 		b->imgkey[i] = xstrdup(c.object);
 	else {
 		path = store_candidate_image(b->st, &c);
-		b->imgkey[i] = path != NULL && pair_hash_file(path, hex) == 0 ? xstrdup(hex) :
+		b->imgkey[i] = path != NULL && sha256_file(path, hex) == 0 ? xstrdup(hex) :
 		    xasprintf("path:%s", path != NULL ? path : "");
 		free(path);
 	}

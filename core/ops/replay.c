@@ -124,6 +124,16 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 	rep->has_image = t.has_image;
 	rep->image_match = t.has_image ? c.object != NULL && strcmp(t.hex, c.object) == 0 :
 	    c.object == NULL || t.c[0].object == NULL || strcmp(c.object, t.c[0].object) == 0;
+	/*
+	 * The object's name says what was stored, not what the file holds now:
+	 * a file changed on disk under its name must not pass.
+	 */
+	if (rep->image_match && t.has_image) {
+		char *path = store_candidate_image(st, &c), hex[SHA256_HEX_LEN + 1];
+		rep->image_match = path != NULL && sha256_file(path, hex) == 0 &&
+		    strcmp(hex, t.hex) == 0;
+		free(path);
+	}
 	rep->ok = rep->aug_id_match && rep->text_match && rep->image_match;
 	rc = 0;
 out:

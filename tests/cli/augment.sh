@@ -80,6 +80,15 @@ check replay-every-op [ $ok -eq 0 ]
 sqlite3 "$DB" "UPDATE candidates SET text = text || '!' WHERE id = $CAM"
 "$MMDA" replay "$DB" "$CAM" --json >"$T/out" 2>/dev/null; rc=$?
 check replay-catches-tampering [ "$rc/$(json_get "$T/out" "d['ok'], d['text_match'], d['image_match']")" = "1/(False, False, True)" ]
+# A stored object file changed on disk is caught, though its name still matches.
+JPG=$(sqlite3 "$DB" "SELECT min(id) FROM candidates WHERE op = 'jpeg'")
+"$MMDA" show "$DB" "$JPG" --json >"$T/show"
+OBJ=$(json_get "$T/show" "d['image']")
+check replay-file-before sh -c "'$MMDA' replay '$DB' $JPG >/dev/null"
+cp "$OBJ" "$T/obj.bak" && chmod u+w "$OBJ" && printf 'x' >>"$OBJ"
+"$MMDA" replay "$DB" "$JPG" --json >"$T/out" 2>/dev/null; rc=$?
+check replay-modified-file [ "$rc/$(json_get "$T/out" "d['ok'], d['image_match'], d['aug_id_match']")" = "1/(False, False, True)" ]
+cp "$T/obj.bak" "$OBJ"
 "$MMDA" replay "$DB" chelsea-1 >/dev/null 2>"$T/err"; rc=$?
 check replay-original-refused [ $rc -eq 1 ]
 
