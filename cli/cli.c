@@ -112,8 +112,10 @@ const struct cli_command cli_commands[] = {
 	    "                        (default: the cutoff with the best F1)\n"
 	    "  --bins N              histogram bins (default 10)\n"
 	    "  --apply               set the suggested cutoff as the metric's threshold\n"
-	    "  --sluma               SLUMA batch rule: select score >= tau, then\n"
-	    "                        tau <- d*tau + (1-d)*acceptance (--tau 0.9, --decay 0.5)\n"
+	    "  --sluma               SLUMA batch rule: select the scores at least tau good on\n"
+	    "                        the metric's scale and side, then tau <- d*tau +\n"
+	    "                        (1-d)*acceptance (--tau 0.9, --decay 0.5); with --apply,\n"
+	    "                        set the cutoff of the new tau as the threshold\n"
 	    "  --json                print the whole report as JSON\n"
 	    "  Accept is positive, reject negative, skips are ignored; several annotators\n"
 	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n",
