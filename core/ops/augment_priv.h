@@ -50,14 +50,15 @@ struct batch {
 void augment_compute(struct batch *b, struct task *t);
 /*
  * Main thread: the seeded partner of original i for a two-parent op, never
- * i itself nor an original showing the same image, drawn from a stream
+ * i itself, an original showing the same image, nor one whose image cannot
+ * be read, drawn from a stream
  * named by the op and the original's aug_id. Returns the named partner if
  * there is one, or 0 when no original qualifies.
  */
 int64_t augment_pick_partner(struct batch *b, size_t i, const char *aug_id);
 /*
- * What original i's image is: its object's hex, or the SHA-256 of its file
- * (else its path). Owned by b (freed with b->imgkey); never NULL.
+ * What original i's image is: its object's hex, or the SHA-256 of its file;
+ * "" when it cannot be read. Owned by b (freed with b->imgkey); never NULL.
  */
 const char *augment_image_key(struct batch *b, size_t i);
 /* Whether candidate c shows the image of original i: 1 yes, 0 no. */

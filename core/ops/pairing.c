@@ -4,11 +4,11 @@
  * other give the image back unchanged (MixGen at ssim 1.0) and two captions
  * that describe it, so a partner never shows the same image as the pair:
  * not the same file, not the same object, not the same bytes under another
- * name. Each op draws from its own stream (the op's name is in the label),
- * so cutmix and mixgen with one seed do not pick the same partner and
- * repeat each other's captions.
+ * name; nor an image that cannot be read, which could only fail. Each op
+ * draws from its own stream (the op's name is in the label), so cutmix and
+ * mixgen with one seed do not pick the same partner and repeat each
+ * other's captions.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +33,8 @@ augment_image_key(struct batch *b, size_t i)
 		return b->imgkey[i];
 	memset(&c, 0, sizeof c);
 	if (store_candidate_get(b->st, b->originals[i], &c, &why) != 0) {
-		/* Unreadable now, it will fail as a parent anyway: a key of its own. */
 		free(why);
-		b->imgkey[i] = xasprintf("id:%" PRId64, b->originals[i]);
+		b->imgkey[i] = xstrdup("");
 		return b->imgkey[i];
 	}
 	/* An object is named by the SHA-256 of its bytes, like a hashed file. */
@@ -43,8 +42,7 @@ augment_image_key(struct batch *b, size_t i)
 		b->imgkey[i] = xstrdup(c.object);
 	else {
 		path = store_candidate_image(b->st, &c);
-		b->imgkey[i] = path != NULL && sha256_file(path, hex) == 0 ? xstrdup(hex) :
-		    xasprintf("path:%s", path != NULL ? path : "");
+		b->imgkey[i] = xstrdup(path != NULL && sha256_file(path, hex) == 0 ? hex : "");
 		free(path);
 	}
 	candidate_free(&c);
@@ -54,11 +52,24 @@ augment_image_key(struct batch *b, size_t i)
 int
 augment_same_image(struct batch *b, size_t i, const struct candidate *c)
 {
+	const char *mine = augment_image_key(b, i);
+
+	if (*mine == '\0')
+		return 0; /* unreadable: it fails as a parent, with its own reason */
 	for (size_t k = 0; k < b->noriginals; k++) {
 		if (b->originals[k] == c->id)
-			return strcmp(augment_image_key(b, k), augment_image_key(b, i)) == 0;
+			return strcmp(augment_image_key(b, k), mine) == 0;
 	}
-	return c->object != NULL && strcmp(c->object, augment_image_key(b, i)) == 0;
+	return c->object != NULL && strcmp(c->object, mine) == 0;
+}
+
+/* Whether original k may partner original i: its image is readable and another. */
+static int
+pair_fits(struct batch *b, size_t i, size_t k)
+{
+	const char *key = augment_image_key(b, k);
+
+	return *key != '\0' && strcmp(key, augment_image_key(b, i)) != 0;
 }
 
 int64_t
@@ -78,13 +89,13 @@ augment_pick_partner(struct batch *b, size_t i, const char *aug_id)
 	for (d = 0; d < PAIR_DRAWS; d++) {
 		k = (size_t)rng_below(&r, n - 1);
 		k = k >= i ? k + 1 : k;
-		if (strcmp(augment_image_key(b, k), augment_image_key(b, i)) != 0)
+		if (pair_fits(b, i, k))
 			return b->originals[k];
 	}
-	/* Nearly every original shows this image: the next one that does not. */
+	/* Nearly every original shows this image (or none): the next one that fits. */
 	for (d = 1; d < n; d++) {
 		k = (i + d) % n;
-		if (strcmp(augment_image_key(b, k), augment_image_key(b, i)) != 0)
+		if (pair_fits(b, i, k))
 			return b->originals[k];
 	}
 	return 0;

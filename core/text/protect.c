@@ -87,8 +87,8 @@ textop_colour_words(void)
 	return pr_colours;
 }
 
-int
-textop_is_colour(const char *word)
+static int
+pr_colour(const char *word)
 {
 	return tt_in_list(word, pr_colours);
 }
@@ -135,14 +135,14 @@ tt_mark_protected(struct wordnet *wn, const char *const *w, const struct tag_wor
 		keep[i] = textop_is_identity(w[i]) || tt_in_list(w[i], extra);
 	/* "a black woman", "two white elderly men": look past further modifiers. */
 	for (i = 0; i < n; i++) {
-		if (!textop_is_colour(w[i]))
+		if (!pr_colour(w[i]))
 			continue;
 		for (j = i + 1; j < n && j <= i + 3; j++) {
 			if (pr_person(wn, w, t, j)) {
 				keep[i] = 1;
 				break;
 			}
-			if (t[j].pos != WN_ADJ && !textop_is_colour(w[j]) && !(t[j].pos == -1 &&
+			if (t[j].pos != WN_ADJ && !pr_colour(w[j]) && !(t[j].pos == -1 &&
 			    strcasecmp(w[j], "and") == 0))
 				break;
 		}

@@ -7,7 +7,11 @@
  * which parts of speech a word can take comes from WordNet (morphy), which
  * one it takes here from its neighbours (determiner, adjective and noun
  * runs, the -s/-ed/-ing form after a subject, a verb before an object).
- * Measured on tests/data/text/tagged-captions.tsv by test_textops_pos.
+ * Measured by test_textops_pos on tests/data/text: 247 of 249 content words
+ * of the set the rules were written against, 78 of 80 held out. CMU's link
+ * grammar (Debian's liblink-grammar, tests/unit/linkgrammar_eval.c) got 212
+ * and 70: its parser wants sentences and reads "a train pulling into a
+ * station" with "train" as the verb, so it is not used.
  */
 #ifndef MMDA_TAGGER_H
 #define MMDA_TAGGER_H

@@ -151,18 +151,6 @@ tt_synonyms(struct wordnet *wn, const char *word, const struct tag_word *t, char
 	return kept;
 }
 
-size_t
-textop_word_synonyms(struct wordnet *wn, const char *word, char ***out)
-{
-	struct tag_word t;
-
-	*out = NULL;
-	if (textop_is_identity(word))
-		return 0;
-	tag_words(wn, &word, NULL, 1, &t);
-	return tt_synonyms(wn, word, &t, out);
-}
-
 struct tt_edit {
 	size_t off;
 	size_t len;

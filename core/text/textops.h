@@ -100,14 +100,6 @@ int textop_eda(struct wordnet *, const char *text, double p_swap, double p_delet
     int *changes, char **cause);
 
 /*
- * The replacements textop_synonym may use for word standing alone (tagged
- * as a one-word caption; identity words have none; protect lists are not
- * consulted). Returns the count, with a newly allocated list in *out (free
- * with wn_free_list), or 0 with *out NULL when word is not a candidate.
- */
-size_t textop_word_synonyms(struct wordnet *, const char *word, char ***out);
-
-/*
  * The replacements textop_synonym may use for word number word (0-based,
  * words as the tokeniser counts them) of text, read in context: its part
  * of speech and form from the tagger, protected words and the user's
@@ -127,8 +119,6 @@ int textop_is_stopword(const char *word);
  */
 int textop_is_identity(const char *word);
 
-/* Returns 1 when word (any case) is a basic colour word. */
-int textop_is_colour(const char *word);
 /* The basic colour words, lower case, NULL-terminated (static storage). */
 const char *const *textop_colour_words(void);
 
