@@ -108,15 +108,16 @@ run(struct store *st, const struct tune_args *a, const char *who)
 	struct tune_bin *bins = xcalloc((size_t)a->bins, sizeof *bins);
 	tune_histogram(idx, a->bins, tune_min(idx), tune_max(idx), bins);
 
-	/* SLUMA: select the batch at tau, then move tau toward the acceptance seen. */
-	double next_tau = NAN, acceptance = NAN;
-	struct tune_eval sel;
+	/* SLUMA: select the batch at tau on the metric's side, then move tau toward the acceptance. */
+	struct tune_sluma sl;
+	double sl_cut = NAN;
 	if (a->sluma) {
-		tune_eval_at(idx, a->tau, TUNE_KEEP_ABOVE, &sel);
-		if (sel.kept_accept + sel.kept_reject > 0) {
-			acceptance = (double)sel.kept_accept /
-			    (double)(sel.kept_accept + sel.kept_reject);
-			next_tau = tune_sluma_update(a->tau, acceptance, a->d);
+		tune_sluma_step(idx, side, a->tau, a->d, &sl);
+		sl_cut = isnan(sl.next_cutoff) ? sl.cutoff : sl.next_cutoff;
+		/* With --sluma, --apply sets the threshold SLUMA found, not the F1 one. */
+		if (a->apply) {
+			has_sug = 1;
+			tune_eval_at(idx, sl_cut, side, &sug);
 		}
 	}
 	if (a->apply && has_sug) {
@@ -174,8 +175,8 @@ run(struct store *st, const struct tune_args *a, const char *who)
 			cJSON_AddNullToObject(doc, "current");
 		if (has_sug) {
 			cJSON *s = eval_json(&sug);
-			cJSON_AddStringToObject(s, "rule", a->target > 0 ? "target-precision" :
-			    "best-f1");
+			cJSON_AddStringToObject(s, "rule", a->sluma && a->apply ? "sluma" :
+			    a->target > 0 ? "target-precision" : "best-f1");
 			cJSON_AddItemToObject(doc, "suggested", s);
 		} else
 			cJSON_AddNullToObject(doc, "suggested");
@@ -184,13 +185,16 @@ run(struct store *st, const struct tune_args *a, const char *who)
 			cJSON *s = cJSON_AddObjectToObject(doc, "sluma");
 			cJSON_AddNumberToObject(s, "tau", a->tau);
 			cJSON_AddNumberToObject(s, "d", a->d);
-			cli_json_int(s, "selected", sel.kept);
-			if (isnan(acceptance)) {
+			cJSON_AddNumberToObject(s, "cutoff", sl.cutoff);
+			cli_json_int(s, "selected", sl.sel.kept);
+			if (isnan(sl.acceptance)) {
 				cJSON_AddNullToObject(s, "acceptance");
 				cJSON_AddNullToObject(s, "next_tau");
+				cJSON_AddNullToObject(s, "next_cutoff");
 			} else {
-				cJSON_AddNumberToObject(s, "acceptance", acceptance);
-				cJSON_AddNumberToObject(s, "next_tau", next_tau);
+				cJSON_AddNumberToObject(s, "acceptance", sl.acceptance);
+				cJSON_AddNumberToObject(s, "next_tau", sl.next_tau);
+				cJSON_AddNumberToObject(s, "next_cutoff", sl.next_cutoff);
 			}
 		}
 		cli_print_json(doc);
@@ -219,18 +223,20 @@ run(struct store *st, const struct tune_args *a, const char *who)
 			    tune_count(idx, TUNE_ACCEPT), tune_count(idx, TUNE_REJECT),
 			    TUNE_MIN_PER_CLASS);
 		else if (has_sug)
-			eval_print(a->target > 0 ? "suggested" : "best F1", sidename, &sug);
+			eval_print(a->sluma && a->apply ? "SLUMA" : a->target > 0 ? "suggested" :
+			    "best F1", sidename, &sug);
 		else
 			printf("suggested  no cutoff reaches precision %.3f\n", a->target);
 		if (a->apply && has_sug)
 			printf("applied    %s %s %g\n", a->metric, sidename, sug.cutoff);
 		if (a->sluma) {
-			printf("SLUMA      tau %g selects %" PRId64 "; ", a->tau, sel.kept);
-			if (isnan(acceptance))
+			printf("SLUMA      tau %g (%s %g) selects %" PRId64 "; ", a->tau, sidename,
+			    sl.cutoff, sl.sel.kept);
+			if (isnan(sl.acceptance))
 				printf("no labels among them yet\n");
 			else
-				printf("acceptance %.3f, next tau %.4f (d %g)\n", acceptance,
-				    next_tau, a->d);
+				printf("acceptance %.3f, next tau %.4f (%s %g; d %g)\n", sl.acceptance,
+				    sl.next_tau, sidename, sl.next_cutoff, a->d);
 		}
 	}
 	free(bins);

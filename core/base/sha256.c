@@ -2,6 +2,7 @@
 /* A plain, portable SHA-256: content ids must not depend on an optional crypto library. */
 #include "core/base/sha256.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const uint32_t k[64] = {
@@ -119,4 +120,26 @@ sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 	sha256_init(&s);
 	sha256_update(&s, data, len);
 	sha256_final_hex(&s, hex);
+}
+
+int
+sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256 s;
+	unsigned char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	int bad;
+
+	if (f == NULL)
+		return -1;
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sha256_update(&s, buf, n);
+	bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return -1;
+	sha256_final_hex(&s, hex);
+	return 0;
 }

@@ -23,5 +23,7 @@ void sha256_final(struct sha256 *s, uint8_t out[32]);
 void sha256_final_hex(struct sha256 *s, char hex[SHA256_HEX_LEN + 1]);
 /* One-shot helper: hex digest of data. */
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1]);
+/* Hex digest of the file at path, read in blocks. Returns 0, or -1 (errno set) when it cannot be read. */
+int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1]);
 
 #endif

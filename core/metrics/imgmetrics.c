@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Image comparison measures (core/metrics/imgmetrics.h): luma, perceptual hashes,
- * SSIM, PSNR, changed-pixel share and luma statistics. Everything streams
+ * Image comparison measures (core/metrics/imgmetrics.h): luma, SSIM, PSNR, changed-pixel share and luma statistics. Everything streams
  * over source rows, so a large image costs a few rows of doubles rather
  * than a copy of itself; only a size mismatch costs a resized copy of b.
  */
@@ -12,14 +11,6 @@
 #include <string.h>
 
 #include "core/base/util.h"
-
-/* Differences at or below this (luma units) are rounding noise, not detail. */
-#define HASH_EPS 1e-9
-/* pHash coefficients below this times sum |f| are cancellation noise. */
-#define PHASH_REL_EPS 1e-9
-
-#define PHASH_GRID 32
-#define PHASH_KEEP 8
 
 #define SSIM_RADIUS ((IMGM_SSIM_WIN - 1) / 2)
 #define SSIM_SIGMA 1.5
@@ -74,167 +65,6 @@ rgb_row(const struct image *img, int y, double *out)
 		for (c = 0; c < 3; c++)
 			out[3 * x + c] = (double)(p[c] * a + 255 * (255 - a)) / 255.0;
 	}
-}
-
-/*
- * Un-normalised area weights along one axis: source cell i spans
- * [i dn, (i + 1) dn) and destination cell j spans [j sn, (j + 1) sn), so
- * every overlap is an integer and each destination's weights sum to sn.
- */
-static void
-area_1d(const double *src, int64_t sn, double *dst, int64_t dn)
-{
-	int64_t i, j, lo, hi, a, b;
-	double sum;
-
-	for (j = 0; j < dn; j++) {
-		lo = j * sn;
-		hi = lo + sn;
-		sum = 0.0;
-		for (i = lo / dn; i * dn < hi; i++) {
-			a = lo > i * dn ? lo : i * dn;
-			b = hi < (i + 1) * dn ? hi : (i + 1) * dn;
-			sum += (double)(b - a) * src[i];
-		}
-		dst[j] = sum;
-	}
-}
-
-/*
- * The luma of img averaged onto a dw x dh grid (dw <= PHASH_GRID): each cell
- * is the exact coverage-weighted mean of the pixels under it. A source row
- * is shrunk horizontally and then added into the grid rows it overlaps, so
- * only one row of the image is ever held as doubles.
- */
-static void
-luma_grid(const struct image *img, int dw, int dh, double *grid)
-{
-	double *row, cell[PHASH_GRID];
-	int64_t sw = img->w, sh = img->h, y, j, lo, hi, a, b;
-	int x;
-
-	row = xreallocarray(NULL, (size_t)sw, sizeof *row);
-	memset(grid, 0, (size_t)dw * (size_t)dh * sizeof *grid);
-	for (y = 0; y < sh; y++) {
-		luma_row(img, (int)y, row);
-		area_1d(row, sw, cell, dw);
-		lo = y * dh;
-		hi = lo + dh;
-		for (j = lo / sh; j * sh < hi; j++) {
-			a = lo > j * sh ? lo : j * sh;
-			b = hi < (j + 1) * sh ? hi : (j + 1) * sh;
-			for (x = 0; x < dw; x++)
-				grid[j * dw + x] += (double)(b - a) * cell[x];
-		}
-	}
-	for (x = 0; x < dw * dh; x++)
-		grid[x] /= (double)sw * (double)sh;
-	free(row);
-}
-
-uint64_t
-imgm_ahash(const struct image *img)
-{
-	double g[64], mean = 0.0;
-	uint64_t h = 0;
-	int i;
-
-	if (!image_usable(img))
-		return 0;
-	luma_grid(img, 8, 8, g);
-	for (i = 0; i < 64; i++)
-		mean += g[i];
-	mean /= 64.0;
-	for (i = 0; i < 64; i++) {
-		if (g[i] - mean > HASH_EPS)
-			h |= (uint64_t)1 << (63 - i);
-	}
-	return h;
-}
-
-uint64_t
-imgm_dhash(const struct image *img)
-{
-	double g[9 * 8];
-	uint64_t h = 0;
-	int r, c;
-
-	if (!image_usable(img))
-		return 0;
-	luma_grid(img, 9, 8, g);
-	for (r = 0; r < 8; r++) {
-		for (c = 0; c < 8; c++) {
-			if (g[r * 9 + c] - g[r * 9 + c + 1] > HASH_EPS)
-				h |= (uint64_t)1 << (63 - (r * 8 + c));
-		}
-	}
-	return h;
-}
-
-static int
-cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return (a > b) - (a < b);
-}
-
-uint64_t
-imgm_phash(const struct image *img)
-{
-	double f[PHASH_GRID * PHASH_GRID], cosk[PHASH_KEEP][PHASH_GRID];
-	double t[PHASH_GRID][PHASH_KEEP], c[PHASH_KEEP * PHASH_KEEP];
-	double sorted[PHASH_KEEP * PHASH_KEEP], mag = 0.0, tol, med, s;
-	uint64_t h = 0;
-	int u, v, x, y, i;
-
-	if (!image_usable(img))
-		return 0;
-	luma_grid(img, PHASH_GRID, PHASH_GRID, f);
-	for (u = 0; u < PHASH_KEEP; u++) {
-		for (x = 0; x < PHASH_GRID; x++)
-			cosk[u][x] = cos((2 * x + 1) * u * M_PI / (2.0 * PHASH_GRID));
-	}
-	/* Only the 8 lowest frequencies are kept, so transform rows, then columns, to 8. */
-	for (y = 0; y < PHASH_GRID; y++) {
-		for (v = 0; v < PHASH_KEEP; v++) {
-			s = 0.0;
-			for (x = 0; x < PHASH_GRID; x++)
-				s += f[y * PHASH_GRID + x] * cosk[v][x];
-			t[y][v] = s;
-		}
-		for (x = 0; x < PHASH_GRID; x++)
-			mag += fabs(f[y * PHASH_GRID + x]);
-	}
-	tol = PHASH_REL_EPS * mag;
-	for (u = 0; u < PHASH_KEEP; u++) {
-		for (v = 0; v < PHASH_KEEP; v++) {
-			s = 0.0;
-			for (y = 0; y < PHASH_GRID; y++)
-				s += cosk[u][y] * t[y][v];
-			c[u * PHASH_KEEP + v] = fabs(s) < tol ? 0.0 : s;
-		}
-	}
-	memcpy(sorted, c, sizeof sorted);
-	qsort(sorted, PHASH_KEEP * PHASH_KEEP, sizeof sorted[0], cmp_double);
-	med = (sorted[31] + sorted[32]) / 2.0;
-	for (i = 0; i < PHASH_KEEP * PHASH_KEEP; i++) {
-		if (c[i] > med)
-			h |= (uint64_t)1 << (63 - i);
-	}
-	return h;
-}
-
-int
-imgm_hamming(uint64_t a, uint64_t b)
-{
-	uint64_t x = a ^ b;
-	int n = 0;
-
-	/* Each step clears the lowest set bit. */
-	for (; x != 0; x &= x - 1)
-		n++;
-	return n;
 }
 
 /*

@@ -6,7 +6,7 @@
  * luma statistics to catch blank outputs (diffusion servers answer a
  * filtered prompt with a black image).
  *
- * Luma: the hashes, SSIM and the statistics work on grey luma
+ * Luma: SSIM and the statistics work on grey luma
  * Y = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601) in doubles, computed as
  * (299 R + 587 G + 114 B) * 0.001 so that a grey pixel's luma is exactly its
  * value. RGBA is composited over white first, without rounding to 8 bits:
@@ -32,34 +32,27 @@
 #define IMGM_SSIM_WIN 11
 
 /*
- * Perceptual hashes, 64 bits each, bit order row-major with the most
- * significant bit first (bit 63 is the top-left cell). The grey grids are
- * exact coverage-weighted (area) averages of the luma, computed in doubles
- * by this module rather than with image_resize, so no 8-bit rounding
- * happens before the comparison. Comparisons ignore differences up to 1e-9
- * (in 0..255 luma units), so rounding noise in a flat area sets no bits.
+ * Perceptual hashes, 64 bits each, bit for bit those of the imagehash
+ * package (4.3) under Pillow: grey by Pillow's convert("L") (ITU-R 601-2 in
+ * fixed point, rounded to 8 bits; alpha not used), shrunk with Pillow's
+ * Lanczos resize (its fixed-point two-pass arithmetic, 8 bits after each
+ * pass), bits row-major with the most significant first (bit 63 is the
+ * top-left cell), as imagehash prints them in hex. mmda decodes a
+ * transparent image over white, so an RGBA file is hashed as it is shown.
  * An unusable image (NULL, no pixels, bad size or channels) hashes to 0.
  */
 
-/* aHash: 8x8 grey grid; a bit is set when its cell is above the grid's mean.
- * A constant image hashes to 0. */
+/* aHash (average_hash): 8x8 grid; a bit is set when its cell is above the mean. */
 uint64_t imgm_ahash(const struct image *img);
-/*
- * dHash: 9x8 grey grid (9 wide); in each row, bit c is set when cell c is
- * brighter than cell c + 1 (left > right; note that the Python imagehash
- * package compares right > left, so its hashes are the complement).
- */
+/* dHash (dhash): 9x8 grid (9 wide); bit c of a row is set when cell c + 1 is brighter than c. */
 uint64_t imgm_dhash(const struct image *img);
 /*
- * pHash: 32x32 grey grid, unnormalised 2-D DCT-II
- * C(u, v) = sum_y sum_x f(y, x) cos((2y + 1) u pi / 64) cos((2x + 1) v pi / 64)
- * (a uniform scale of scipy's norm=None DCT, so the same bits as imagehash's
- * phash given the same grid), keeping the top-left 8x8 block with the DC
- * term; a bit is set when C(u, v) (u the row) is above the median of those
- * 64 (the mean of the 32nd and 33rd). Coefficients smaller than 1e-9 times
- * the grid's sum of |f| are taken as 0, as cancellation leaves noise where
- * the exact value is 0. So a constant image has only the DC term non-zero:
- * it hashes to 0x8000000000000000, and a black one to 0.
+ * pHash (phash): 32x32 grid, 2-D DCT-II (scipy's unnormalised type II up to
+ * a uniform scale), the top-left 8x8 block with the DC term; a bit is set
+ * when C(u, v) (u the row) is above the median of those 64. Where the exact
+ * coefficient is 0 imagehash sees its FFT's rounding noise; here a
+ * coefficient smaller than 1e-9 times the grid's sum is 0, so a constant
+ * image hashes to 0x8000000000000000 and a black one to 0.
  */
 uint64_t imgm_phash(const struct image *img);
 /* Number of differing bits, 0..64. */

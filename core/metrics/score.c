@@ -97,7 +97,8 @@ hashes_input(const struct candidate *c, char hex[SHA256_HEX_LEN + 1])
 	struct sha256 s;
 
 	sha256_init(&s);
-	sha256_update(&s, "image hashes v1\n", 16);
+	/* v2: imagehash's algorithms; v1 hashes are computed again. */
+	sha256_update(&s, "image hashes v2\n", 16);
 	hash_image_ref(&s, c);
 	sha256_final_hex(&s, hex);
 }

@@ -506,6 +506,41 @@ tune_sluma_select(const double *scores, size_t n, double tau, size_t *chosen)
 	return k;
 }
 
+/* The metric value at level u of the scale [lo, hi], turned round when low is good. */
+static double
+tune_sluma_value(double u, double lo, double hi, enum tune_side side)
+{
+	return side == TUNE_KEEP_ABOVE ? lo + u * (hi - lo) : hi - u * (hi - lo);
+}
+
+int
+tune_sluma_step(const struct tune_index *idx, enum tune_side side, double tau, double d,
+    struct tune_sluma *out)
+{
+	double lo = 0, hi = 1;
+	int64_t labelled;
+
+	memset(out, 0, sizeof *out);
+	out->acceptance = out->next_tau = out->next_cutoff = NAN;
+	if (tune_size(idx) == 0 || !(tau >= 0 && tau <= 1))
+		return -1;
+	/* A [0, 1] metric keeps its own numbers, so tau means what SLUMA's paper says. */
+	if (tune_min(idx) < 0 || tune_max(idx) > 1) {
+		lo = tune_min(idx);
+		hi = tune_max(idx);
+	}
+	out->tau = tau;
+	out->cutoff = tune_sluma_value(tau, lo, hi, side);
+	tune_eval_at(idx, out->cutoff, side, &out->sel);
+	labelled = out->sel.kept_accept + out->sel.kept_reject;
+	if (labelled > 0) {
+		out->acceptance = (double)out->sel.kept_accept / (double)labelled;
+		out->next_tau = tune_sluma_update(tau, out->acceptance, d);
+		out->next_cutoff = tune_sluma_value(out->next_tau, lo, hi, side);
+	}
+	return 0;
+}
+
 signed char
 tune_majority(int accepts, int rejects)
 {

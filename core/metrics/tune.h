@@ -163,6 +163,26 @@ double tune_sluma_update(double tau, double acceptance, double d);
 size_t tune_sluma_select(const double *scores, size_t n, double tau, size_t *chosen);
 
 /*
+ * One SLUMA step on a metric's own direction and scale. tau is a level in
+ * [0, 1] of how good a score is: the score itself when every indexed score
+ * lies in [0, 1] (SSIM, similarities), else its place in the indexed range
+ * [min, max] (PSNR in dB, CLIPScore, a distance in bits), and for a metric
+ * that keeps low values the scale is turned round, so tau 0.9 picks the
+ * best tenth of the scale either way. out->cutoff is tau in the metric's
+ * units; out->sel is what keeping that side of it selects; acceptance is
+ * the accepted share of the labelled ones selected, and next_tau (with
+ * next_cutoff) the updated level, all NaN when none is labelled. Returns 0,
+ * or -1 when the index is empty or tau is outside [0, 1].
+ */
+struct tune_sluma {
+	double tau, cutoff;
+	struct tune_eval sel;
+	double acceptance, next_tau, next_cutoff;
+};
+int tune_sluma_step(const struct tune_index *idx, enum tune_side side, double tau, double d,
+    struct tune_sluma *out);
+
+/*
  * Majority of several annotators' votes: more accepts gives TUNE_ACCEPT,
  * more rejects TUNE_REJECT, a tie (or no votes) TUNE_UNDECIDED.
  */

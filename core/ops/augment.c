@@ -50,22 +50,6 @@ failed(struct augment_result *res, int64_t id, char *reason)
 	listed(&res->failed, &res->nfailed, id, reason);
 }
 
-/* The seeded partner of original i: any other original, never itself. */
-static int64_t
-pick_partner(struct batch *b, size_t i, const char *aug_id)
-{
-	struct rng r;
-	uint64_t k;
-
-	if (b->partner != 0)
-		return b->partner;
-	if (b->noriginals < 2)
-		return 0;
-	rng_seed(&r, rng_derive((uint64_t)b->opts->seed, aug_id));
-	k = rng_below(&r, b->noriginals - 1);
-	return b->originals[k >= i ? k + 1 : k];
-}
-
 /*
  * Merges two JSON objects given as text: {a...} + {b...} -> {a..., b...}.
  * A key of b that a has already replaces a's value in place (a variant's
@@ -139,11 +123,11 @@ prepare(struct batch *b, size_t i, int variant, struct task *t, char **fatal)
 	t->variant = variant;
 	for (int k = 0; k < op->nparents; k++) {
 		if (k == 1) {
-			ids[1] = pick_partner(b, i, t->c[0].aug_id);
+			ids[1] = augment_pick_partner(b, i, t->c[0].aug_id);
 			if (ids[1] == 0 || ids[1] == ids[0]) {
-				t->why = xstrdup(ids[1] == 0 ?
-				    "no partner: the project has a single original" :
-				    "a pair cannot be mixed with itself");
+				t->why = xstrdup(ids[1] == ids[0] ? "a pair cannot be mixed with itself" :
+				    b->noriginals < 2 ? "no partner: the project has a single original" :
+				    "no partner: every other original shows the same image");
 				t->skip = 1;
 				return 0;
 			}
@@ -154,8 +138,16 @@ prepare(struct batch *b, size_t i, int variant, struct task *t, char **fatal)
 		}
 		parents[k] = t->c[k].aug_id;
 	}
-	augid_derived(parents, op->nparents, op->name, op->version, b->vparams[variant], 1,
-	    b->opts->seed, b->model, t->aug_id);
+	/* A partner named by --set partner= may still show the same image. */
+	if (op->nparents == 2 && b->partner != 0 && augment_same_image(b, i, &t->c[1])) {
+		t->why = xstrdup("the partner shows the same image: mixing changes nothing");
+		t->skip = 1;
+		return 0;
+	}
+	/* An op that draws nothing makes one candidate per parent, whatever the seed. */
+	augid_derived(parents, op->nparents, op->name, op->version, b->vparams[variant],
+	    !(op->flags & OP_UNSEEDED), op->flags & OP_UNSEEDED ? 0 : b->opts->seed, b->model,
+	    t->aug_id);
 	switch (store_augid_exists(b->st, t->aug_id, &id, fatal)) {
 	case 1:
 		b->res->existing++;
@@ -308,8 +300,8 @@ store(struct batch *b, struct task *t, char **fatal)
 	d.op = op->name;
 	d.op_version = op->version;
 	d.params = params = json_merge(b->vparams[t->variant], t->out.extra);
-	d.has_seed = 1;
-	d.seed = b->opts->seed;
+	d.has_seed = !(b->opts->op->flags & OP_UNSEEDED);
+	d.seed = d.has_seed ? b->opts->seed : 0;
 	d.text = t->out.text;
 	d.job_id = b->job;
 	d.backend = t->out.backend;
@@ -546,6 +538,9 @@ out:
 		wn_close(b.wn);
 	free(fatal);
 	free(b.tasks);
+	for (size_t k = 0; b.imgkey != NULL && k < b.noriginals; k++)
+		free(b.imgkey[k]);
+	free(b.imgkey);
 	free(b.originals);
 	for (int v = 0; b.vparams != NULL && v < (b.plan.nvariants ? b.plan.nvariants : 1); v++)
 		free(b.vparams[v]);

@@ -78,7 +78,7 @@ void augment_result_free(struct augment_result *res);
 struct augment_replay {
 	int aug_id_match; /* the stored record re-derives the stored aug_id */
 	int has_image;    /* the op made a new image */
-	int image_match;  /* its bytes hash to the stored object */
+	int image_match;  /* its bytes hash to the stored object, and the stored file holds them */
 	int text_match;
 	int ok;           /* all three */
 };

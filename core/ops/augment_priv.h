@@ -31,6 +31,7 @@ struct batch {
 	int64_t *originals;
 	size_t noriginals;
 	int64_t partner; /* a named partner, or 0 */
+	char **imgkey;   /* per original, what its image is (content SHA-256), filled lazily */
 	struct wordnet *wn;
 	int64_t job;     /* the jobs row of this batch */
 	int dry;         /* replay: hash the result, write nothing */
@@ -47,6 +48,21 @@ struct batch {
 /* Any thread: decode, transform, encode and store the image file (or, when b->dry, only
  * hash it). Touches no database; failures are left in t->why and t->fatal. */
 void augment_compute(struct batch *b, struct task *t);
+/*
+ * Main thread: the seeded partner of original i for a two-parent op, never
+ * i itself, an original showing the same image, nor one whose image cannot
+ * be read, drawn from a stream
+ * named by the op and the original's aug_id. Returns the named partner if
+ * there is one, or 0 when no original qualifies.
+ */
+int64_t augment_pick_partner(struct batch *b, size_t i, const char *aug_id);
+/*
+ * What original i's image is: its object's hex, or the SHA-256 of its file;
+ * "" when it cannot be read. Owned by b (freed with b->imgkey); never NULL.
+ */
+const char *augment_image_key(struct batch *b, size_t i);
+/* Whether candidate c shows the image of original i: 1 yes, 0 no. */
+int augment_same_image(struct batch *b, size_t i, const struct candidate *c);
 /* Frees what a task holds and zeroes it. */
 void augment_task_free(struct task *t);
 

@@ -89,13 +89,13 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 		    " model again, and models do not promise the same reply", id, c.op);
 		goto out;
 	}
-	if (c.nparents != opts.op->nparents || !c.has_seed) {
+	if (c.nparents != opts.op->nparents || (!c.has_seed && !(opts.op->flags & OP_UNSEEDED))) {
 		cause_set(cause, "candidate %" PRId64 ": lineage is incomplete", id);
 		goto out;
 	}
 	if (settings_of(opts.op, c.params, &sets, &nsets, cause) != 0)
 		goto out;
-	opts.seed = c.seed;
+	opts.seed = c.has_seed ? c.seed : 0;
 	b.st = st;
 	b.opts = &opts;
 	b.res = &res;
@@ -109,8 +109,8 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 			goto out;
 		parents[k] = t.c[k].aug_id;
 	}
-	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, 1, c.seed, NULL,
-	    aug_id);
+	augid_derived(parents, c.nparents, c.op, c.op_version, b.canonical, c.has_seed, opts.seed,
+	    NULL, aug_id);
 	rep->aug_id_match = strcmp(aug_id, c.aug_id) == 0;
 	memcpy(t.aug_id, c.aug_id, sizeof t.aug_id);
 	if (opts.op->needs_wordnet && (b.wn = wn_open(NULL, cause)) == NULL)
@@ -124,6 +124,16 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 	rep->has_image = t.has_image;
 	rep->image_match = t.has_image ? c.object != NULL && strcmp(t.hex, c.object) == 0 :
 	    c.object == NULL || t.c[0].object == NULL || strcmp(c.object, t.c[0].object) == 0;
+	/*
+	 * The object's name says what was stored, not what the file holds now:
+	 * a file changed on disk under its name must not pass.
+	 */
+	if (rep->image_match && t.has_image) {
+		char *path = store_candidate_image(st, &c), hex[SHA256_HEX_LEN + 1];
+		rep->image_match = path != NULL && sha256_file(path, hex) == 0 &&
+		    strcmp(hex, t.hex) == 0;
+		free(path);
+	}
 	rep->ok = rep->aug_id_match && rep->text_match && rep->image_match;
 	rc = 0;
 out:

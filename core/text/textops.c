@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text/tagger.h"
 #include "core/text/textops_priv.h"
 #include "core/base/util.h"
 #include "core/text/wordnet.h"
@@ -87,86 +88,60 @@ tt_case_like(const char *orig, size_t olen, const char *repl)
 	return s;
 }
 
-/* English plural by rule, for a lemma known to be a count noun. */
-static char *
-tt_plural(const char *w)
-{
-	size_t n = strlen(w);
-
-	if (n > 1 && w[n - 1] == 'y' && strchr("aeiou", w[n - 2]) == NULL)
-		return xasprintf("%.*sies", (int)(n - 1), w);
-	if (str_ends(w, "s") || str_ends(w, "x") || str_ends(w, "z") || str_ends(w, "ch") ||
-	    str_ends(w, "sh"))
-		return xasprintf("%ses", w);
-	return xasprintf("%ss", w);
-}
-
-/*
- * Picks the part of speech of word: the index holding its lemma with the
- * most tagged senses. Returns the pos or -1, with the lemma in lemma.
- */
+/* Replacements a caption cannot carry: "H2O", "Dr", initials. */
 static int
-tt_pick_pos(struct wordnet *wn, const char *word, char *lemma, size_t lemmalen)
+tt_printable(const char *r)
 {
-	char cand[WN_LEMMA_MAX];
-	int pos, best = -1, besttag = -1, tagged;
+	size_t i, letters = 0;
 
-	for (pos = 0; pos < WN_NPOS; pos++) {
-		if (wn_lemma(wn, word, pos, cand, sizeof cand) != 0)
-			continue;
-		if (wn_senses(wn, cand, pos, NULL, &tagged) != 0)
-			continue;
-		if (tagged > besttag) {
-			best = pos;
-			besttag = tagged;
-			if (strlen(cand) >= lemmalen)
-				return -1;
-			strcpy(lemma, cand);
-		}
-	}
-	return best;
-}
-
-static int
-tt_lower_is(const char *word, const char *lemma)
-{
-	for (; *word != '\0' && *lemma != '\0'; word++, lemma++) {
-		if (tolower((unsigned char)*word) != *lemma)
+	for (i = 0; r[i] != '\0'; i++) {
+		if (tt_alpha((unsigned char)r[i]))
+			letters++;
+		else if (r[i] != ' ' && r[i] != '-' && r[i] != '\'')
 			return 0;
 	}
-	return *word == *lemma;
+	return letters > 2;
+}
+
+static int
+tt_attested(struct wordnet *wn, const char *lemma, int pos)
+{
+	int tagged = 0;
+
+	return wn_senses(wn, lemma, pos, NULL, &tagged) == 0 && tagged > 0;
 }
 
 size_t
-textop_word_synonyms(struct wordnet *wn, const char *word, char ***out)
+tt_synonyms(struct wordnet *wn, const char *word, const struct tag_word *t, char ***out)
 {
-	char lemma[WN_LEMMA_MAX], **syn, *p;
+	char **syn, *f;
 	size_t n, i, kept = 0;
-	int pos, inflected;
+	long off;
+	int rare_ok;
 
 	*out = NULL;
 	if (strlen(word) < 2 || strchr(word, '\'') != NULL || textop_is_stopword(word))
 		return 0;
-	if ((pos = tt_pick_pos(wn, word, lemma, sizeof lemma)) < 0)
+	if (t->pos < 0 || !t->known || t->form == TF_OTHER)
 		return 0;
-	if (wn_synonyms_first_sense(wn, lemma, pos, &syn, &n) != 0)
+	if (wn_caption_sense(wn, t->lemma, t->pos, &off) != 0 ||
+	    wn_sense_synonyms(wn, t->lemma, t->pos, off, &syn, &n) != 0)
 		return 0;
-	inflected = !tt_lower_is(word, lemma);
-	if (inflected && pos != WN_NOUN) {
-		wn_free_list(syn, n);
-		return 0;
-	}
+	/* A word the corpora never saw ("astronaut") may take one as rare. */
+	rare_ok = !tt_attested(wn, t->lemma, t->pos);
 	for (i = 0; i < n; i++) {
-		if (inflected && strchr(syn[i], ' ') != NULL) {
-			free(syn[i]);
-			continue;
-		}
-		if (inflected) {
-			p = tt_plural(syn[i]);
-			free(syn[i]);
-			syn[i] = p;
-		}
-		syn[kept++] = syn[i];
+		f = NULL;
+		/*
+		 * A synonym that names a race, gender or age adds what the image may
+		 * not show; a single word no tagged corpus ever used ("xanthous",
+		 * "hymeneals") reads as a typo next to a common one.
+		 */
+		if (tt_printable(syn[i]) && !tt_phrase_has_identity(syn[i]) &&
+		    (rare_ok || strchr(syn[i], ' ') != NULL || tt_attested(wn, syn[i], t->pos)))
+			f = tt_inflect(wn, syn[i], t->pos, t->form);
+		free(syn[i]);
+		if (f != NULL)
+			syn[kept++] = f;
 	}
 	if (kept == 0) {
 		free(syn);
@@ -276,22 +251,6 @@ tt_fix_article(const char *text, const struct tt_tok *tk, size_t t, const char *
 	    tt_case_like(text + art->off, art->len, want_an ? "an" : "a"));
 }
 
-static char *
-tt_word(const char *text, const struct tt_tok *t)
-{
-	return xstrndup(text + t->off, t->len);
-}
-
-static int
-tt_protected(const char *word, const char *const *protect)
-{
-	for (; protect != NULL && *protect != NULL; protect++) {
-		if (strcasecmp(word, *protect) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 struct tt_cand {
 	size_t tok;   /* first token */
 	size_t ntok;  /* tokens covered: 1, or 3 for a compound */
@@ -381,16 +340,67 @@ tt_replace(const char *text, struct tt_tok *tk, struct tt_cand *c, size_t k,
 	return tt_edit_apply(text, &ed);
 }
 
+/*
+ * Drops replacements that repeat a neighbour: "teddy" -> "teddy bear" in
+ * "teddy bear" would print "teddy bear bear". Returns the count kept.
+ */
+static size_t
+tt_drop_echoes(const struct tt_caption *cap, size_t i, char **syn, size_t n)
+{
+	size_t k, kept = 0;
+	const char *sp, *first_end;
+
+	/* A modifier ("jet" of "jet airplane") takes one word: "jet plane airplane" is not. */
+	int modifier = cap->tag[i].pos == WN_NOUN && i + 1 < cap->n &&
+	    cap->tag[i + 1].pos == WN_NOUN;
+
+	for (k = 0; k < n; k++) {
+		sp = strrchr(syn[k], ' ');
+		first_end = strchr(syn[k], ' ');
+		sp = sp != NULL ? sp + 1 : syn[k];
+		if (first_end == NULL)
+			first_end = syn[k] + strlen(syn[k]);
+		if ((modifier && strchr(syn[k], ' ') != NULL) ||
+		    (i + 1 < cap->n && strcasecmp(sp, cap->w[i + 1]) == 0) ||
+		    (i > 0 && (size_t)(first_end - syn[k]) == strlen(cap->w[i - 1]) &&
+		    strncasecmp(syn[k], cap->w[i - 1], (size_t)(first_end - syn[k])) == 0)) {
+			free(syn[k]);
+			continue;
+		}
+		syn[kept++] = syn[k];
+	}
+	return kept;
+}
+
+size_t
+textop_caption_synonyms(struct wordnet *wn, const char *text, size_t word,
+    const char *const *protect, char ***out)
+{
+	struct tt_caption cap;
+	size_t n = 0;
+
+	*out = NULL;
+	tt_caption_build(wn, text, protect, &cap);
+	if (word < cap.n && !cap.keep[word] &&
+	    (n = tt_synonyms(wn, cap.w[word], &cap.tag[word], out)) > 0 &&
+	    (n = tt_drop_echoes(&cap, word, *out, n)) == 0) {
+		free(*out);
+		*out = NULL;
+	}
+	tt_caption_free(&cap);
+	return n;
+}
+
 int
 textop_synonym(struct wordnet *wn, const char *text, double aug_p, int aug_min,
     int aug_max, const char *const *protect, wn_rand_fn rnd, void *rctx, char **out,
     int *changes, char **cause)
 {
 	struct tt_rng r = { rnd, rctx };
-	struct tt_tok *tk;
+	struct tt_caption cap;
 	struct tt_cand *c = NULL;
-	size_t ntk, nc = 0, i, k;
-	char *w, **syn;
+	size_t nc = 0, i, k;
+	char **syn;
 	size_t nsyn;
 	double want;
 
@@ -400,21 +410,20 @@ textop_synonym(struct wordnet *wn, const char *text, double aug_p, int aug_min,
 		return -1;
 	if (aug_min < 0 || (aug_max >= 0 && aug_min > aug_max))
 		return cause_set(cause, "aug_min %d does not fit aug_max %d", aug_min, aug_max);
-	tt_split(text, &tk, &ntk);
-	for (i = 0; i < ntk; i++) {
-		if (!tk[i].word)
+	tt_caption_build(wn, text, protect, &cap);
+	for (i = 0; i < cap.n; i++) {
+		if (cap.keep[i] || (nsyn = tt_synonyms(wn, cap.w[i], &cap.tag[i], &syn)) == 0)
 			continue;
-		w = tt_word(text, &tk[i]);
-		if (!tt_protected(w, protect) &&
-		    (nsyn = textop_word_synonyms(wn, w, &syn)) > 0) {
-			c = xreallocarray(c, nc + 1, sizeof *c);
-			c[nc].tok = i;
-			c[nc].ntok = 1;
-			c[nc].syn = syn;
-			c[nc].nsyn = nsyn;
-			nc++;
+		if ((nsyn = tt_drop_echoes(&cap, i, syn, nsyn)) == 0) {
+			free(syn);
+			continue;
 		}
-		free(w);
+		c = xreallocarray(c, nc + 1, sizeof *c);
+		c[nc].tok = cap.tok[i];
+		c[nc].ntok = 1;
+		c[nc].syn = syn;
+		c[nc].nsyn = nsyn;
+		nc++;
 	}
 	want = ceil(aug_p * (double)nc);
 	k = (size_t)want;
@@ -425,100 +434,112 @@ textop_synonym(struct wordnet *wn, const char *text, double aug_p, int aug_min,
 	if (k > nc)
 		k = nc;
 	tt_choose(&r, c, nc, k);
-	*out = tt_replace(text, tk, c, k, &r);
+	*out = tt_replace(text, cap.tk, c, k, &r);
 	*changes = (int)k;
 	tt_cands_free(c, nc);
-	free(tk);
+	tt_caption_free(&cap);
 	return 0;
 }
 
-/* Returns 1 when tokens t and t+2 are words joined by a single space. */
-static int
-tt_pair(const char *text, const struct tt_tok *tk, size_t ntk, size_t t)
-{
-	return t + 2 < ntk && tk[t].word && tk[t + 2].word && tk[t + 1].len == 1 &&
-	    text[tk[t + 1].off] == ' ';
-}
+/*
+ * Hypernyms a caption would never use: the top of WordNet's noun tree and
+ * the near-top classes ("entity", "whole", "physical object", "artifact").
+ */
+static const char *const tt_too_general[] = { "abstract entity", "abstraction", "act",
+	"activity", "amount", "animate thing", "artefact", "artifact", "attribute", "being",
+	"causal agency", "causal agent", "cause", "communication", "entity", "event", "group",
+	"grouping", "human action", "human activity", "instrumentality", "instrumentation",
+	"living thing", "location", "matter", "measure", "natural object", "natural phenomenon",
+	"object", "organism", "part", "people", "person", "phenomenon", "physical entity",
+	"physical object", "physical phenomenon", "physical process", "portion", "process",
+	"psychological feature", "quantity", "region", "relation", "state", "substance",
+	"thing", "unit", "whole", NULL };
 
-/* The hypernym of lemma, pluralised when the text's word was inflected. */
+/*
+ * The hypernym of lemma's caption sense in form (plural or base), or 0
+ * when it is too general, names an identity, or cannot be inflected.
+ */
 static int
-tt_hyper_of(struct wordnet *wn, const char *lemma, int plural, char ***out)
+tt_hyper_of(struct wordnet *wn, const char *lemma, int form, const char *const *stop,
+    char ***out)
 {
-	char *h, *p, *sp;
+	char *h, *f;
+	long off, hyper;
 
-	if (wn_hypernym_first_sense(wn, lemma, &h) != 0)
+	if (wn_caption_sense(wn, lemma, WN_NOUN, &off) != 0 ||
+	    wn_sense_hypernym(wn, off, &hyper, &h) != 0)
 		return 0;
-	if (plural) {
-		sp = strrchr(h, ' ');
-		p = tt_plural(sp != NULL ? sp + 1 : h);
-		if (sp != NULL) {
-			char *full = xasprintf("%.*s %s", (int)(sp - h), h, p);
-			free(p);
-			p = full;
-		}
-		free(h);
-		h = p;
-	}
+	f = NULL;
+	if (!tt_in_list(h, tt_too_general) && !tt_in_list(h, stop) && !tt_phrase_has_identity(h) &&
+	    tt_printable(h))
+		f = tt_inflect(wn, h, WN_NOUN, form == TF_PLURAL ? TF_PLURAL : TF_BASE);
+	free(h);
+	if (f == NULL)
+		return 0;
 	*out = xmalloc(sizeof **out);
-	(*out)[0] = h;
+	(*out)[0] = f;
 	return 1;
 }
 
+/* Whether words i and i + 1 are joined by a single space. */
+static int
+tt_adjacent(const char *text, const struct tt_caption *cap, size_t i)
+{
+	size_t t = cap->tok[i];
+
+	return i + 1 < cap->n && cap->tok[i + 1] == t + 2 && cap->tk[t + 1].len == 1 &&
+	    text[cap->tk[t + 1].off] == ' ';
+}
+
 int
-textop_hypernym(struct wordnet *wn, const char *text, int max_changes, wn_rand_fn rnd,
-    void *rctx, char **out, int *changes, char **cause)
+textop_hypernym(struct wordnet *wn, const char *text, int max_changes,
+    const char *const *protect, const char *const *stop, wn_rand_fn rnd, void *rctx,
+    char **out, int *changes, char **cause)
 {
 	struct tt_rng r = { rnd, rctx };
-	struct tt_tok *tk;
+	struct tt_caption cap;
 	struct tt_cand *c = NULL;
-	size_t ntk, nc = 0, i, k, step;
-	char lemma[WN_LEMMA_MAX], next[WN_LEMMA_MAX], *w, *w2, *pair, **h;
+	const struct tag_word *t;
+	size_t nc = 0, i, k, step;
+	char lemma[WN_LEMMA_MAX], *pair, **h;
 
 	if (text == NULL || rnd == NULL)
 		return cause_set(cause, "hypernym: no text or random source");
-	tt_split(text, &tk, &ntk);
-	for (i = 0; i < ntk; i += step) {
+	tt_caption_build(wn, text, protect, &cap);
+	for (i = 0; i < cap.n; i += step) {
 		step = 1;
-		if (!tk[i].word)
-			continue;
-		w = tt_word(text, &tk[i]);
 		h = NULL;
-		if (tt_pair(text, tk, ntk, i) && !textop_is_stopword(w)) {
-			w2 = tt_word(text, &tk[i + 2]);
-			pair = xasprintf("%s %s", w, w2);
-			/* "looking at" is a noun in WordNet, but not in a caption. */
-			if (!textop_is_stopword(w2) && wn_lemma(wn, pair, WN_NOUN, lemma, sizeof lemma) == 0 &&
-			    tt_hyper_of(wn, lemma, !tt_lower_is(w2, strchr(lemma, '_') ?
-			    strchr(lemma, '_') + 1 : lemma), &h))
-				step = 3;
+		t = &cap.tag[i];
+		if (cap.keep[i] || t->pos < 0 || textop_is_stopword(cap.w[i]))
+			continue;
+		/* "tabby cat" whole, but never across a verb ("a bus stops"). */
+		if (tt_adjacent(text, &cap, i) && !cap.keep[i + 1] && cap.tag[i + 1].pos == WN_NOUN &&
+		    (t->pos == WN_NOUN || t->pos == WN_ADJ)) {
+			pair = xasprintf("%s %s", cap.w[i], cap.w[i + 1]);
+			if (wn_lemma(wn, pair, WN_NOUN, lemma, sizeof lemma) == 0 &&
+			    tt_hyper_of(wn, lemma, cap.tag[i + 1].form, stop, &h))
+				step = 2;
 			free(pair);
-			free(w2);
 		}
-		if (h == NULL && strlen(w) > 1 && strchr(w, '\'') == NULL &&
-		    !textop_is_stopword(w) &&
-		    tt_pick_pos(wn, w, lemma, sizeof lemma) == WN_NOUN) {
-			/* A noun followed by a noun is a modifier, not the head. */
-			w2 = tt_pair(text, tk, ntk, i) ? tt_word(text, &tk[i + 2]) : NULL;
-			if (w2 == NULL || textop_is_stopword(w2) ||
-			    wn_lemma(wn, w2, WN_NOUN, next, sizeof next) != 0)
-				tt_hyper_of(wn, lemma, !tt_lower_is(w, lemma), &h);
-			free(w2);
-		}
+		/* A noun directly followed by a noun is a modifier, not the head. */
+		if (h == NULL && t->pos == WN_NOUN && t->known && strlen(cap.w[i]) > 1 &&
+		    strchr(cap.w[i], '\'') == NULL &&
+		    !(tt_adjacent(text, &cap, i) && cap.tag[i + 1].pos == WN_NOUN))
+			tt_hyper_of(wn, t->lemma, t->form, stop, &h);
 		if (h != NULL) {
 			c = xreallocarray(c, nc + 1, sizeof *c);
-			c[nc].tok = i;
-			c[nc].ntok = step;
+			c[nc].tok = cap.tok[i];
+			c[nc].ntok = step == 2 ? 3 : 1;
 			c[nc].syn = h;
 			c[nc].nsyn = 1;
 			nc++;
 		}
-		free(w);
 	}
 	k = max_changes < 0 || (size_t)max_changes > nc ? nc : (size_t)max_changes;
 	tt_choose(&r, c, nc, k);
-	*out = tt_replace(text, tk, c, k, &r);
+	*out = tt_replace(text, cap.tk, c, k, &r);
 	*changes = (int)k;
 	tt_cands_free(c, nc);
-	free(tk);
+	tt_caption_free(&cap);
 	return 0;
 }

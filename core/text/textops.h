@@ -12,8 +12,9 @@
  * punctuation, spacing, CJK text and emoji, is copied byte for byte.
  * Replacements keep the case pattern of the word they replace ("Dog" ->
  * "Domestic dog", "DOG" -> "DOMESTIC DOG"; a lower-case word takes the
- * WordNet spelling, so "dog" may become "Canis familiaris"), and an article
- * directly before a replaced word is fixed ("an espresso" -> "a coffee").
+ * WordNet spelling, so "dog" may become "Canis familiaris"), a multi-word
+ * replacement goes in whole, and an article directly before a replaced
+ * word is fixed ("an espresso" -> "a coffee").
  *
  * Every operator returns 0 with a newly allocated *out (free(3) it) and
  * *changes, the number of edits made. When nothing can be changed, *out is
@@ -33,17 +34,21 @@ struct wordnet;
 typedef uint64_t (*wn_rand_fn)(void *ctx);
 
 /*
- * Synonym replacement (nlpaug SynonymAug). Candidates are the words that
- * are not stop words, not in protect (a NULL-terminated list compared
- * ignoring case; protect may be NULL), and have a usable synonym in the
- * most frequent sense of their part of speech: the part of speech is the
- * one whose index holds the word's lemma with the most tagged senses (ties
- * go noun, verb, adjective, adverb), so "looks" is a verb, "dog" a noun.
- * A word in base form may take any synonym of that sense, multi-word ones
- * included. An inflected noun ("cats") takes only single-word synonyms,
- * made plural by rule ("+s", "+es", "y" -> "ies"); inflected verbs and
- * adjectives are left alone rather than re-inflected wrongly. Words with
- * an apostrophe are never candidates.
+ * Synonym replacement (nlpaug SynonymAug). Each word's part of speech and
+ * form come from the caption tagger (core/text/tagger.h), so "red" in "a
+ * red saucer" is an adjective and "walks" in "a woman walks" a verb.
+ * Candidates are the words that are not stop words, not protected (the
+ * identity words of textop_is_identity, colour words before a person, and
+ * protect: a NULL-terminated list compared ignoring case, may be NULL), and
+ * have a usable synonym in their caption sense (wn_caption_sense: for a
+ * noun, the first visual sense). A synonym is usable when it names no
+ * identity, is spelt in letters, was seen in the tagged corpora if the word
+ * was (no "xanthous" for "yellow"), does not repeat a neighbour ("teddy" ->
+ * "teddy bear" in "teddy bear"), is one word when the word modifies a noun,
+ * and can take the word's form: plural nouns stay plural ("women", "leaves"
+ * from WordNet's exception lists), verbs keep -s, -ed and -ing ("gets
+ * over"); a form that cannot be made with confidence drops the synonym.
+ * Comparatives and words with an apostrophe are never candidates.
  *
  * The number changed is ceil(aug_p * candidates), raised to aug_min,
  * lowered to aug_max (aug_max < 0: no upper bound), never more than the
@@ -57,44 +62,73 @@ int textop_synonym(struct wordnet *, const char *text, double aug_p, int aug_min
 /*
  * Hypernym step: up to max_changes noun phrases (max_changes < 0: all),
  * chosen uniformly by rnd, become the first lemma of the first hypernym of
- * their most frequent noun sense. Two-word compounds known to WordNet are
- * tried first and replaced whole ("tabby cat" -> "domestic cat"); then
- * single words whose preferred part of speech is noun and which head their
- * phrase (a word directly followed by another noun is a modifier, so the
- * "orange" of "orange spacesuit" never becomes "citrus"). A plural keeps
- * its number by pluralising the last word of the hypernym.
+ * their caption sense (wn_caption_sense). Two-word compounds known to
+ * WordNet whose second word is tagged a noun are tried first and replaced
+ * whole ("tabby cat" -> "domestic cat", never "a bus stops" -> "a stops");
+ * then single words tagged noun that head their phrase (a noun directly
+ * followed by another noun is a modifier). Protected words (as for
+ * textop_synonym) are never replaced nor part of a replaced compound. A
+ * hypernym that is too general ("entity", "whole", "artifact", "organism",
+ * ... or a word of stop, a NULL-terminated list that may be NULL), names an
+ * identity, or cannot take the plural of a plural noun is not used.
  */
-int textop_hypernym(struct wordnet *, const char *text, int max_changes, wn_rand_fn rnd,
-    void *rctx, char **out, int *changes, char **cause);
+int textop_hypernym(struct wordnet *, const char *text, int max_changes,
+    const char *const *protect, const char *const *stop, wn_rand_fn rnd, void *rctx,
+    char **out, int *changes, char **cause);
 
 /*
- * EDA, in this order, each with its own probability per word:
- *  1. swap: for each word position i in turn, with probability p_swap the
- *     word there is exchanged with a uniformly chosen other word (needs two
- *     words); words move, punctuation and spacing stay in place;
- *  2. delete: each word is removed independently with probability
- *     p_delete, together with the whitespace it leaves doubled; if every
- *     word would go, a uniformly chosen one stays, so the output is never
- *     empty when the text has a word;
+ * EDA, in this order, each with its own probability per word; protected
+ * words (as for textop_synonym, protect may be NULL) are never swapped,
+ * deleted or chosen for an insertion:
+ *  1. swap: for each unprotected word in turn, with probability p_swap it
+ *     is exchanged with a uniformly chosen other unprotected word (needs
+ *     two); words move, punctuation and spacing stay in place;
+ *  2. delete: each unprotected word is removed independently with
+ *     probability p_delete, with the spacing it leaves doubled and a comma,
+ *     semicolon or colon left with nothing to separate ("a bus, a
+ *     shuttle." never becomes ", shuttle."); if every word would go, a
+ *     uniformly chosen one stays, so the output is never empty;
  *  3. insert: for each original word, with probability p_insert, a
- *     synonym (as textop_synonym would choose it) of a uniformly chosen
- *     remaining candidate word is inserted, lower case as WordNet spells
- *     it, at a uniformly chosen word gap (start and end included).
+ *     synonym (as textop_synonym would choose it in the original caption)
+ *     of a uniformly chosen remaining candidate word is inserted, lower
+ *     case as WordNet spells it, at a uniformly chosen word gap.
  * *changes counts swaps that changed the text, deletions and insertions,
  * and is 0 whenever the output equals the input.
  */
 int textop_eda(struct wordnet *, const char *text, double p_swap, double p_delete,
-    double p_insert, wn_rand_fn rnd, void *rctx, char **out, int *changes, char **cause);
+    double p_insert, const char *const *protect, wn_rand_fn rnd, void *rctx, char **out,
+    int *changes, char **cause);
 
 /*
- * The replacements textop_synonym may use for word as it appears in text
- * (case ignored, plural rule applied, protect not consulted). Returns the
- * count, with a newly allocated list in *out (free with wn_free_list), or
- * 0 with *out NULL when word is not a candidate.
+ * The replacements textop_synonym may use for word number word (0-based,
+ * words as the tokeniser counts them) of text, read in context: its part
+ * of speech and form from the tagger, protected words and the user's
+ * protect list (may be NULL) left out. Returns the count with a newly
+ * allocated list in *out (free with wn_free_list), or 0 with *out NULL.
  */
-size_t textop_word_synonyms(struct wordnet *, const char *word, char ***out);
+size_t textop_caption_synonyms(struct wordnet *, const char *text, size_t word,
+    const char *const *protect, char ***out);
 
 /* Returns 1 when word (any case) is on the built-in English stop list. */
 int textop_is_stopword(const char *word);
+
+/*
+ * Returns 1 when word (any case) is on the built-in identity list: race,
+ * ethnicity, nationality, religion, gender and age words ("black" and
+ * "white" are colour words, protected only before a person).
+ */
+int textop_is_identity(const char *word);
+
+/* The basic colour words, lower case, NULL-terminated (static storage). */
+const char *const *textop_colour_words(void);
+
+/*
+ * Reads a protect file: one word or phrase a line (or several separated by
+ * commas), '#' starts a comment. Returns 0 with a newly allocated
+ * NULL-terminated list in *out of *n words (free with wn_free_list(*out,
+ * *n); NULL when the file has none), or -1 with *cause when it cannot be
+ * read.
+ */
+int textop_read_words(const char *path, char ***out, size_t *n, char **cause);
 
 #endif

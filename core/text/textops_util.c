@@ -8,6 +8,7 @@
 
 #include "core/text/textops_priv.h"
 #include "core/base/util.h"
+#include "core/text/tagger.h"
 
 static int
 tt_alpha(unsigned char c)
@@ -71,6 +72,18 @@ tt_split(const char *s, struct tt_tok **toks, size_t *n)
 	}
 }
 
+int
+tt_sep_breaks(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(",.;:!?()[]{}/|", p[i]) != NULL && p[i] != '\0')
+			return 1;
+	}
+	return 0;
+}
+
 uint64_t
 tt_below(struct tt_rng *r, uint64_t n)
 {
@@ -120,3 +133,44 @@ tt_check_p(double p, const char *what, char **cause)
 	return 0;
 }
 
+
+void
+tt_caption_build(struct wordnet *wn, const char *text, const char *const *extra,
+    struct tt_caption *c)
+{
+	int *brk;
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	tt_split(text, &c->tk, &c->ntk);
+	c->w = xcalloc(c->ntk + 1, sizeof *c->w);
+	c->tok = xcalloc(c->ntk + 1, sizeof *c->tok);
+	brk = xcalloc(c->ntk + 1, sizeof *brk);
+	for (i = 0; i < c->ntk; i++) {
+		if (!c->tk[i].word)
+			continue;
+		brk[c->n] = i > 0 && tt_sep_breaks(text + c->tk[i - 1].off, c->tk[i - 1].len);
+		c->tok[c->n] = i;
+		c->w[c->n++] = xstrndup(text + c->tk[i].off, c->tk[i].len);
+	}
+	c->tag = xcalloc(c->n + 1, sizeof *c->tag);
+	c->keep = xcalloc(c->n + 1, 1);
+	tag_words(wn, (const char *const *)c->w, brk, c->n, c->tag);
+	tt_mark_protected(wn, (const char *const *)c->w, c->tag, c->n, extra, c->keep);
+	free(brk);
+}
+
+void
+tt_caption_free(struct tt_caption *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->w[i]);
+	free(c->w);
+	free(c->tok);
+	free(c->tag);
+	free(c->keep);
+	free(c->tk);
+	memset(c, 0, sizeof *c);
+}

@@ -305,25 +305,26 @@ wn_skip(const char *p)
 }
 
 /*
- * Parses the index line of lemma up to its first synset offset. Returns 0,
- * or -1 when missing or malformed.
+ * Parses the index line of lemma: its sense counts, and where its synset
+ * offsets start (*offs, *nsyn of them). Returns 0, or -1 when missing or
+ * malformed.
  */
 static int
-wn_index_entry(struct wordnet *wn, const char *lemma, int pos, int *senses, int *tagged,
-    long *first)
+wn_index_line(struct wordnet *wn, const char *lemma, int pos, int *senses, int *tagged,
+    const char **offs, long *nsyn)
 {
 	char key[WN_LEMMA_MAX];
 	const char *line, *p;
 	char *end;
-	long nsyn, nptr, nsense, ntag, off, i;
+	long nptr, nsense, ntag, i;
 
 	if (wn_bad_pos(pos) || wn_key(lemma, key, sizeof key) != 0)
 		return -1;
 	if ((line = wn_file_find(&wn->index[pos], key)) == NULL)
 		return -1;
 	p = wn_skip(wn_skip(line)); /* lemma, pos */
-	nsyn = strtol(p, &end, 10);
-	if (end == p || nsyn < 1)
+	*nsyn = strtol(p, &end, 10);
+	if (end == p || *nsyn < 1)
 		return -1;
 	p = wn_skip(p);
 	nptr = strtol(p, &end, 10);
@@ -339,14 +340,28 @@ wn_index_entry(struct wordnet *wn, const char *lemma, int pos, int *senses, int 
 	ntag = strtol(p, &end, 10);
 	if (end == p)
 		return -1;
-	p = wn_skip(p);
-	off = strtol(p, &end, 10);
-	if (end == p || off < 0)
-		return -1;
 	if (senses != NULL)
 		*senses = (int)nsense;
 	if (tagged != NULL)
 		*tagged = (int)ntag;
+	*offs = wn_skip(p);
+	return 0;
+}
+
+/* As wn_index_line, with the first synset offset in *first. */
+static int
+wn_index_entry(struct wordnet *wn, const char *lemma, int pos, int *senses, int *tagged,
+    long *first)
+{
+	const char *p;
+	char *end;
+	long nsyn, off;
+
+	if (wn_index_line(wn, lemma, pos, senses, tagged, &p, &nsyn) != 0)
+		return -1;
+	off = strtol(p, &end, 10);
+	if (end == p || off < 0)
+		return -1;
 	if (first != NULL)
 		*first = off;
 	return 0;
@@ -423,18 +438,17 @@ wn_same_lemma(const char *a, const char *b)
 	return *a == *b;
 }
 
-int
-wn_synonyms_first_sense(struct wordnet *wn, const char *lemma, int pos, char ***out,
+/* The lemmas of the synset at off, without skip (compared ignoring case). */
+static int
+wn_synset_words(struct wordnet *wn, int pos, long off, const char *skip, char ***out,
     size_t *n)
 {
 	const char *p, *e;
 	char *line, *end, *w;
-	long off, nw, i;
+	long nw, i;
 
 	*out = NULL;
 	*n = 0;
-	if (wn_index_entry(wn, lemma, pos, NULL, NULL, &off) != 0)
-		return -1;
 	if ((line = wn_read_synset(wn, pos, off)) == NULL)
 		return -1;
 	p = wn_skip(wn_skip(wn_skip(line))); /* offset, lex_filenum, ss_type */
@@ -445,7 +459,7 @@ wn_synonyms_first_sense(struct wordnet *wn, const char *lemma, int pos, char ***
 	for (i = 0; i < nw && *p != '\0'; i++) {
 		e = p + strcspn(p, " ");
 		w = wn_word_dup(p, (size_t)(e - p));
-		if (*w == '\0' || wn_same_lemma(w, lemma))
+		if (*w == '\0' || (skip != NULL && wn_same_lemma(w, skip)))
 			free(w);
 		else {
 			*out = xreallocarray(*out, *n + 1, sizeof **out);
@@ -457,15 +471,35 @@ wn_synonyms_first_sense(struct wordnet *wn, const char *lemma, int pos, char ***
 }
 
 int
-wn_hypernym_first_sense(struct wordnet *wn, const char *lemma, char **out)
+wn_synonyms_first_sense(struct wordnet *wn, const char *lemma, int pos, char ***out,
+    size_t *n)
 {
-	const char *p, *e;
-	char *line, *end;
-	long off, nw, np, i, hyper = -1, inst = -1, t;
+	long off;
 
 	*out = NULL;
-	if (wn_index_entry(wn, lemma, WN_NOUN, NULL, NULL, &off) != 0)
+	*n = 0;
+	if (wn_index_entry(wn, lemma, pos, NULL, NULL, &off) != 0)
 		return -1;
+	return wn_synset_words(wn, pos, off, lemma, out, n);
+}
+
+int
+wn_sense_synonyms(struct wordnet *wn, const char *lemma, int pos, long off, char ***out,
+    size_t *n)
+{
+	if (wn_bad_pos(pos))
+		return -1;
+	return wn_synset_words(wn, pos, off, lemma, out, n);
+}
+
+/* The offset of the first hypernym ('@', else the first '@i') of noun synset off. */
+static long
+wn_synset_hyper(struct wordnet *wn, long off)
+{
+	const char *p;
+	char *line, *end;
+	long nw, np, i, hyper = -1, inst = -1, t;
+
 	if ((line = wn_read_synset(wn, WN_NOUN, off)) == NULL)
 		return -1;
 	p = wn_skip(wn_skip(wn_skip(line)));
@@ -489,16 +523,153 @@ wn_hypernym_first_sense(struct wordnet *wn, const char *lemma, char **out)
 			inst = t;
 		p = wn_skip(wn_skip(wn_skip(p))); /* offset, pos, source/target */
 	}
-	if (hyper == -1)
-		hyper = inst;
-	if (hyper == -1 || (line = wn_read_synset(wn, WN_NOUN, hyper)) == NULL)
-		return -1;
+	return hyper != -1 ? hyper : inst;
+}
+
+/* The first lemma of noun synset off, newly allocated, or NULL. */
+static char *
+wn_synset_head(struct wordnet *wn, long off)
+{
+	const char *p, *e;
+	char *line;
+
+	if ((line = wn_read_synset(wn, WN_NOUN, off)) == NULL)
+		return NULL;
 	p = wn_skip(wn_skip(wn_skip(wn_skip(line))));
 	e = p + strcspn(p, " ");
 	if (e == p)
+		return NULL;
+	return wn_word_dup(p, (size_t)(e - p));
+}
+
+int
+wn_hypernym_first_sense(struct wordnet *wn, const char *lemma, char **out)
+{
+	long off, hyper;
+
+	*out = NULL;
+	if (wn_index_entry(wn, lemma, WN_NOUN, NULL, NULL, &off) != 0)
 		return -1;
-	*out = wn_word_dup(p, (size_t)(e - p));
+	if ((hyper = wn_synset_hyper(wn, off)) == -1 || (*out = wn_synset_head(wn, hyper)) == NULL)
+		return -1;
 	return 0;
+}
+
+int
+wn_sense_hypernym(struct wordnet *wn, long off, long *hyper, char **out)
+{
+	*out = NULL;
+	if ((*hyper = wn_synset_hyper(wn, off)) == -1 || (*out = wn_synset_head(wn, *hyper)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+wn_sense_lexfile(struct wordnet *wn, int pos, long off)
+{
+	char *line, *end;
+	const char *p;
+	long lex;
+
+	if (wn_bad_pos(pos) || (line = wn_read_synset(wn, pos, off)) == NULL)
+		return -1;
+	p = wn_skip(line);
+	lex = strtol(p, &end, 10);
+	return end == p ? -1 : (int)lex;
+}
+
+/*
+ * Lexicographer files (lexnames(5WN)) of things a camera sees: 2 for
+ * animal, artifact, body, food, location, object, person, plant; 1 for
+ * phenomenon and substance ("rain", "water", but "light" is first a lamp);
+ * 0 for the rest.
+ */
+static int
+wn_visual_lexfile(int lex)
+{
+	if (lex == 5 || lex == 6 || lex == 8 || lex == 13 || lex == 15 || lex == 17 ||
+	    lex == 18 || lex == 20)
+		return 2;
+	return lex == 19 || lex == 27;
+}
+
+/* Whether the first lemma of noun synset off is key (case ignored). */
+static int
+wn_synset_named(struct wordnet *wn, long off, const char *key)
+{
+	char *head = wn_synset_head(wn, off);
+	int same = head != NULL && wn_same_lemma(head, key);
+
+	free(head);
+	return same;
+}
+
+int
+wn_caption_sense(struct wordnet *wn, const char *lemma, int pos, long *offset)
+{
+	char key[WN_LEMMA_MAX];
+	const char *p;
+	char *end;
+	long nsyn, i, off, first = -1, second = -1, visual = -1, named = -1;
+	int v;
+
+	if (wn_key(lemma, key, sizeof key) != 0 ||
+	    wn_index_line(wn, lemma, pos, NULL, NULL, &p, &nsyn) != 0)
+		return -1;
+	/* Sense order is frequency order; a visual sense further down still wins. */
+	for (i = 0; i < nsyn && i < WN_CAPTION_SENSES && *p != '\0'; i++) {
+		off = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (first == -1)
+			first = off;
+		v = pos == WN_NOUN ? wn_visual_lexfile(wn_sense_lexfile(wn, pos, off)) : 2;
+		/* "plate" in home_plate's synset is a nickname: a sense it heads comes first. */
+		if (v == 2 && pos == WN_NOUN && named == -1 && wn_synset_named(wn, off, key))
+			named = off;
+		if (v == 2 && visual == -1)
+			visual = off;
+		if (v == 2 && pos != WN_NOUN) {
+			*offset = off;
+			return 0;
+		}
+		if (v == 1 && second == -1)
+			second = off;
+		p = wn_skip(p);
+	}
+	if (first == -1)
+		return -1;
+	*offset = named != -1 ? named : visual != -1 ? visual : second != -1 ? second : first;
+	return 0;
+}
+
+size_t
+wn_irregular_forms(struct wordnet *wn, const char *lemma, int pos, char ***out)
+{
+	const struct wn_file *f;
+	const char *p, *e;
+	size_t i, n = 0, len;
+	char key[WN_LEMMA_MAX];
+
+	*out = NULL;
+	if (wn_bad_pos(pos) || wn_key(lemma, key, sizeof key) != 0)
+		return 0;
+	len = strlen(key);
+	f = &wn->exc[pos];
+	/* Inverted by a scan: the files are small (a few thousand lines). */
+	for (i = 0; i < f->n; i++) {
+		for (p = strchr(f->lines[i], ' '); p != NULL && *p != '\0'; p = e) {
+			while (*p == ' ')
+				p++;
+			e = p + strcspn(p, " ");
+			if ((size_t)(e - p) == len && memcmp(p, key, len) == 0) {
+				*out = xreallocarray(*out, n + 1, sizeof **out);
+				(*out)[n++] = wn_word_dup(f->lines[i], strcspn(f->lines[i], " "));
+				break;
+			}
+		}
+	}
+	return n;
 }
 
 void

@@ -78,6 +78,45 @@ int wn_synonyms_first_sense(struct wordnet *, const char *lemma, int pos, char *
  */
 int wn_hypernym_first_sense(struct wordnet *, const char *lemma, char **out);
 
+/* Senses of a lemma wn_caption_sense looks at, in frequency order. */
+#define WN_CAPTION_SENSES 4
+
+/*
+ * The sense a caption most likely means: for a noun, the first of its
+ * WN_CAPTION_SENSES most frequent senses filed under a visual lexicographer
+ * file (animal, artifact, body, food, location, object, person, plant), so
+ * "table" is furniture and not a tabular array; else the first of them that
+ * is a phenomenon or substance ("rain", "water"); otherwise, and for other
+ * parts of speech, the most frequent sense. Returns 0 with
+ * the synset's byte offset in *offset, or -1 when lemma is not in the index.
+ */
+int wn_caption_sense(struct wordnet *, const char *lemma, int pos, long *offset);
+
+/*
+ * As wn_synonyms_first_sense, for the synset at offset of pos (from
+ * wn_caption_sense); lemma is left out of the list. Returns -1 when the
+ * synset cannot be read.
+ */
+int wn_sense_synonyms(struct wordnet *, const char *lemma, int pos, long offset, char ***out,
+    size_t *n);
+
+/*
+ * The first hypernym of noun synset offset: its offset in *hyper and its
+ * first lemma (newly allocated, '_' turned into spaces) in *out. Returns
+ * -1 with *out NULL when the synset has none or cannot be read.
+ */
+int wn_sense_hypernym(struct wordnet *, long offset, long *hyper, char **out);
+
+/* The lexicographer file number of the synset, or -1 when it cannot be read. */
+int wn_sense_lexfile(struct wordnet *, int pos, long offset);
+
+/*
+ * The irregular forms the exception list of pos maps to lemma ("women" for
+ * woman, "ran" and "running" for run). Returns the count with a newly
+ * allocated list in *out (free with wn_free_list; NULL when 0).
+ */
+size_t wn_irregular_forms(struct wordnet *, const char *lemma, int pos, char ***out);
+
 /* Frees an array from wn_synonyms_first_sense (NULL is fine). */
 void wn_free_list(char **, size_t);
 

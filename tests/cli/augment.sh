@@ -28,7 +28,18 @@ check rerun-adds-nothing [ "$(json_get "$T/out" "len(d['created']), d['existing'
 CAM=$(sqlite3 "$DB" "SELECT c.id FROM candidates c JOIN lineage l ON l.child = c.id JOIN candidates p ON p.id = l.parent WHERE c.op = 'hflip' AND p.src_key = 'camera-1'")
 "$MMDA" show "$DB" "$CAM" --json >"$T/show"
 check hflip-swaps-caption [ "$(json_get "$T/show" "d['text']")" = "A man in a dark coat on the right looks through a camera on a tripod in a grassy field." ]
-check hflip-lineage [ "$(json_get "$T/show" "d['op'], d['op_version'], d['seed'], len(d['parents']), d['object'] is not None, len(d['aug_id'])")" = "('hflip', 1, 1, 1, True, 64)" ]
+check hflip-lineage [ "$(json_get "$T/show" "d['op'], d['op_version'], d['seed'], len(d['parents']), d['object'] is not None, len(d['aug_id'])")" = "('hflip', 2, None, 1, True, 64)" ]
+# hflip, grayscale and jpeg draw no random numbers: another seed adds nothing.
+"$MMDA" augment "$DB" --op hflip --seed 2 --json >"$T/out"
+check unseeded-hflip [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 17)" ]
+"$MMDA" augment "$DB" --op grayscale --seed 1 --limit 3 >/dev/null
+"$MMDA" augment "$DB" --op grayscale --seed 5 --limit 3 --json >"$T/out"
+check unseeded-grayscale [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 3)" ]
+"$MMDA" augment "$DB" --op jpeg --seed 1 --limit 2 >/dev/null
+"$MMDA" augment "$DB" --op jpeg --seed 9 --limit 2 --json >"$T/out"
+check unseeded-jpeg [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 2)" ]
+GRAY=$(sqlite3 "$DB" "SELECT min(id) FROM candidates WHERE op = 'grayscale'")
+check unseeded-replays sh -c "'$MMDA' replay '$DB' $GRAY >/dev/null"
 check object-file-exists [ -f "$(json_get "$T/show" "d['image']")" ]
 
 "$MMDA" augment "$DB" --op mixgen --seed 4 --json >"$T/out"
@@ -69,6 +80,15 @@ check replay-every-op [ $ok -eq 0 ]
 sqlite3 "$DB" "UPDATE candidates SET text = text || '!' WHERE id = $CAM"
 "$MMDA" replay "$DB" "$CAM" --json >"$T/out" 2>/dev/null; rc=$?
 check replay-catches-tampering [ "$rc/$(json_get "$T/out" "d['ok'], d['text_match'], d['image_match']")" = "1/(False, False, True)" ]
+# A stored object file changed on disk is caught, though its name still matches.
+JPG=$(sqlite3 "$DB" "SELECT min(id) FROM candidates WHERE op = 'jpeg'")
+"$MMDA" show "$DB" "$JPG" --json >"$T/show"
+OBJ=$(json_get "$T/show" "d['image']")
+check replay-file-before sh -c "'$MMDA' replay '$DB' $JPG >/dev/null"
+cp "$OBJ" "$T/obj.bak" && chmod u+w "$OBJ" && printf 'x' >>"$OBJ"
+"$MMDA" replay "$DB" "$JPG" --json >"$T/out" 2>/dev/null; rc=$?
+check replay-modified-file [ "$rc/$(json_get "$T/out" "d['ok'], d['image_match'], d['aug_id_match']")" = "1/(False, False, True)" ]
+cp "$T/obj.bak" "$OBJ"
 "$MMDA" replay "$DB" chelsea-1 >/dev/null 2>"$T/err"; rc=$?
 check replay-original-refused [ $rc -eq 1 ]
 

@@ -74,6 +74,14 @@ check tune-apply [ "$(json_get "$T/tune2" "d['applied'], d['keep']")" = "(True, 
 check tune-applied-threshold [ "$("$MMDA" threshold "$DB" changed_frac --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["max"] is not None, t["changed_by"])')" = "True tuner" ]
 "$MMDA" tune "$DB" --metric ssim --sluma --tau 0.5 --json >"$T/sl"
 check tune-sluma [ "$(json_get "$T/sl" "d['sluma']['next_tau'] == round(0.5 * 0.5 + 0.5 * d['sluma']['acceptance'], 12) or abs(d['sluma']['next_tau'] - (0.25 + 0.5 * d['sluma']['acceptance'])) < 1e-9")" = True ]
+# SLUMA follows the metric: on phash_dist (low is good) tau 0.9 keeps the
+# low end; on psnr (dB) tau is a place in the scored range; --apply sets it.
+"$MMDA" tune "$DB" --metric phash_dist --sluma --tau 0.9 --json >"$T/sl"
+LOW=$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'phash_dist' AND value <= (SELECT min(value) + 0.1 * (max(value) - min(value)) + 1e-9 FROM scores WHERE metric = 'phash_dist')")
+check tune-sluma-lower-better [ "$(json_get "$T/sl" "d['sluma']['selected']")" = "$LOW" ]
+"$MMDA" tune "$DB" --metric psnr --sluma --tau 0.5 --apply --annotator tuner --json >"$T/sl"
+check tune-sluma-apply [ "$(json_get "$T/sl" "d['applied'], d['suggested']['rule'], abs(d['suggested']['cutoff'] - (d['sluma']['next_cutoff'] if d['sluma']['next_cutoff'] is not None else d['sluma']['cutoff'])) < 1e-9")" = "(True, 'sluma', True)" ]
+check tune-sluma-threshold [ "$("$MMDA" threshold "$DB" psnr --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] is not None and t["min"] > 0)')" = "True" ]
 "$MMDA" tune "$DB" --metric nosuch >/dev/null 2>&1; rc=$?
 check tune-unknown-exit-2 [ $rc -eq 2 ]
 check integrity-after-scoring integrity "$DB"

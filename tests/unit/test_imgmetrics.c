@@ -3,8 +3,10 @@
  * Image comparison measures (core/metrics/imgmetrics.h): hashes of hand-made grey
  * images with known bits, SSIM against closed forms and a brute-force
  * direct-window reference in doubles, PSNR and changed pixels by hand, and
- * SSIM, PSNR and hashes of sample photos against numbers pinned from
- * scikit-image and scipy (tests/unit/imgmetrics_reference.py).
+ * SSIM and PSNR of sample photos against numbers pinned from scikit-image
+ * (tests/unit/imgmetrics_reference.py), their hashes against Pillow and
+ * imagehash's formulas (tests/unit/imagehash_reference.py; test_imghash.c
+ * checks the hashes in depth).
  *
  * With MMDA_IMGM_DUMP=DIR the sample test writes the images it compares
  * to DIR as PNG, which is what the reference script reads.
@@ -86,25 +88,24 @@ test_ahash_hand(void)
 		for (x = 0; x < 8; x++)
 			put_grey(&img, x, y, (x + y) % 2 ? 255 : 0);
 	CHECK(imgm_ahash(&img) == UINT64_C(0x55aa55aa55aa55aa));
-	/* The same board with 3x3 cells: area averaging recovers the 8x8 grid. */
+	/* The same board with 3x3 cells: Pillow's Lanczos shrink keeps the 8x8 grid. */
 	mk(&big, 24, 24, 3, 0);
 	for (y = 0; y < 24; y++)
 		for (x = 0; x < 24; x++)
 			put_grey(&big, x, y, (x / 3 + y / 3) % 2 ? 255 : 0);
 	CHECK(imgm_ahash(&big) == UINT64_C(0x55aa55aa55aa55aa));
-	/* Flat images set nothing, even a colour whose grid has rounding noise. */
+	/* Flat images set nothing: (1, 2, 3) is grey 2 everywhere. */
 	image_free(&big);
 	mk(&big, 13, 7, 3, 0);
 	for (x = 0; x < 13 * 7; x++)
 		memcpy(big.px + 3 * x, "\x01\x02\x03", 3);
 	CHECK(imgm_ahash(&big) == 0 && imgm_dhash(&big) == 0);
 	CHECK(imgm_phash(&big) == UINT64_C(0x8000000000000000));
-	/* Alpha 0 composites to white: only the top-left cell is above the mean. */
+	/* Alpha is ignored, as by Pillow's convert("L"): transparent black is black. */
 	mk(&rgba, 8, 8, 4, 0);
 	rgba.px[3] = 0;
-	CHECK(imgm_ahash(&rgba) == UINT64_C(0x8000000000000000));
-	/* Half transparent black is 127.5 over white, still the only bright cell. */
-	rgba.px[3] = 128;
+	CHECK(imgm_ahash(&rgba) == 0);
+	rgba.px[0] = rgba.px[1] = rgba.px[2] = 255;
 	CHECK(imgm_ahash(&rgba) == UINT64_C(0x8000000000000000));
 	image_free(&rgba);
 	image_free(&img);
@@ -118,19 +119,19 @@ test_dhash_hand(void)
 	struct image img;
 	int x, y;
 
-	/* Even rows fall left to right (all bits), odd rows rise (none). */
+	/* imagehash's dHash sets a bit when the right cell is brighter: odd rows rise. */
 	mk(&img, 9, 8, 3, 0);
 	for (y = 0; y < 8; y++)
 		for (x = 0; x < 9; x++)
 			put_grey(&img, x, y, (uint8_t)(y % 2 ? 10 * x : 200 - 10 * x));
-	CHECK(imgm_dhash(&img) == UINT64_C(0xff00ff00ff00ff00));
+	CHECK(imgm_dhash(&img) == UINT64_C(0x00ff00ff00ff00ff));
 	image_free(&img);
-	/* One pixel one step brighter: only its comparison with its right neighbour. */
+	/* One pixel one step brighter: only its comparison with its left neighbour. */
 	mk(&img, 9, 8, 3, 100);
 	put_grey(&img, 3, 0, 101);
-	CHECK(imgm_dhash(&img) == UINT64_C(0x1000000000000000));
+	CHECK(imgm_dhash(&img) == UINT64_C(0x2000000000000000));
 	put_grey(&img, 3, 0, 100);
-	put_grey(&img, 8, 7, 99);
+	put_grey(&img, 8, 7, 101);
 	CHECK(imgm_dhash(&img) == UINT64_C(0x0000000000000001));
 	image_free(&img);
 	/* Same pattern at 18x16 (2x2 cells). */
@@ -138,7 +139,7 @@ test_dhash_hand(void)
 	for (y = 0; y < 16; y++)
 		for (x = 0; x < 18; x++)
 			put_grey(&img, x, y, (uint8_t)((y / 2) % 2 ? 10 * (x / 2) : 200 - 10 * (x / 2)));
-	CHECK(imgm_dhash(&img) == UINT64_C(0xff00ff00ff00ff00));
+	CHECK(imgm_dhash(&img) == UINT64_C(0x00ff00ff00ff00ff));
 	image_free(&img);
 }
 
@@ -186,7 +187,7 @@ test_hamming(void)
 	CHECK(imgm_hamming(UINT64_C(0x0123456789abcdef), UINT64_C(0x0123456789abcdee)) == 1);
 }
 
-/* Hashes survive a 2x upscale and tell unrelated photos apart. */
+/* Hashes survive a 2x upscale (all but a bit or two) and tell unrelated photos apart. */
 static void
 test_hash_robust(void)
 {
@@ -204,7 +205,8 @@ test_hash_robust(void)
 		ph[i] = imgm_phash(&img);
 		d = imgm_hamming(ah[i], imgm_ahash(&up)) + imgm_hamming(dh[i], imgm_dhash(&up)) +
 		    imgm_hamming(ph[i], imgm_phash(&up));
-		CHECKF(d == 0, "%s: 2x upscale moved the hashes by %d bits", names[i], d);
+		/* Both sizes go to 8-bit grids, so a rounding step may move a bit. */
+		CHECKF(d <= 2, "%s: 2x upscale moved the hashes by %d bits", names[i], d);
 		image_free(&img);
 		image_free(&up);
 	}
@@ -486,9 +488,9 @@ add_noise(const struct image *in, uint64_t seed, struct image *out)
  * wrote the images, then /usr/bin/python3 tests/unit/imgmetrics_reference.py
  * /tmp/imgm (scikit-image 0.19.3, scipy 1.10.1, numpy 1.24.2, Debian 12)
  * printed these. SSIM is skimage's structural_similarity on the luma arrays,
- * PSNR skimage's peak_signal_noise_ratio on the RGB arrays, the hashes the
- * same definitions written with numpy matrices and scipy's DCT. Measured
- * agreement: SSIM within 7e-15, PSNR within 1e-13, every hash bit equal.
+ * PSNR skimage's peak_signal_noise_ratio on the RGB arrays. Measured
+ * agreement: SSIM within 7e-15, PSNR within 1e-13. The hashes are those of
+ * tests/unit/imagehash_reference.py (Pillow 9.4.0) on the same PNGs.
  */
 /* The compared images, in the order of img_refs; the PNG names of the dump. */
 static const char *sample_names[6] = { "camera", "camera_blur", "camera_noise", "chelsea",
@@ -499,17 +501,17 @@ static const struct {
 	uint64_t ah, dh, ph;
 	double mean, std;
 } img_refs[6] = {
-	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0xffe7c180118b9315),
+	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0x509a3c7fbc756cec),
 	    UINT64_C(0xbff1c1c0434e8cbc), 129.0607261658, 73.6448465563 },
-	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0xffe7c180118b9315),
+	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0x509a3c7fbc756cec),
 	    UINT64_C(0xbff1c1c0434e8cbc), 129.0615196228, 72.6129033918 },
-	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0xffe7c180118b9315),
+	{ UINT64_C(0xffcf8f07071f1f1f), UINT64_C(0x509a3c7fbc756cec),
 	    UINT64_C(0xbff1c1c0434e8cbc), 129.1617907639, 73.8185569118 },
-	{ UINT64_C(0xc2c08e4b08a37767), UINT64_C(0xabeba56556b47870),
+	{ UINT64_C(0x82808e4b09a373e7), UINT64_C(0x5414589aab6fa785),
 	    UINT64_C(0xb15fe6465121175e), 119.4671185292, 32.1219612822 },
-	{ UINT64_C(0xc2c08e4b08a37767), UINT64_C(0xabeba56556b47870),
+	{ UINT64_C(0x82808e4b09a373e7), UINT64_C(0x5414589aab6fa785),
 	    UINT64_C(0xb15fe6465121175e), 119.4673111086, 31.1181566721 },
-	{ UINT64_C(0xc2c08e4b08a37767), UINT64_C(0xabeba56556b47870),
+	{ UINT64_C(0x82808e4b09a373e7), UINT64_C(0x5414589aab6fa787),
 	    UINT64_C(0xb15fe6465121175e), 119.4636993274, 33.0569582827 },
 };
 

@@ -157,6 +157,37 @@ test_eval_range(void)
 	tune_free(idx);
 }
 
+/*
+ * SLUMA on a metric that keeps low values (a hash distance in bits, 0..64):
+ * tau 0.9 selects the closest tenth of the range, not the farthest. The
+ * range here is 0..60, so the cutoff is 60 - 0.9 * 60 = 6.
+ */
+static void
+test_sluma_direction(void)
+{
+	static const double v[] = { 0, 2, 5, 6, 20, 40, 58, 60 };
+	static const signed char l[] = { A, A, R, A, R, R, R, A };
+	static const double sim[] = { 0.2, 0.5, 0.95, 0.97 };
+	static const signed char sl_l[] = { R, A, A, R };
+	struct tune_index *idx = tune_build(v, l, 8, NULL);
+	struct tune_sluma s;
+
+	CHECK(tune_sluma_step(idx, TUNE_KEEP_BELOW, 0.9, 0.5, &s) == 0);
+	CHECK(near(s.cutoff, 6) && s.sel.kept == 4);
+	/* 0, 2, 6 accepted, 5 rejected: 3/4; tau <- 0.45 + 0.375; cutoff 60 - 0.825 * 60. */
+	CHECK(near(s.acceptance, 0.75) && near(s.next_tau, 0.825) && near(s.next_cutoff, 10.5));
+	/* Keeping high values of the same scale picks the other end. */
+	CHECK(tune_sluma_step(idx, TUNE_KEEP_ABOVE, 0.9, 0.5, &s) == 0);
+	CHECK(near(s.cutoff, 54) && s.sel.kept == 2 && near(s.acceptance, 0.5));
+	CHECK(tune_sluma_step(idx, TUNE_KEEP_BELOW, 1.5, 0.5, &s) == -1);
+	tune_free(idx);
+	/* A [0, 1] similarity keeps its own numbers: tau 0.9 is the score 0.9. */
+	idx = tune_build(sim, sl_l, 4, NULL);
+	CHECK(tune_sluma_step(idx, TUNE_KEEP_ABOVE, 0.9, 0.5, &s) == 0);
+	CHECK(near(s.cutoff, 0.9) && s.sel.kept == 2 && near(s.acceptance, 0.5));
+	tune_free(idx);
+}
+
 static void
 test_ties(void)
 {
@@ -592,6 +623,7 @@ main(void)
 	RUN(test_histogram);
 	RUN(test_enough_labels);
 	RUN(test_sluma_majority);
+	RUN(test_sluma_direction);
 	RUN(test_random_crosscheck);
 	HARNESS_END();
 }
