@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/metrics/tune.h"
@@ -103,6 +105,39 @@ neighbours(struct app *a, int y, const char *metric)
 	free(vals);
 }
 
+/* The learned filter's version and its largest coefficients, from the kept model. */
+static void
+learned_line(struct app *a, char *buf, size_t len)
+{
+	char *text = NULL;
+	size_t o = 0;
+
+	if (store_setting_get(a->st, "mmda.learned_filter", &text, NULL) != 1) {
+		snprintf(buf, len, "the learned filter (mmda tune --learn): no model kept");
+		return;
+	}
+	cJSON *doc = cJSON_Parse(text);
+	free(text);
+	const cJSON *model = cJSON_GetObjectItemCaseSensitive(doc, "model");
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(model, "version");
+	const cJSON *coef = cJSON_GetObjectItemCaseSensitive(model, "coefficients");
+	o = (size_t)snprintf(buf, len, "learned filter v%d, weights per sd:",
+	    cJSON_IsNumber(ver) ? ver->valueint : 0);
+	/* The heaviest first: what the filter leans on. */
+	for (int shown = 0; shown < 8 && o < len; shown++) {
+		const cJSON *best = NULL, *c;
+		cJSON_ArrayForEach(c, coef)
+			if (cJSON_IsNumber(c) && c->valuedouble == c->valuedouble &&
+			    (best == NULL || fabs(c->valuedouble) > fabs(best->valuedouble)))
+				best = c;
+		if (best == NULL || fabs(best->valuedouble) < 1e-9)
+			break;
+		o += (size_t)snprintf(buf + o, len - o, " %s %+.2f", best->string, best->valuedouble);
+		cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)coef, best->string);
+	}
+	cJSON_Delete(doc);
+}
+
 static void
 thresholds_draw(struct app *a)
 {
@@ -124,12 +159,14 @@ thresholds_draw(struct app *a)
 	    "metric  T best F1  s set  t back", name, a->metric + 1, a->nmetrics,
 	    side == TUNE_KEEP_ABOVE ? "above" : "below");
 	screen_text(0, 0, COLS, buf, theme_attr(TH_TITLE));
-	if (m != NULL) {
+	if (m != NULL && (m->needs & METRIC_LEARNED))
+		learned_line(a, buf, sizeof buf);
+	else if (m != NULL)
 		snprintf(buf, sizeof buf, "%s [%s]; suggested by %s%s%s", m->measures, m->scale,
 		    m->source, a->metric_model ? "; model " : "",
 		    a->metric_model ? a->metric_model : "");
+	if (m != NULL)
 		screen_text(1, 0, COLS, buf, theme_attr(TH_DIM));
-	}
 	double auc = tune_auc(a->tune, side);
 	char aucs[48];
 	if (isnan(auc))

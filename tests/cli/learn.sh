@@ -39,6 +39,13 @@ check learn-threshold-set [ "$("$MMDA" threshold "$DB" --json | python3 -c 'impo
 printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/t1" >"$T/ts"
 COLUMNS=120 LINES=48 MMDA_SCRIPT="$T/ts" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check learn-thresholds-row grep -q "learned_accept .* kept [0-9]*, removed [0-9]*" "$T/t1"
+# The thresholds screen on learned_accept names the model and what it leans on.
+printf 'thresholds\n' >"$T/ts3"
+k=$(sqlite3 "$DB" "SELECT count(DISTINCT metric) FROM scores WHERE metric < 'learned_accept'")
+i=0; while [ $i -lt "$k" ]; do echo metric-next >>"$T/ts3"; i=$((i + 1)); done
+printf 'dump-screen %s\nquit\nquit\n' "$T/t2" >>"$T/ts3"
+COLUMNS=160 LINES=48 MMDA_SCRIPT="$T/ts3" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check learn-thresholds-coefficients grep -q "learned filter v2, weights per sd: .*op=hflip [+-]" "$T/t2"
 "$MMDA" metrics >"$T/m"
 check metrics-lists-learned grep -q "learned_accept" "$T/m"
 "$MMDA" score "$DB" --metric learned_accept >/dev/null 2>"$T/err"
