@@ -51,7 +51,7 @@ const struct metric_def metric_table[] = {
 	{ "word_rep_ratio", 1, "share of word 10-grams that repeat (looping generations)",
 	    "0..1", 0, 1, 0, 0.5, "Data-Juicer word_repetition_filter (max 0.5)", METRIC_TEXT,
 	    METRIC_KEEP_BELOW },
-	{ "word_overlap", 1, "Jaccard of content-word lemmas against the parent's caption",
+	{ "word_overlap", 2, "Jaccard of content-word lemmas against the parent's caption",
 	    "0..1", NONE, "none: LaCLIP-style rewrites should keep the key concepts",
 	    METRIC_TEXT | METRIC_PARENT | METRIC_WORDNET, METRIC_KEEP_ABOVE },
 	/* Groups over the whole project: 0 for the first of a group (or no group),

@@ -274,6 +274,13 @@ txm_content_set(struct wordnet *wn, const char *s, char ***out, size_t *n)
 			free(word);
 			continue;
 		}
+		/* hflip swaps left and right on purpose: the side is one content word. */
+		if (strcmp(word, "left") == 0 || strcmp(word, "right") == 0 ||
+		    strcmp(word, "leftmost") == 0 || strcmp(word, "rightmost") == 0) {
+			int most = strlen(word) > 5;
+			free(word);
+			word = xstrdup(most ? "<side>most" : "<side>");
+		}
 		for (pos = 0; wn != NULL && pos < WN_NPOS; pos++) {
 			if (wn_lemma(wn, word, pos, lemma, sizeof lemma) == 0) {
 				free(word);
@@ -309,6 +316,60 @@ txm_free_set(char **v, size_t n)
 	free(v);
 }
 
+/* 1 when s is mostly letters outside ASCII (Chinese, Japanese, Thai...): no
+ * spaces split its words, so words cannot be compared. */
+static int
+txm_non_latin(const char *s)
+{
+	size_t len = strlen(s), ascii = 0, other = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		if (k == 0)
+			break;
+		if (cp < 0x80)
+			ascii += txm_is_alpha((unsigned char)cp) != 0;
+		else if (cp > 0x2000 && !(cp >= 0x3000 && cp <= 0x303f) &&
+		    !(cp >= 0xff00 && cp <= 0xff20))
+			other++; /* past general punctuation and CJK/fullwidth marks */
+		i += k;
+	}
+	return other > ascii;
+}
+
+/* The set of characters of s that are neither blank nor punctuation, sorted. */
+static void
+txm_char_set(const char *s, uint32_t **out, size_t *n)
+{
+	size_t len = strlen(s), m = 0;
+	uint32_t *v = xcalloc(len + 1, sizeof *v);
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		if (k == 0)
+			break;
+		i += k;
+		if (cp < 0x80 ? !txm_is_alpha((unsigned char)cp) && !(cp >= '0' && cp <= '9') :
+		    cp <= 0x2000 || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xff20))
+			continue;
+		v[m++] = cp < 0x80 ? (uint32_t)txm_lower((char)cp) : cp;
+	}
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint32_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	size_t k = 0;
+	for (size_t i = 0; i < m; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*out = v;
+	*n = k;
+}
+
 int
 txm_word_overlap(struct wordnet *wn, const char *a, const char *b, double *out)
 {
@@ -318,6 +379,24 @@ txm_word_overlap(struct wordnet *wn, const char *a, const char *b, double *out)
 
 	if (a == NULL || b == NULL)
 		return -1;
+	if (txm_non_latin(a) || txm_non_latin(b)) {
+		/* Characters instead of words: each carries meaning in these scripts. */
+		uint32_t *ca, *cb;
+		txm_char_set(a, &ca, &na);
+		txm_char_set(b, &cb, &nb);
+		while (i < na && j < nb) {
+			if (ca[i] == cb[j])
+				common++, i++, j++;
+			else if (ca[i] < cb[j])
+				i++;
+			else
+				j++;
+		}
+		*out = na + nb == 0 ? 1.0 : (double)common / (double)(na + nb - common);
+		free(ca);
+		free(cb);
+		return 0;
+	}
 	txm_content_set(wn, a, &sa, &na);
 	txm_content_set(wn, b, &sb, &nb);
 	while (i < na && j < nb) {

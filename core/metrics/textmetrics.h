@@ -69,7 +69,10 @@ double txm_word_repetition(const char *s, int n);
  * form trying noun, verb, adjective, adverb in turn (first hit wins; an
  * unknown word stays as it is; wn NULL skips this step). *out is the
  * Jaccard index |A n B| / |A u B| of the two sets, 1.0 when both are empty.
- * Returns 0, or -1 (with *out untouched) when a or b is NULL.
+ * "left" and "right" are one word (the side), so a correct hflip keeps its
+ * caption's content. A caption mostly in letters outside ASCII (a script
+ * that does not split words with spaces) is compared by its characters
+ * instead. Returns 0, or -1 (with *out untouched) when a or b is NULL.
  */
 int txm_word_overlap(struct wordnet *wn, const char *a, const char *b, double *out);
 

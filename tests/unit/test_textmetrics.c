@@ -201,6 +201,16 @@ word_overlap(void)
 	CHECK(NEAR(overlap(wn, "", "dog"), 0.0));
 	CHECK(txm_word_overlap(wn, NULL, "dog", &v) == -1);
 	CHECK(v == 42.0);
+	/* A correct hflip swaps the side: the content is the same. */
+	CHECK(NEAR(overlap(wn, "A cat on the left of a red car", "A cat on the right of a red car"),
+	    1.0));
+	CHECK(NEAR(overlap(wn, "the leftmost boat", "the rightmost boat"), 1.0));
+	/* Another script is compared by characters, not as no words at all. */
+	CHECK(NEAR(overlap(wn, "\xe4\xb8\x80\xe5\x8f\xaa\xe7\x8c\xab\xe3\x80\x82",
+	    "\xe4\xb8\x80\xe5\x8f\xaa\xe7\x8c\xab\xe3\x80\x82"), 1.0));
+	/* 一只猫 vs 一只狗: two of four characters shared. */
+	CHECK(NEAR(overlap(wn, "\xe4\xb8\x80\xe5\x8f\xaa\xe7\x8c\xab",
+	    "\xe4\xb8\x80\xe5\x8f\xaa\xe7\x8b\x97"), 0.5));
 }
 
 int
