@@ -275,6 +275,7 @@ cmd_augment(int argc, char **argv)
 		add_reasons(doc, "failed", res.failed, res.nfailed);
 		cli_json_int(doc, "filtered", (long long)res.nfiltered);
 		add_reasons(doc, "filtered_reasons", res.filtered, res.nfiltered);
+		add_reasons(doc, "partner_skips", res.partner_skips, res.npartner_skips);
 		cli_print_json(doc);
 	} else {
 		printf("created %zu, existing %" PRId64 ", unchanged %" PRId64 ", filtered %zu,"
@@ -283,6 +284,12 @@ cmd_augment(int argc, char **argv)
 		for (size_t i = 0; i < res.nfiltered; i++) {
 			printf("  filtered (original %" PRId64 "): ", res.filtered[i].id);
 			cli_put_safe(stdout, res.filtered[i].reason);
+			putchar('\n');
+		}
+		for (size_t i = 0; i < res.npartner_skips; i++) {
+			printf("  not a partner (original %" PRId64 ", another was drawn): ",
+			    res.partner_skips[i].id);
+			cli_put_safe(stdout, res.partner_skips[i].reason);
 			putchar('\n');
 		}
 	}

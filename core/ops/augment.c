@@ -32,6 +32,9 @@ augment_result_free(struct augment_result *res)
 	for (size_t i = 0; i < res->nfiltered; i++)
 		free(res->filtered[i].reason);
 	free(res->filtered);
+	for (size_t i = 0; i < res->npartner_skips; i++)
+		free(res->partner_skips[i].reason);
+	free(res->partner_skips);
 	free(res->note);
 	memset(res, 0, sizeof *res);
 }
@@ -541,6 +544,9 @@ out:
 	for (size_t k = 0; b.imgkey != NULL && k < b.noriginals; k++)
 		free(b.imgkey[k]);
 	free(b.imgkey);
+	for (size_t k = 0; b.unreadable != NULL && k < b.noriginals; k++)
+		free(b.unreadable[k]);
+	free(b.unreadable);
 	free(b.originals);
 	for (int v = 0; b.vparams != NULL && v < (b.plan.nvariants ? b.plan.nvariants : 1); v++)
 		free(b.vparams[v]);

@@ -63,6 +63,10 @@ struct augment_result {
 	struct augment_failure *filtered; /* dropped by the op's own filter, and why */
 	size_t nfiltered;
 	char *note;        /* what the op's plan wants the user to know, or NULL */
+	/* Originals passed over as partners because their image cannot be read
+	 * (another partner was drawn instead), once each, with the reason. */
+	struct augment_failure *partner_skips;
+	size_t npartner_skips;
 	int cancelled;     /* the batch stopped early on opts->cancel */
 };
 

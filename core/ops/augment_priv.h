@@ -32,6 +32,7 @@ struct batch {
 	size_t noriginals;
 	int64_t partner; /* a named partner, or 0 */
 	char **imgkey;   /* per original, what its image is (content SHA-256), filled lazily */
+	char **unreadable; /* per original, why its image cannot be a partner (or NULL) */
 	struct wordnet *wn;
 	int64_t job;     /* the jobs row of this batch */
 	int dry;         /* replay: hash the result, write nothing */

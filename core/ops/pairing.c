@@ -16,6 +16,7 @@
 #include "core/base/rng.h"
 #include "core/base/sha256.h"
 #include "core/base/util.h"
+#include "core/image/image.h"
 #include "core/ops/augment_priv.h"
 
 /* Draws before the search turns into a scan: most samples repeat few images. */
@@ -38,13 +39,28 @@ augment_image_key(struct batch *b, size_t i)
 		return b->imgkey[i];
 	}
 	/* An object is named by the SHA-256 of its bytes, like a hashed file. */
+	path = store_candidate_image(b->st, &c);
 	if (c.object != NULL)
 		b->imgkey[i] = xstrdup(c.object);
-	else {
-		path = store_candidate_image(b->st, &c);
+	else
 		b->imgkey[i] = xstrdup(path != NULL && sha256_file(path, hex) == 0 ? hex : "");
-		free(path);
+	/* A file that is gone, or whose header does not decode, would only fail the
+	 * pair it joins. */
+	struct image_info info;
+	if (*b->imgkey[i] == '\0' && why == NULL)
+		why = xasprintf("%s: cannot be read", path != NULL ? path : "no image");
+	else if (*b->imgkey[i] != '\0' && image_probe_file(path, &info, &why) != 0) {
+		free(b->imgkey[i]);
+		b->imgkey[i] = xstrdup("");
 	}
+	if (*b->imgkey[i] == '\0') {
+		b->unreadable = b->unreadable ? b->unreadable :
+		    xcalloc(b->noriginals, sizeof *b->unreadable);
+		b->unreadable[i] = why != NULL ? why : xstrdup("its image cannot be read");
+		why = NULL;
+	}
+	free(why);
+	free(path);
 	candidate_free(&c);
 	return b->imgkey[i];
 }
@@ -63,12 +79,21 @@ augment_same_image(struct batch *b, size_t i, const struct candidate *c)
 	return c->object != NULL && strcmp(c->object, mine) == 0;
 }
 
-/* Whether original k may partner original i: its image is readable and another. */
+/* Whether original k may partner original i: its image is readable and another.
+ * One that cannot be read is listed once in the result, with why. */
 static int
 pair_fits(struct batch *b, size_t i, size_t k)
 {
 	const char *key = augment_image_key(b, k);
 
+	if (*key == '\0' && b->unreadable != NULL && b->unreadable[k] != NULL) {
+		struct augment_result *res = b->res;
+		res->partner_skips = xreallocarray(res->partner_skips, res->npartner_skips + 1,
+		    sizeof *res->partner_skips);
+		res->partner_skips[res->npartner_skips].id = b->originals[k];
+		res->partner_skips[res->npartner_skips++].reason = b->unreadable[k];
+		b->unreadable[k] = NULL; /* the result owns it now; listed once */
+	}
 	return *key != '\0' && strcmp(key, augment_image_key(b, i)) != 0;
 }
 

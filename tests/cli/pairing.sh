@@ -11,9 +11,12 @@ cp "$SAMPLE/images/chelsea.png" "$T/data/images/chelsea-copy.png"
 cp "$SAMPLE/captions.jsonl" "$T/data/captions.jsonl"
 printf '%s\n' '{"id": "chelsea-3", "file_name": "images/chelsea-copy.png", "text": "A cat looks up."}' \
     '{"id": "coffee-2", "file_name": "images/coffee.png", "text": "Coffee on a table."}' \
-    '{"id": "gone-1", "file_name": "images/gone.png", "text": "An image deleted since."}' >>"$T/data/captions.jsonl"
+    '{"id": "gone-1", "file_name": "images/gone.png", "text": "An image deleted since."}' \
+    '{"id": "junk-1", "file_name": "images/junk.png", "text": "Bytes that are no image."}' >>"$T/data/captions.jsonl"
+head -c 3000 /dev/urandom >"$T/data/images/junk.png"
 "$MMDA" import "$DB" "$T/data/captions.jsonl" >/dev/null
 GONE=$(sqlite3 "$DB" "SELECT id FROM candidates WHERE src_key = 'gone-1'")
+JUNK=$(sqlite3 "$DB" "SELECT id FROM candidates WHERE src_key = 'junk-1'")
 : >"$T/failed"
 for s in $(seq 1 20); do
 	for op in mixgen cutmix; do
@@ -30,7 +33,13 @@ PAIRS="FROM candidates c JOIN lineage a ON a.child = c.id AND a.slot = 0
 check made-pairs [ "$(sqlite3 "$DB" "SELECT count(*) $PAIRS WHERE c.op IN ('mixgen', 'cutmix')")" -gt 600 ]
 check never-same-image [ "$(sqlite3 "$DB" "SELECT count(*) $PAIRS WHERE c.op IN ('mixgen', 'cutmix') AND $PIC = $QIC")" = 0 ]
 # An image that cannot be read is never drawn as a partner (it could only fail).
-check never-unreadable-partner [ "$(tr ' ' '\n' <"$T/failed" | grep -v '^$' | sort -u)" = "$GONE" ]
+check never-unreadable-partner [ "$(tr ' ' '\n' <"$T/failed" | grep -v '^$' | sort -un | tr '\n' ' ')" = "$(printf '%s\n' "$GONE" "$JUNK" | sort -n | tr '\n' ' ')" ]
+# Passing one over is said, once a batch, with why; another partner is drawn.
+"$MMDA" import "$T/q.db" "$T/data/captions.jsonl" >/dev/null
+"$MMDA" augment "$T/q.db" --op mixgen --seed 99 --json >"$T/skips" 2>/dev/null
+check partner-skips-listed [ "$(json_get "$T/skips" "sorted(s['id'] for s in d['partner_skips'])")" = "$(printf '[%s, %s]' $(printf '%s\n' "$GONE" "$JUNK" | sort -n))" ]
+check partner-skip-says-why [ "$(json_get "$T/skips" "all(s['reason'] for s in d['partner_skips'])")" = True ]
+check partner-skips-others-made [ "$(json_get "$T/skips" "len(d['created'])")" -ge 17 ]
 # With one seed, mixgen and cutmix pick the same partner for an original
 # only by chance (about 1 in 17), not always.
 SAME=$(sqlite3 "$DB" "SELECT count(*) FROM
@@ -40,4 +49,4 @@ SAME=$(sqlite3 "$DB" "SELECT count(*) FROM
 check own-streams [ "$SAME" -lt 60 ]
 # A partner named on the command line that shows the same image is refused.
 "$MMDA" augment "$DB" --op mixgen --seed 99 --set partner=chelsea-1 --json >"$T/out" 2>"$T/err"
-check named-same-image [ "$(json_get "$T/out" "sorted(f['reason'].split(':')[0] for f in d['failed'] if f['id'] != $GONE)")" = "['a pair cannot be mixed with itself', 'the partner shows the same image', 'the partner shows the same image']" ]
+check named-same-image [ "$(json_get "$T/out" "sorted(f['reason'].split(':')[0] for f in d['failed'] if f['id'] not in ($GONE, $JUNK))")" = "['a pair cannot be mixed with itself', 'the partner shows the same image', 'the partner shows the same image']" ]
