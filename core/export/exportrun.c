@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/image/image.h"
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 struct run {
@@ -141,8 +142,9 @@ copy_file(const char *src, const char *dst, char **cause)
 	int in, out, rc = 0;
 	ssize_t n;
 
-	if ((in = open(src, O_RDONLY)) < 0)
-		return cause_set(cause, "%s: %s", src, strerror(errno));
+	/* Streamed, so no size cap; but a FIFO or device must not hang the export. */
+	if ((in = file_open_regular(src, SIZE_MAX, NULL, cause)) < 0)
+		return -1;
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
 		close(in);
 		return cause_set(cause, "%s: %s", dst, strerror(errno));
@@ -173,7 +175,7 @@ static const char *
 sniff_ext(const char *path)
 {
 	unsigned char head[16];
-	int fd = open(path, O_RDONLY);
+	int fd = file_open_regular(path, SIZE_MAX, NULL, NULL);
 	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
 
 	if (fd >= 0)
@@ -243,7 +245,7 @@ one(void *arg, int64_t id, int auto_selected)
 	struct candidate c, p[2];
 	struct export_item it;
 	const char *paug[2];
-	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, key[32];
+	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, *why = NULL, key[32];
 	const char *ext;
 	int rc = 1;
 
@@ -257,8 +259,8 @@ one(void *arg, int64_t id, int auto_selected)
 			goto out;
 		paug[k] = p[k].aug_id;
 	}
-	if ((src = store_candidate_image(r->st, &c)) == NULL) {
-		skip(r, id, xstrdup("no image"));
+	if ((src = store_candidate_image_checked(r->st, &c, &why)) == NULL) {
+		skip(r, id, why != NULL ? why : xstrdup("no image"));
 		rc = 0;
 		goto out;
 	}
