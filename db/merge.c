@@ -60,8 +60,9 @@ validate_source(struct store *st, const char *src, int flags, char **cause)
 	sqlite3_finalize(s);
 	if (rc != 0)
 		return rc;
-	if (sqlite3_prepare_v2(st->db, "SELECT id, object, image_path, root_id FROM"
-	    " src.candidates", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT c.id, c.object, c.image_path, c.root_id, r.path"
+	    " FROM src.candidates c LEFT JOIN src.roots r ON r.id = c.root_id", -1, &s, NULL) !=
+	    SQLITE_OK)
 		return db_fail(st, "checking the source", cause);
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
@@ -73,9 +74,18 @@ validate_source(struct store *st, const char *src, int flags, char **cause)
 		else if (path != NULL && !path_is_plain_relative(path))
 			rc = cause_set(cause, "%s: candidate %" PRId64 ": image path \"%.200s\" is"
 			    " not a plain path relative to its root", src, id, path);
-		else if (path != NULL && sqlite3_column_type(s, 3) == SQLITE_NULL)
+		else if (path != NULL && sqlite3_column_type(s, 4) == SQLITE_NULL)
 			rc = cause_set(cause, "%s: candidate %" PRId64 ": image path without a"
 			    " root", src, id);
+		else if (path != NULL) {
+			/* The same real-path check the readers make, on this host's files. */
+			const char *root = (const char *)sqlite3_column_text(s, 4);
+			char *full = xasprintf("%s/%s", root, path), *why = NULL;
+			if (path_contain(root, full, 1, NULL, &why) != 0)
+				rc = cause_set(cause, "%s: candidate %" PRId64 ": %s", src, id, why);
+			free(why);
+			free(full);
+		}
 	}
 	sqlite3_finalize(s);
 	if (rc != 0)

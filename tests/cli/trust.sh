@@ -101,6 +101,8 @@ hostile dotdot "UPDATE candidates SET image_path = '../outside/secret.png'"
 check merge-dotdot-path-refused refused_merge dotdot "is not a plain path relative to its root"
 hostile abspath "UPDATE candidates SET image_path = '/etc/passwd'"
 check merge-absolute-path-refused refused_merge abspath "is not a plain path relative to its root"
+hostile linkrow "UPDATE candidates SET image_path = 'link.png'"
+check merge-symlink-path-refused refused_merge linkrow "outside the root"
 hostile slashroot "INSERT INTO roots (path) VALUES ('/');
 	UPDATE candidates SET root_id = (SELECT id FROM roots WHERE path = '/'), image_path = '$OREL/secret.png'"
 check merge-unknown-root-refused refused_merge slashroot "root / is not a folder this database knows.*--trust-roots"
