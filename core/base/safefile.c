@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/util.h"
@@ -147,6 +149,37 @@ path_contain(const char *root, const char *path, int missing_ok, char **real, ch
 	free(rpath);
 	free(rroot);
 	return rc;
+}
+
+int
+file_create_unique(const char *prefix, char **path, char **cause)
+{
+	static atomic_uint counter;
+	struct timespec ts;
+
+	for (int tries = 0; tries < 100; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned n = atomic_fetch_add(&counter, 1);
+		uint64_t x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)getpid() << 32 ^ n;
+		char *p = xasprintf("%s.%ld.%012llx", prefix, (long)getpid(),
+		    (unsigned long long)(x & 0xffffffffffffULL));
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*path = p;
+			return fd;
+		}
+		int e = errno;
+		if (e != EEXIST) {
+			cause_set(cause, "%s: %s", p, strerror(e));
+			free(p);
+			errno = e;
+			return -1;
+		}
+		free(p);
+	}
+	cause_set(cause, "%s: no free temporary name", prefix);
+	errno = EEXIST;
+	return -1;
 }
 
 int

@@ -30,6 +30,15 @@ int file_open_regular(const char *path, size_t max, size_t *size, char **cause);
 int path_contain(const char *root, const char *path, int missing_ok, char **real,
     char **cause);
 
+/*
+ * Creates a new file for writing named prefix + "." + a unique suffix, with
+ * the mode open(2) gives any new file (0666 less the umask; mkstemp's 0600
+ * would hide images from the other annotators of a shared host). Returns the
+ * descriptor and *path (malloc'd; the caller closes, frees, and unlinks it if
+ * it is not kept), or -1 with *cause and errno set.
+ */
+int file_create_unique(const char *prefix, char **path, char **cause);
+
 /* Returns 1 when s is exactly 64 lowercase hex digits (an object's name), else 0. */
 int hex64_valid(const char *s);
 

@@ -112,3 +112,8 @@ check integrity-after-merges integrity "$DST"
 # With --trust-roots the operator vouches for the folder; the paths are still checked when read.
 $TO "$MMDA" merge "$DST" "$T/slashroot.db" --trust-roots --json >"$T/out" 2>/dev/null
 check merge-trust-roots [ "$(json_get "$T/out" "d['candidates']")" = 1 ]
+
+# 8. Generated objects follow the umask like the database (mkstemp made them 0600).
+(umask 022; "$MMDA" augment "$DST" --op hflip --limit 1 >/dev/null 2>&1)
+OBJ=$(find "$DST.objects" -type f ! -name '.tmp.*' | head -n 1)
+check object-mode-follows-umask [ -n "$OBJ" ] && check object-mode-644 [ "$(stat -c %a "$OBJ")" = 644 ]

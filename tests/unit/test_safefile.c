@@ -3,15 +3,19 @@
  * Tests for core/base/safefile.h: regular files only (a FIFO, a device, a
  * folder and an oversized file are refused without blocking), containment on
  * real paths (symlinks out of a root, links to /, missing files), and the
- * object-name check. Fixtures are made in a fresh temp folder.
+ * object-name check; objects follow the umask and stale temp files of a
+ * killed writer are swept. Fixtures are made in a fresh temp folder.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "core/base/objects.h"
 #include "core/base/safefile.h"
+#include "core/base/sha256.h"
 #include "core/base/util.h"
 #include "tests/harness.h"
 
@@ -149,6 +153,38 @@ test_hex64(void)
 	CHECK(!hex64_valid(NULL));
 }
 
+static void
+test_objects_mode_and_sweep(void)
+{
+	char *store = at("objects"), hex[65], *obj, *sub, *stale, *fresh, *cause = NULL;
+	struct timeval old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	struct stat sb;
+	mode_t was = umask(022);
+	FILE *f;
+
+	/* What writers killed before their rename left: one long ago, one just now. */
+	sha256_hex("pixels", 6, hex);
+	sub = xasprintf("%s/%.2s", store, hex);
+	CHECK(mkdir(store, 0755) == 0 && mkdir(sub, 0755) == 0);
+	stale = xasprintf("%s/.tmp.%s.4242.000000000001", sub, hex + 2);
+	fresh = xasprintf("%s/.tmp.%s.4242.000000000002", sub, hex + 2);
+	CHECK((f = fopen(stale, "w")) != NULL && fclose(f) == 0);
+	CHECK((f = fopen(fresh, "w")) != NULL && fclose(f) == 0);
+	CHECK(utimes(stale, old) == 0);
+	CHECK(objects_put(store, "pixels", 6, hex, &cause) == 0 && cause == NULL);
+	obj = objects_path(store, hex);
+	/* mkstemp would have made it 0600: other annotators could not see it. */
+	CHECK(stat(obj, &sb) == 0 && (sb.st_mode & 0777) == 0644);
+	umask(was);
+	CHECK(access(stale, F_OK) != 0);
+	CHECK(access(fresh, F_OK) == 0);
+	free(sub);
+	free(stale);
+	free(fresh);
+	free(obj);
+	free(store);
+}
+
 int
 main(void)
 {
@@ -158,6 +194,7 @@ main(void)
 	RUN(test_regular_only);
 	RUN(test_contain);
 	RUN(test_hex64);
+	RUN(test_objects_mode_and_sweep);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
