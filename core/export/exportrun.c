@@ -399,15 +399,27 @@ write_manifest(struct run *r, char **cause)
 	return rc;
 }
 
-/* An existing --out is refused unless it is an empty folder (then replaced). */
+/*
+ * An existing --out is refused unless it is an empty folder (then replaced).
+ * A symlink to one is followed: *real is the folder the export is renamed to
+ * (the link itself cannot be replaced by a folder), else a copy of out.
+ */
 static int
-check_out(const char *out, char **cause)
+check_out(const char *out, char **real, char **cause)
 {
 	struct stat sb;
 	DIR *d;
 	struct dirent *e;
 	int empty = 1;
 
+	*real = NULL;
+	if (lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if ((*real = realpath(out, NULL)) == NULL)
+			return cause_set(cause, "%s: a symlink that leads nowhere (%s)", out,
+			    strerror(errno));
+		out = *real;
+	} else
+		*real = xstrdup(out);
 	if (stat(out, &sb) != 0)
 		return errno == ENOENT ? 0 : cause_set(cause, "%s: %s", out, strerror(errno));
 	if (!S_ISDIR(sb.st_mode))
@@ -429,7 +441,7 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 {
 	struct export_opts wo = { o->shard_size, NULL };
 	struct run r;
-	char *dir, *base;
+	char *dir, *base, *out;
 	int rc = -1;
 
 	memset(&r, 0, sizeof r);
@@ -438,9 +450,11 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	/* res keeps its skips on failure too; the caller frees it either way. */
 	r.o = o;
 	r.res = res;
-	if (check_out(o->out, cause) != 0)
+	if (check_out(o->out, &out, cause) != 0) {
+		free(out);
 		return -1;
-	split(o->out, &dir, &base);
+	}
+	split(out, &dir, &base);
 	clean_stale(dir, base);
 	r.tmp = xasprintf("%s/.%s.mmda-tmp-%ld", dir, base, (long)getpid());
 	if (mkdir(r.tmp, 0777) != 0) {
@@ -475,9 +489,9 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 		goto fail;
 	/* Everything is on disk before the folder gets its real name. */
 	sync();
-	rmdir(o->out); /* an empty --out, checked above */
-	if (rename(r.tmp, o->out) != 0) {
-		cause_set(cause, "%s: %s", o->out, strerror(errno));
+	rmdir(out); /* an empty --out, checked above */
+	if (rename(r.tmp, out) != 0) {
+		cause_set(cause, "%s: %s", out, strerror(errno));
 		goto fail;
 	}
 	rc = 0;
@@ -489,5 +503,6 @@ out:
 	free(r.tmp);
 	free(dir);
 	free(base);
+	free(out);
 	return rc;
 }

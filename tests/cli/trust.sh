@@ -117,3 +117,11 @@ check merge-trust-roots [ "$(json_get "$T/out" "d['candidates']")" = 1 ]
 (umask 022; "$MMDA" augment "$DST" --op hflip --limit 1 >/dev/null 2>&1)
 OBJ=$(find "$DST.objects" -type f ! -name '.tmp.*' | head -n 1)
 check object-mode-follows-umask [ -n "$OBJ" ] && check object-mode-644 [ "$(stat -c %a "$OBJ")" = 644 ]
+
+# 10. Export to a symlinked folder writes where the link points (it did all the work, then
+# failed with "Not a directory"); a dangling link is refused before any work.
+mkdir "$T/realout"; ln -s realout "$T/linkout"; ln -s nowhere "$T/deadout"
+"$MMDA" export "$DST" --format jsonl --select all --out "$T/linkout" >/dev/null 2>"$T/err"; rc=$?
+check export-symlinked-dir sh -c "[ $rc -eq 0 ] && [ -L '$T/linkout' ] && [ -s '$T/realout/pairs.jsonl' ]"
+"$MMDA" export "$DST" --format jsonl --select all --out "$T/deadout" >/dev/null 2>"$T/err"; rc=$?
+check export-dangling-link-refused sh -c "[ $rc -eq 1 ] && grep -q 'leads nowhere' '$T/err'"

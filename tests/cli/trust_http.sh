@@ -76,4 +76,26 @@ stub_reset
 "$MMDA" augment "$T/s3.db" --op rewrite --set k=1 --limit 2 --seed 3 --config "$T/b.json" >/dev/null 2>&1
 stub_log "$T/s3.log" post
 check same-server-cached [ "$(json_get "$T/s3.log" "len(d)")" = 0 ]
+
+# 10. A cancelled batch records as done only what came to an end (it said 12/12 with 0 stored).
+C=$T/cancel.db
+"$MMDA" import "$C" "$SAMPLE/captions.jsonl" >/dev/null
+stub_reset
+stub_rules '[{"path":"/v1/chat/completions","delay_ms":4000}]'
+"$MMDA" augment "$C" --op rewrite --set k=1 --limit 4 --seed 11 --config "$T/a.json" --json >"$T/c.out" 2>/dev/null &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid; rc=$?
+check cancel-exit-1 [ $rc -eq 1 ]
+check cancel-job-done-is-stored [ "$(sqlite3 "$C" "SELECT state || ' ' || done FROM jobs")" = "cancelled $(sqlite3 "$C" "SELECT count(*) FROM candidates WHERE op = 'rewrite'")" ]
+
+# Three identical runs at once: "created" adds up to the rows that exist, not three times them.
+P=$T/par.db
+"$MMDA" import "$P" "$SAMPLE/captions.jsonl" >/dev/null
+pids=
+for i in 1 2 3; do "$MMDA" augment "$P" --op hflip --json >"$T/p$i.out" 2>/dev/null & pids="$pids $!"; done
+for p in $pids; do wait $p; done
+sum=$(for i in 1 2 3; do json_get "$T/p$i.out" "len(d['created'])"; done | awk '{s += $1} END {print s}')
+check concurrent-created-counted-once [ "$sum" = "$(sqlite3 "$P" "SELECT count(*) FROM candidates WHERE op = 'hflip'")" ]
 stub_stop
