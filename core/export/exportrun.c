@@ -246,7 +246,7 @@ one(void *arg, int64_t id, int auto_selected)
 	struct export_item it;
 	const char *paug[2];
 	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, *why = NULL, key[32];
-	const char *ext;
+	const char *ext, *tok;
 	int rc = 1;
 
 	if (r->o->stop != NULL && *r->o->stop)
@@ -261,6 +261,13 @@ one(void *arg, int64_t id, int auto_selected)
 	}
 	if ((src = store_candidate_image_checked(r->st, &c, &why)) == NULL) {
 		skip(r, id, why != NULL ? why : xstrdup("no image"));
+		rc = 0;
+		goto out;
+	}
+	/* Before any file is placed: an item left out leaves nothing behind. */
+	if ((tok = export_text_markup(r->o->format, c.text)) != NULL) {
+		skip(r, id, xasprintf("the caption holds %s, which %s reads as markup (it has no"
+		    " escape)", tok, export_format_name(r->o->format)));
 		rc = 0;
 		goto out;
 	}

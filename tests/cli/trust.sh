@@ -125,3 +125,29 @@ mkdir "$T/realout"; ln -s realout "$T/linkout"; ln -s nowhere "$T/deadout"
 check export-symlinked-dir sh -c "[ $rc -eq 0 ] && [ -L '$T/linkout' ] && [ -s '$T/realout/pairs.jsonl' ]"
 "$MMDA" export "$DST" --format jsonl --select all --out "$T/deadout" >/dev/null 2>"$T/err"; rc=$?
 check export-dangling-link-refused sh -c "[ $rc -eq 1 ] && grep -q 'leads nowhere' '$T/err'"
+
+# 9. Format tokens in captions: dj and llava have no escape for them, so an item whose caption
+# holds one is left out of that format and named (jsonl keeps it as it is).
+mkdir -p "$T/tok"
+cp "$SAMPLE/images/horse.png" "$T/tok/a.png"; cp "$SAMPLE/images/chelsea.png" "$T/tok/b.png"
+cp "$SAMPLE/images/coffee.png" "$T/tok/c.png"
+cat >"$T/tok/m.jsonl" <<'J'
+{"id": "plain", "file_name": "a.png", "text": "a horse in a field"}
+{"id": "dj", "file_name": "b.png", "text": "a cat <__dj__image> sleeping"}
+{"id": "llava", "file_name": "c.png", "text": "a cup <image> of coffee"}
+J
+TD=$T/tok.db
+"$MMDA" import "$TD" "$T/tok/m.jsonl" >/dev/null
+"$MMDA" export "$TD" --format dj --select all --out "$T/xdj" >/dev/null 2>"$T/err"
+check dj-token-left-out [ "$(wc -l <"$T/xdj/data_juicer.jsonl")" -eq 2 ]
+check dj-token-named grep -q 'candidate 2.*holds <__dj__image>' "$T/err"
+"$MMDA" import "$T/rt.db" "$T/xdj/data_juicer.jsonl" --json >"$T/out" 2>/dev/null
+check dj-export-reimports [ "$(json_get "$T/out" "d['imported'], d['skipped']")" = "(2, 0)" ]
+"$MMDA" export "$TD" --format llava --select all --out "$T/xll" >/dev/null 2>"$T/err"
+check llava-one-image-token-each [ "$(python3 -c "
+import json, sys
+d = json.load(open('$T/xll/llava.json'))
+print(len(d), all(sum(t['value'].count('<image>') for t in r['conversations']) == 1 for r in d))")" = "2 True" ]
+check llava-token-named grep -q 'candidate 3.*holds <image>' "$T/err"
+"$MMDA" export "$TD" --format jsonl --select all --out "$T/xjl" >/dev/null 2>&1
+check jsonl-keeps-tokens [ "$(wc -l <"$T/xjl/pairs.jsonl")" -eq 3 ]
