@@ -115,6 +115,29 @@ resolve_existing(const char *path, int *whole, int *err)
 	return r;
 }
 
+/*
+ * realpath(root), remembered per thread for the last root asked: import and
+ * export check every record against the same root, and resolving it each
+ * time doubled the cost of an import. The caller frees the copy it gets.
+ */
+static char *
+real_root(const char *root)
+{
+	static _Thread_local char last[PATH_MAX], resolved[PATH_MAX];
+	size_t n = strlen(root);
+	char *r;
+
+	if (n < sizeof last && last[0] != '\0' && strcmp(last, root) == 0)
+		return xstrdup(resolved);
+	if ((r = realpath(root, NULL)) == NULL)
+		return NULL;
+	if (n < sizeof last && strlen(r) < sizeof resolved) {
+		memcpy(last, root, n + 1);
+		memcpy(resolved, r, strlen(r) + 1);
+	}
+	return r;
+}
+
 int
 path_contain(const char *root, const char *path, int missing_ok, char **real, char **cause)
 {
@@ -123,7 +146,7 @@ path_contain(const char *root, const char *path, int missing_ok, char **real, ch
 
 	if (real != NULL)
 		*real = NULL;
-	if ((rroot = realpath(root, NULL)) == NULL) {
+	if ((rroot = real_root(root)) == NULL) {
 		/* A root that is gone holds no file, so nothing in it can lead out. */
 		if (missing_ok && errno == ENOENT && !has_dotdot(path) &&
 		    access(path, F_OK) != 0)
