@@ -308,7 +308,16 @@ store_candidate_image_checked(const struct store *st, const struct candidate *c,
 			    c->id);
 			return NULL;
 		}
-		return objects_path(st->objects, c->object);
+		/* The object store is a folder like any root: a link planted in it stays out. */
+		full = objects_path(st->objects, c->object);
+		if (path_contain(st->objects, full, 1, &real, cause) != 0) {
+			free(full);
+			return NULL;
+		}
+		if (real == NULL)
+			return full;
+		free(full);
+		return real;
 	}
 	if (c->image_path == NULL)
 		return NULL;

@@ -151,3 +151,11 @@ print(len(d), all(sum(t['value'].count('<image>') for t in r['conversations']) =
 check llava-token-named grep -q 'candidate 3.*holds <image>' "$T/err"
 "$MMDA" export "$TD" --format jsonl --select all --out "$T/xjl" >/dev/null 2>&1
 check jsonl-keeps-tokens [ "$(wc -l <"$T/xjl/pairs.jsonl")" -eq 3 ]
+
+# 3. The object store is contained too: a link planted in DB.objects is not followed out.
+O1=$(sqlite3 "$DST" "SELECT object FROM candidates WHERE object IS NOT NULL LIMIT 1")
+OID=$(sqlite3 "$DST" "SELECT id FROM candidates WHERE object = '$O1' LIMIT 1")
+OF="$DST.objects/$(echo "$O1" | cut -c1-2)/$(echo "$O1" | cut -c3-)"
+rm "$OF"; ln -s "$O/secret.png" "$OF"
+"$MMDA" show "$DST" "$OID" --image-out "$T/o.png" >/dev/null 2>"$T/err"; rc=$?
+check object-symlink-out-refused sh -c "[ $rc -eq 1 ] && [ ! -e '$T/o.png' ] && grep -q 'outside the root' '$T/err'"
