@@ -296,11 +296,29 @@ store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cau
 	return cause_set(cause, "%s: no candidate with that id, aug_id or key", spec);
 }
 
+/*
+ * full (taken) when it lies inside folder by its real path: the real path, or
+ * full itself when the file is missing (the caller's ordinary "gone"). NULL
+ * with *cause when it leads out.
+ */
+static char *
+inside(const char *folder, char *full, char **cause)
+{
+	char *real;
+
+	if (path_contain(folder, full, 1, &real, cause) != 0) {
+		free(full);
+		return NULL;
+	}
+	if (real == NULL)
+		return full;
+	free(full);
+	return real;
+}
+
 char *
 store_candidate_image_checked(const struct store *st, const struct candidate *c, char **cause)
 {
-	char *full, *real;
-
 	/* Names come from rows a merge or a hand edit may have written: check, never trust. */
 	if (c->object != NULL) {
 		if (!hex64_valid(c->object)) {
@@ -309,30 +327,13 @@ store_candidate_image_checked(const struct store *st, const struct candidate *c,
 			return NULL;
 		}
 		/* The object store is a folder like any root: a link planted in it stays out. */
-		full = objects_path(st->objects, c->object);
-		if (path_contain(st->objects, full, 1, &real, cause) != 0) {
-			free(full);
-			return NULL;
-		}
-		if (real == NULL)
-			return full;
-		free(full);
-		return real;
+		return inside(st->objects, objects_path(st->objects, c->object), cause);
 	}
 	if (c->image_path == NULL)
 		return NULL;
 	if (c->root == NULL)
 		return xstrdup(c->image_path);
-	full = xasprintf("%s/%s", c->root, c->image_path);
-	/* A missing file is the caller's ordinary "gone"; an escaping one is refused. */
-	if (path_contain(c->root, full, 1, &real, cause) != 0) {
-		free(full);
-		return NULL;
-	}
-	if (real == NULL)
-		return full;
-	free(full);
-	return real;
+	return inside(c->root, xasprintf("%s/%s", c->root, c->image_path), cause);
 }
 
 char *
