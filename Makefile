@@ -58,7 +58,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export bench-tui bench-backends bench-learn tests-build
+	bench-score bench-export bench-tui bench-backends bench-learn tests-build fuzz
 
 all: $(BIN)
 
@@ -135,7 +135,20 @@ bench-tui: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
 	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/tui.sh
 
+# libFuzzer targets (clang), not part of `make test`: each runs FUZZ_SECONDS from its seeds
+# (tests/data images, the HTTP fixtures' replies). The library is built again with coverage.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN = build-fuzz/fuzz/fuzz_image build-fuzz/fuzz/fuzz_reply
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
+	  SANITIZE=fuzzer-no-link,address,undefined build-fuzz/libmmda.a
+	@mkdir -p build-fuzz/fuzz
+	@for t in image reply; do echo "  LD      build-fuzz/fuzz/fuzz_$$t"; \
+	  clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined \
+	    -o build-fuzz/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libmmda.a $(ALL_LIBS) || exit 1; done
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-san mmda
+	rm -rf build build-san build-fuzz mmda
 
 -include $(CORE_OBJ:.o=.d) $(DB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:%=%.d)

@@ -164,11 +164,14 @@ const struct cli_command cli_commands[] = {
 	    "  --json           print {\"candidate\": id or null, \"annotator\"}\n", cmd_next },
 	{ "conflicts", "DB [--json]", "candidates that annotators accepted and rejected",
 	    "  --json       print the list with each annotator's answer\n", cmd_conflicts },
-	{ "merge", "DST SRC... [--json]",
+	{ "merge", "DST SRC... [--trust-roots] [--json]",
 	    "fold candidates, images and decisions of other databases in, keyed by aug_id",
 	    "  Merging the same source twice adds nothing. Scores are not merged\n"
-	    "  (run mmda score); DST's thresholds stay.\n"
-	    "  --json       print {\"candidates\", \"existing\", \"decisions\", \"objects\"}\n",
+	    "  (run mmda score); DST's thresholds stay. Every source row naming a file\n"
+	    "  is checked first (hashes, paths relative to their root).\n"
+	    "  --trust-roots  accept dataset roots DST does not know yet (a root says\n"
+	    "                 where images are read from; without it they are refused)\n"
+	    "  --json         print {\"candidates\", \"existing\", \"decisions\", \"objects\"}\n",
 	    cmd_merge },
 	{ "review", "DB [--renderer auto|sixel|blocks|none] [--theme NAME] [--annotator NAME]",
 	    "the review screen: ORIGINAL | AUGMENTED, one key per decision (also: mmda DB)",

@@ -215,7 +215,7 @@ image_out(struct store *st, const struct candidate *c, const char *out, char **c
 
 	if (fmt == IMAGE_UNKNOWN || fmt == IMAGE_GIF)
 		return cause_set(cause, "%s: name the output .png, .jpg or .webp", out);
-	if ((path = store_candidate_image(st, c)) == NULL)
+	if ((path = store_candidate_image_checked(st, c, cause)) == NULL)
 		return cause_set(cause, "candidate %" PRId64 " has no image", c->id);
 	rc = image_load_file(path, NULL, &img, cause);
 	free(path);

@@ -143,17 +143,36 @@ cmd_merge(int argc, char **argv)
 	struct store_merge_result r, total;
 	struct store *st;
 	char *cause = NULL;
-	int json = 0, rc = CLI_OK;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "trust-roots", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, flags = 0, rc = CLI_OK, ch;
 
-	if ((rc = cli_parse_plain("merge", argc, argv, &json)) != 0)
-		return rc < 0 ? CLI_OK : rc;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 't':
+			flags |= STORE_MERGE_TRUST_ROOTS;
+			break;
+		case 'h':
+			cli_command_help(stdout, cli_find("merge"));
+			return CLI_OK;
+		default:
+			return cli_usage("merge", "unknown option %s", argv[optind - 1]);
+		}
+	}
 	if (argc - optind < 2)
 		return cli_usage("merge", "a destination and at least one source are needed");
 	if ((st = cli_open("merge", argv[optind], STORE_CREATE)) == NULL)
 		return CLI_ERROR;
 	memset(&total, 0, sizeof total);
 	for (int i = optind + 1; i < argc; i++) {
-		if (store_merge(st, argv[i], &r, &cause) != 0) {
+		if (store_merge(st, argv[i], flags, &r, &cause) != 0) {
 			rc = cli_fail("merge", cause);
 			cause = NULL;
 			continue;

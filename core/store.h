@@ -251,8 +251,13 @@ struct store_merge_result {
  * they were first made in, so merging twice, or merging back, adds nothing.
  * Scores are not merged (mmda score recomputes them); thresholds stay st's.
  * src is upgraded to the current schema first. All in one transaction.
+ * Every source row that names a file is checked first (object hashes, image
+ * paths relative to their root); a source root st does not have is refused
+ * unless flags has STORE_MERGE_TRUST_ROOTS. Returns 0, or -1 with *cause
+ * naming the source and the row (nothing is merged then).
  */
-int store_merge(struct store *st, const char *src, struct store_merge_result *res,
+#define STORE_MERGE_TRUST_ROOTS 1
+int store_merge(struct store *st, const char *src, int flags, struct store_merge_result *res,
     char **cause);
 
 /*
@@ -387,7 +392,15 @@ int store_candidate_get(struct store *st, int64_t id, struct candidate *c, char 
  * that says "no candidate" or "ambiguous" (naming the matches).
  */
 int store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cause);
-/* Absolute path of a candidate's image (root + path, or the object file); caller frees. */
+/*
+ * Absolute path of a candidate's image (the real path of root + path, or the
+ * object file); caller frees. NULL when the candidate has no image, when its
+ * path resolves outside its root (a symlink out) or its object name is not a
+ * hash: then *cause says which.
+ */
+char *store_candidate_image_checked(const struct store *st, const struct candidate *c,
+    char **cause);
+/* The same without the reason (for screens that show a placeholder). */
 char *store_candidate_image(const struct store *st, const struct candidate *c);
 
 /* One decision from the log. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/objects.h"
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 #include "db/db.h"
 
@@ -294,14 +296,48 @@ store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cau
 	return cause_set(cause, "%s: no candidate with that id, aug_id or key", spec);
 }
 
+/*
+ * full (taken) when it lies inside folder by its real path: the real path, or
+ * full itself when the file is missing (the caller's ordinary "gone"). NULL
+ * with *cause when it leads out.
+ */
+static char *
+inside(const char *folder, char *full, char **cause)
+{
+	char *real;
+
+	if (path_contain(folder, full, 1, &real, cause) != 0) {
+		free(full);
+		return NULL;
+	}
+	if (real == NULL)
+		return full;
+	free(full);
+	return real;
+}
+
+char *
+store_candidate_image_checked(const struct store *st, const struct candidate *c, char **cause)
+{
+	/* Names come from rows a merge or a hand edit may have written: check, never trust. */
+	if (c->object != NULL) {
+		if (!hex64_valid(c->object)) {
+			cause_set(cause, "candidate %" PRId64 ": object name is not a SHA-256",
+			    c->id);
+			return NULL;
+		}
+		/* The object store is a folder like any root: a link planted in it stays out. */
+		return inside(st->objects, objects_path(st->objects, c->object), cause);
+	}
+	if (c->image_path == NULL)
+		return NULL;
+	if (c->root == NULL)
+		return xstrdup(c->image_path);
+	return inside(c->root, xasprintf("%s/%s", c->root, c->image_path), cause);
+}
+
 char *
 store_candidate_image(const struct store *st, const struct candidate *c)
 {
-	if (c->object != NULL && strlen(c->object) > 2)
-		return xasprintf("%s/%.2s/%s", st->objects, c->object, c->object + 2);
-	if (c->root != NULL && c->image_path != NULL)
-		return xasprintf("%s/%s", c->root, c->image_path);
-	if (c->image_path != NULL)
-		return xstrdup(c->image_path);
-	return NULL;
+	return store_candidate_image_checked(st, c, NULL);
 }

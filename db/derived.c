@@ -98,8 +98,11 @@ store_add_derived(struct store *st, const struct store_derived *d, int64_t *id, 
 		return cause_set(cause, "a derived candidate needs 1 or 2 parents, an image and a text");
 	if (own && store_begin(st, cause) != 0)
 		return -1;
+	/* Under the write lock, so a row another process added since the caller looked is seen. */
 	rc = store_augid_exists(st, d->aug_id, id, cause);
-	if (rc == 0)
+	if (rc == 1)
+		rc = 0;
+	else if (rc == 0)
 		rc = insert(st, d, id, cause) == 0 ? 1 : -1;
 	if (own) {
 		if (rc < 0)

@@ -11,9 +11,103 @@
 #include <sys/stat.h>
 
 #include "core/base/objects.h"
+#include "core/base/safefile.h"
 #include "core/base/sha256.h"
 #include "core/base/util.h"
 #include "db/db.h"
+
+/*
+ * A stored image path must stay under its root by its text alone: relative,
+ * no "." or ".." step, no empty step. (Symlinks are judged when the file is
+ * opened, by store_candidate_image_checked.)
+ */
+static int
+path_is_plain_relative(const char *p)
+{
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (const char *s = p;;) {
+		const char *e = strchr(s, '/');
+		size_t n = e != NULL ? (size_t)(e - s) : strlen(s);
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+		if (e == NULL)
+			return 1;
+		s = e + 1;
+	}
+}
+
+/*
+ * Every row that names a file is checked before anything is copied: the
+ * source is someone else's file, and its hashes become paths in our object
+ * store and its roots and paths become files that export copies out.
+ */
+static int
+validate_source(struct store *st, const char *src, int flags, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT hash FROM src.objects", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(st, "checking the source", cause);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(s, 0);
+		if (!hex64_valid(hex))
+			rc = cause_set(cause, "%s: object row \"%.80s\" is not a SHA-256 name"
+			    " (64 lowercase hex digits)", src, hex ? hex : "");
+	}
+	sqlite3_finalize(s);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT c.id, c.object, c.image_path, c.root_id, r.path"
+	    " FROM src.candidates c LEFT JOIN src.roots r ON r.id = c.root_id", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_fail(st, "checking the source", cause);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const char *obj = (const char *)sqlite3_column_text(s, 1);
+		const char *path = (const char *)sqlite3_column_text(s, 2);
+		if (obj != NULL && !hex64_valid(obj))
+			rc = cause_set(cause, "%s: candidate %" PRId64 ": object \"%.80s\" is not"
+			    " a SHA-256 name", src, id, obj);
+		else if (path != NULL && !path_is_plain_relative(path))
+			rc = cause_set(cause, "%s: candidate %" PRId64 ": image path \"%.200s\" is"
+			    " not a plain path relative to its root", src, id, path);
+		else if (path != NULL && sqlite3_column_type(s, 4) == SQLITE_NULL)
+			rc = cause_set(cause, "%s: candidate %" PRId64 ": image path without a"
+			    " root", src, id);
+		else if (path != NULL) {
+			/* The same real-path check the readers make, on this host's files. */
+			const char *root = (const char *)sqlite3_column_text(s, 4);
+			char *full = xasprintf("%s/%s", root, path), *why = NULL;
+			if (path_contain(root, full, 1, NULL, &why) != 0)
+				rc = cause_set(cause, "%s: candidate %" PRId64 ": %s", src, id, why);
+			free(why);
+			free(full);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT path FROM src.roots WHERE path NOT IN"
+	    " (SELECT path FROM main.roots) ORDER BY path", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "checking the source", cause);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		const char *root = (const char *)sqlite3_column_text(s, 0);
+		if (root == NULL || root[0] != '/')
+			rc = cause_set(cause, "%s: root \"%.200s\" is not an absolute folder",
+			    src, root ? root : "");
+		else if (!(flags & STORE_MERGE_TRUST_ROOTS))
+			/* A root decides which host files show and export read: a source cannot
+			 * pick one for us. */
+			rc = cause_set(cause, "%s: root %.200s is not a folder this database knows;"
+			    " its images would be read from there (pass --trust-roots if that"
+			    " folder is meant)", src, root);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
 
 /* Copies object files the destination lacks; rows were merged already. */
 static int
@@ -316,7 +410,8 @@ out:
 }
 
 int
-store_merge(struct store *st, const char *src, struct store_merge_result *res, char **cause)
+store_merge(struct store *st, const char *src, int flags, struct store_merge_result *res,
+    char **cause)
 {
 	struct store *other;
 	struct stat a, b;
@@ -339,7 +434,8 @@ store_merge(struct store *st, const char *src, struct store_merge_result *res, c
 	if (rc != SQLITE_DONE)
 		return db_fail(st, "attaching", cause);
 	rc = -1;
-	if (copy_objects(st, src, res, cause) != 0 || store_begin(st, cause) != 0)
+	if (validate_source(st, src, flags, cause) != 0 || copy_objects(st, src, res, cause) != 0 ||
+	    store_begin(st, cause) != 0)
 		goto detach;
 	if (merge_rows(st, res, cause) != 0 || merge_decisions(st, res, cause) != 0) {
 		store_rollback(st);

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 #define LINEREADER_CHUNK ((size_t)1 << 20)
@@ -32,25 +34,19 @@ struct linereader {
 struct linereader *
 linereader_open(const char *path, size_t max, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
-		cause_set(cause, "%s: %s", path, strerror(errno));
+	size_t fsize;
+	/* Manifests have no size cap (lines do), but must be regular files. */
+	int fd = file_open_regular(path, SIZE_MAX, &fsize, cause);
+	if (fd == -1)
 		return NULL;
-	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		cause_set(cause, "%s: is a directory", path);
-		return NULL;
-	}
 	struct linereader *lr = xcalloc(1, sizeof *lr);
 	lr->fd = fd;
 	lr->path = xstrdup(path);
 	lr->max = max;
 	/* Small files need no megabyte buffer; the buffer grows if lines do. */
 	lr->size = LINEREADER_CHUNK;
-	if (S_ISREG(st.st_mode) && st.st_size >= 0 && (size_t)st.st_size + 2 < lr->size)
-		lr->size = (size_t)st.st_size + 2;
+	if (fsize + 2 < lr->size)
+		lr->size = fsize + 2;
 	lr->buf = xmalloc(lr->size);
 	return lr;
 }

@@ -2,14 +2,18 @@
 /* Writing objects durably: temp file, fsync, rename, fsync of the folder. */
 #include "core/base/objects.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 char *
@@ -37,11 +41,42 @@ sync_dir(const char *path)
 	return rc;
 }
 
+/*
+ * A writer killed between its temp file and the rename (SIGKILL, power loss)
+ * leaves a ".tmp." file that nothing names. One older than an hour cannot be
+ * a write in progress (an object is written in well under a second), so it
+ * goes. Each folder is swept the first time this process writes into it,
+ * which costs a directory read, not a stat per object.
+ */
+#define STALE_TMP_SECONDS 3600
+
+static void
+sweep_tmp(const char *sub, const char *hex)
+{
+	static atomic_uchar swept[256];
+	unsigned idx = (unsigned)strtoul((char[3]){ hex[0], hex[1], '\0' }, NULL, 16) & 255;
+	time_t now = time(NULL);
+	struct dirent *e;
+	DIR *d;
+
+	if (atomic_exchange(&swept[idx], 1) != 0 || (d = opendir(sub)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strncmp(e->d_name, ".tmp.", 5) != 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode) && now - sb.st_mtime > STALE_TMP_SECONDS)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 int
 objects_put(const char *dir, const void *data, size_t len, char hex[SHA256_HEX_LEN + 1],
     char **cause)
 {
-	char *sub, *path, *tmp;
+	char *sub, *path, *prefix = NULL, *tmp = NULL;
 	struct stat sb;
 	int fd, rc = -1;
 	const char *p = data;
@@ -54,13 +89,13 @@ objects_put(const char *dir, const void *data, size_t len, char hex[SHA256_HEX_L
 		return 0;
 	}
 	sub = xasprintf("%s/%.2s", dir, hex);
-	tmp = xasprintf("%s/.tmp.%s.XXXXXX", sub, hex + 2);
+	prefix = xasprintf("%s/.tmp.%s", sub, hex + 2);
 	if (mkdir_p1(dir, cause) != 0 || mkdir_p1(sub, cause) != 0)
 		goto out;
-	if ((fd = mkstemp(tmp)) < 0) {
-		cause_set(cause, "%s: %s", tmp, strerror(errno));
+	/* Not mkstemp: objects follow the umask like the database beside them. */
+	sweep_tmp(sub, hex);
+	if ((fd = file_create_unique(prefix, &tmp, cause)) < 0)
 		goto out;
-	}
 	while (left > 0) {
 		ssize_t w = write(fd, p, left);
 		if (w < 0 && errno == EINTR)
@@ -87,6 +122,7 @@ objects_put(const char *dir, const void *data, size_t len, char hex[SHA256_HEX_L
 	sync_dir(sub);
 	rc = 0;
 out:
+	free(prefix);
 	free(sub);
 	free(tmp);
 	free(path);

@@ -2,6 +2,8 @@
 /* Allocation, error causes, clocks and small string helpers. */
 #include "core/base/util.h"
 
+#include "core/base/safefile.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static MMDA_NORETURN void
 oom(size_t n)
@@ -155,43 +158,43 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 int
 file_read_all(const char *path, size_t max, char **data, size_t *len, char **cause)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return cause_set(cause, "%s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return cause_set(cause, "%s: is a directory", path);
-	}
-	size_t cap = 65536, n = 0;
+	size_t size, cap, n = 0;
+	int fd = file_open_regular(path, max, &size, cause);
+	if (fd < 0)
+		return -1;
+	/* The size is a hint: a file growing while it is read still stops at max. */
+	cap = size < max ? size + 1 : max;
+	if (cap < 4096)
+		cap = max < 4096 ? max : 4096;
 	char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max) {
+				char probe;
+				ssize_t more = read(fd, &probe, 1);
+				if (more == 0)
+					break;
 				free(buf);
-				fclose(f);
+				close(fd);
 				return cause_set(cause, "%s: larger than %zu bytes", path, max);
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap > max / 2 ? max : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f)) {
-				int e = errno;
-				free(buf);
-				fclose(f);
-				return cause_set(cause, "%s: %s", path, strerror(e ? e : EIO));
-			}
-			break;
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return cause_set(cause, "%s: %s", path, strerror(e));
 		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return cause_set(cause, "%s: larger than %zu bytes", path, max);
-	}
+	close(fd);
 	buf[n] = '\0';
 	*data = buf;
 	*len = n;

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/export/export_priv.h"
+#include "core/base/safefile.h"
 
 #define EXPORT_SHARD_DEFAULT 10000
 #define EXPORT_COPY_CHUNK (64 * 1024)
@@ -229,8 +230,13 @@ export_file_append(struct export_file *ef, const char *from_path, char **cause)
 	size_t n;
 	int rc = 0;
 
-	if ((from = fopen(from_path, "rb")) == NULL)
+	int fd = file_open_regular(from_path, SIZE_MAX, NULL, cause);
+	if (fd < 0)
+		return -1;
+	if ((from = fdopen(fd, "rb")) == NULL) {
+		close(fd);
 		return cause_set(cause, "%s: %s", from_path, strerror(errno));
+	}
 	buf = xmalloc(EXPORT_COPY_CHUNK);
 	while ((n = fread(buf, 1, EXPORT_COPY_CHUNK, from)) > 0) {
 		if (fwrite(buf, 1, n, ef->f) != n) {

@@ -67,6 +67,14 @@ int export_format_parse(const char *name, enum export_format *out);
  */
 struct export_writer *export_open(enum export_format f, const char *dir,
     const struct export_opts *opts, char **cause);
+/*
+ * The markup token of format f that text holds, or NULL: "<__dj__image>" or
+ * "<|__dj__eoc|>" for dj, "<image>" for llava (the formats read them as image
+ * slots and chunk ends, and have no way to escape them). Such a caption
+ * cannot be written faithfully, so the export leaves the item out and names
+ * it. Returns a static string.
+ */
+const char *export_text_markup(enum export_format f, const char *text);
 /* Writes one item. Returns 0, or -1 with *cause (the export should then be abandoned). */
 int export_write(struct export_writer *w, const struct export_item *it, char **cause);
 /*

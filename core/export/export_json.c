@@ -238,6 +238,19 @@ const struct export_fmt export_fmt_llava = {
 	"llava", llava_open, llava_write, llava_finish, json_release
 };
 
+const char *
+export_text_markup(enum export_format f, const char *text)
+{
+	static const char *const dj[] = { DJ_IMAGE_TOKEN, DJ_EOC_TOKEN, NULL };
+	static const char *const llava[] = { LLAVA_IMAGE_TOKEN, NULL };
+	const char *const *tok = f == EXPORT_DJ ? dj : f == EXPORT_LLAVA ? llava : NULL;
+
+	for (; text != NULL && tok != NULL && *tok != NULL; tok++)
+		if (strstr(text, *tok) != NULL)
+			return *tok;
+	return NULL;
+}
+
 /* dj: data_juicer.jsonl. */
 
 static int

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/export/export_priv.h"
+#include "core/base/safefile.h"
 
 #define TAR_BLOCK 512
 #define TAR_NAME_MAX 100
@@ -153,9 +155,10 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 	unsigned char h[TAR_BLOCK];
 	char *imgname = NULL, *txtname = NULL, *jsonname = NULL, *json = NULL;
 	size_t jsonlen = 0;
+	char *why = NULL;
 	FILE *img = NULL;
 	struct stat st;
-	int rc = -1;
+	int fd = -1, rc = -1;
 
 	if (it->image_src == NULL || ext == NULL || *ext == '\0' || strchr(ext, '/') != NULL)
 		return cause_set(cause, "export: item %s has no image file or extension", it->key);
@@ -172,14 +175,12 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 	/* Everything that can fail on the item's own account before a byte is written. */
 	if (tar_header(h, jsonname, 0, cause) != 0 || tar_header(h, imgname, 0, cause) != 0)
 		goto out;
-	if ((img = fopen(it->image_src, "rb")) == NULL || fstat(fileno(img), &st) != 0) {
-		cause_set(cause, "export: item %s: %s: %s", it->key, it->image_src,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cause_set(cause, "export: item %s: %s: not a regular file", it->key,
-		    it->image_src);
+	if ((fd = file_open_regular(it->image_src, SIZE_MAX, NULL, &why)) < 0 ||
+	    (img = fdopen(fd, "rb")) == NULL || fstat(fileno(img), &st) != 0) {
+		cause_set(cause, "export: item %s: %s", it->key,
+		    why != NULL ? why : strerror(errno));
+		if (img == NULL && fd >= 0)
+			close(fd);
 		goto out;
 	}
 	if (wds_json(it, &json, &jsonlen, cause) != 0)
@@ -229,6 +230,7 @@ out:
 	free(txtname);
 	free(jsonname);
 	free(json);
+	free(why);
 	return rc;
 }
 

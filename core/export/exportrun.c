@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/image/image.h"
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 struct run {
@@ -141,8 +142,9 @@ copy_file(const char *src, const char *dst, char **cause)
 	int in, out, rc = 0;
 	ssize_t n;
 
-	if ((in = open(src, O_RDONLY)) < 0)
-		return cause_set(cause, "%s: %s", src, strerror(errno));
+	/* Streamed, so no size cap; but a FIFO or device must not hang the export. */
+	if ((in = file_open_regular(src, SIZE_MAX, NULL, cause)) < 0)
+		return -1;
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
 		close(in);
 		return cause_set(cause, "%s: %s", dst, strerror(errno));
@@ -173,7 +175,7 @@ static const char *
 sniff_ext(const char *path)
 {
 	unsigned char head[16];
-	int fd = open(path, O_RDONLY);
+	int fd = file_open_regular(path, SIZE_MAX, NULL, NULL);
 	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
 
 	if (fd >= 0)
@@ -243,8 +245,8 @@ one(void *arg, int64_t id, int auto_selected)
 	struct candidate c, p[2];
 	struct export_item it;
 	const char *paug[2];
-	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, key[32];
-	const char *ext;
+	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, *why = NULL, key[32];
+	const char *ext, *tok;
 	int rc = 1;
 
 	if (r->o->stop != NULL && *r->o->stop)
@@ -257,8 +259,15 @@ one(void *arg, int64_t id, int auto_selected)
 			goto out;
 		paug[k] = p[k].aug_id;
 	}
-	if ((src = store_candidate_image(r->st, &c)) == NULL) {
-		skip(r, id, xstrdup("no image"));
+	if ((src = store_candidate_image_checked(r->st, &c, &why)) == NULL) {
+		skip(r, id, why != NULL ? why : xstrdup("no image"));
+		rc = 0;
+		goto out;
+	}
+	/* Before any file is placed: an item left out leaves nothing behind. */
+	if ((tok = export_text_markup(r->o->format, c.text)) != NULL) {
+		skip(r, id, xasprintf("the caption holds %s, which %s reads as markup (it has no"
+		    " escape)", tok, export_format_name(r->o->format)));
 		rc = 0;
 		goto out;
 	}
@@ -397,15 +406,27 @@ write_manifest(struct run *r, char **cause)
 	return rc;
 }
 
-/* An existing --out is refused unless it is an empty folder (then replaced). */
+/*
+ * An existing --out is refused unless it is an empty folder (then replaced).
+ * A symlink to one is followed: *real is the folder the export is renamed to
+ * (the link itself cannot be replaced by a folder), else a copy of out.
+ */
 static int
-check_out(const char *out, char **cause)
+check_out(const char *out, char **real, char **cause)
 {
 	struct stat sb;
 	DIR *d;
 	struct dirent *e;
 	int empty = 1;
 
+	*real = NULL;
+	if (lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if ((*real = realpath(out, NULL)) == NULL)
+			return cause_set(cause, "%s: a symlink that leads nowhere (%s)", out,
+			    strerror(errno));
+		out = *real;
+	} else
+		*real = xstrdup(out);
 	if (stat(out, &sb) != 0)
 		return errno == ENOENT ? 0 : cause_set(cause, "%s: %s", out, strerror(errno));
 	if (!S_ISDIR(sb.st_mode))
@@ -427,7 +448,7 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 {
 	struct export_opts wo = { o->shard_size, NULL };
 	struct run r;
-	char *dir, *base;
+	char *dir, *base, *out;
 	int rc = -1;
 
 	memset(&r, 0, sizeof r);
@@ -436,9 +457,11 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	/* res keeps its skips on failure too; the caller frees it either way. */
 	r.o = o;
 	r.res = res;
-	if (check_out(o->out, cause) != 0)
+	if (check_out(o->out, &out, cause) != 0) {
+		free(out);
 		return -1;
-	split(o->out, &dir, &base);
+	}
+	split(out, &dir, &base);
 	clean_stale(dir, base);
 	r.tmp = xasprintf("%s/.%s.mmda-tmp-%ld", dir, base, (long)getpid());
 	if (mkdir(r.tmp, 0777) != 0) {
@@ -473,9 +496,9 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 		goto fail;
 	/* Everything is on disk before the folder gets its real name. */
 	sync();
-	rmdir(o->out); /* an empty --out, checked above */
-	if (rename(r.tmp, o->out) != 0) {
-		cause_set(cause, "%s: %s", o->out, strerror(errno));
+	rmdir(out); /* an empty --out, checked above */
+	if (rename(r.tmp, out) != 0) {
+		cause_set(cause, "%s: %s", out, strerror(errno));
 		goto fail;
 	}
 	rc = 0;
@@ -487,5 +510,6 @@ out:
 	free(r.tmp);
 	free(dir);
 	free(base);
+	free(out);
 	return rc;
 }

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/image/image_codec.h"
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 /* A probe first reads this much; headers nearly always fit. */
@@ -204,8 +206,13 @@ read_head(const char *path, size_t max, char **data, size_t *len, int *whole)
 	char *buf;
 	size_t n;
 
-	if ((f = fopen(path, "rb")) == NULL)
+	int fd = file_open_regular(path, IMAGE_MAX_FILE_BYTES, NULL, NULL);
+	if (fd < 0)
 		return -1;
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	buf = xmalloc(max);
 	n = fread(buf, 1, max, f);
 	if (ferror(f)) {

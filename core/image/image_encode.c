@@ -22,6 +22,7 @@
 #include <webp/encode.h>
 
 #include "core/image/image_codec.h"
+#include "core/base/safefile.h"
 #include "core/base/util.h"
 
 #define DEFAULT_QUALITY 90
@@ -283,16 +284,18 @@ image_save_file(const struct image *img, const char *path, enum image_format fmt
 	uint8_t *data;
 	size_t len, off = 0;
 	ssize_t n;
-	char *tmp;
+	char *tmp, *prefix;
 	int fd, e;
 
 	if (image_encode(img, fmt, quality, &data, &len, cause) != 0)
 		return -1;
 	/* Same folder, so the rename cannot cross file systems. */
-	tmp = xasprintf("%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		e = errno;
-		free(tmp);
+	prefix = xasprintf("%s.tmp", path);
+	/* The message names the file asked for, not its temporary name. */
+	fd = file_create_unique(prefix, &tmp, NULL);
+	e = errno;
+	free(prefix);
+	if (fd == -1) {
 		free(data);
 		return cause_set(cause, "%s: %s", path, strerror(e));
 	}
@@ -306,8 +309,7 @@ image_save_file(const struct image *img, const char *path, enum image_format fmt
 			goto fail;
 		off += (size_t)n;
 	}
-	/* mkstemp gives 0600; an image is not a secret. */
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+	if (fsync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;

@@ -19,6 +19,7 @@
 
 #include "core/ingest/import_priv.h"
 #include "core/base/linereader.h"
+#include "core/base/safefile.h"
 
 /* Detection looks at this much of a file's start. */
 #define IMPORT_PEEK (64 * 1024)
@@ -173,9 +174,9 @@ has_ext(const char *path, const char *ext)
 ssize_t
 imp_peek(const char *path, char *buf, size_t n, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open_regular(path, SIZE_MAX, NULL, cause);
 	if (fd == -1)
-		return cause_set(cause, "%s: %s", path, strerror(errno));
+		return -1;
 	size_t got = 0;
 	while (got < n) {
 		ssize_t r = read(fd, buf + got, n - got);

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/ingest/import_priv.h"
+#include "core/base/safefile.h"
 
 #define WDS_MEMBER_MAX ((uint64_t)256 << 20)
 #define WDS_NAME_MAX ((uint64_t)1 << 20) /* a GNU long name or a pax header */
@@ -435,16 +437,16 @@ int
 import_wds(struct imp *im)
 {
 	struct wds w = { .im = im };
-	w.f = fopen(im->path, "rb");
-	if (w.f == NULL)
+	size_t fsize;
+	int fd = file_open_regular(im->path, SIZE_MAX, &fsize, im->cause);
+	if (fd < 0)
+		return -1;
+	if ((w.f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
 		return cause_set(im->cause, "%s: %s", im->path, strerror(errno));
-	struct stat st;
-	if (fstat(fileno(w.f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(w.f);
-		return cause_set(im->cause, "%s: not a regular file", im->path);
 	}
 	setvbuf(w.f, NULL, _IOFBF, (size_t)1 << 20);
-	w.fsize = (uint64_t)st.st_size;
+	w.fsize = (uint64_t)fsize;
 	const char *slash = strrchr(im->path, '/');
 	w.shard = slash != NULL ? slash + 1 : im->path;
 	int rc;

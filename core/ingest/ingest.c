@@ -17,6 +17,7 @@
 #include "core/base/augid.h"
 #include "core/image/image.h"
 #include "core/base/objects.h"
+#include "core/base/safefile.h"
 #include "core/base/utf8.h"
 #include "core/base/util.h"
 
@@ -202,9 +203,17 @@ on_pair(void *ctx, const struct import_record *rec)
 			free(why);
 			return rc;
 		}
+		abs = xasprintf("%s/%s", r->root, rel);
+		/* The text stays inside the root; a symlink on the way may not. */
+		if (path_contain(r->root, abs, !r->opts->verify, NULL, &why) != 0) {
+			rc = bad(r, rec->source, rec->line, rec->key, why);
+			free(why);
+			free(abs);
+			free(rel);
+			return rc;
+		}
 		if (r->opts->verify) {
 			struct image_info info;
-			abs = xasprintf("%s/%s", r->root, rel);
 			if (image_probe_file(abs, &info, &why) != 0) {
 				rc = bad(r, rec->source, rec->line, rec->key, why);
 				free(why);
@@ -225,8 +234,8 @@ on_pair(void *ctx, const struct import_record *rec)
 			}
 			o.width = info.w;
 			o.height = info.h;
-			free(abs);
 		}
+		free(abs);
 		o.image_path = rel;
 		augid_original(rel, rec->text, o.aug_id);
 	}

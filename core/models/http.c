@@ -111,7 +111,7 @@ job_finish(struct http_engine *eng, struct http_job *job, long status, char *err
 		req->resplen = job->len;
 		job->buf = NULL;
 	} else {
-		http_redact_backend(req->be, &error);
+		http_redact_backend(req->be, &error, NULL);
 		req->error = error;
 		req->permanent = permanent;
 		eng->stats.failed++;
@@ -315,9 +315,15 @@ drain(struct http_engine *eng)
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&job);
 		u = rng_uniform(&eng->rng); /* only this thread draws: no lock needed */
 		http_classify(job, rc, u, &o);
-		if (o.ok && job->req->cacheable && eng->cache_dir != NULL)
-			http_cache_put(eng->cache_dir, job->key, job->buf != NULL ? job->buf : "",
-			    job->len);
+		/*
+		 * A server may echo the key (in a caption, an id): whatever is parsed,
+		 * stored, cached or exported from a reply starts from this redacted copy.
+		 * Caching waits for the caller to say the reply parsed (http_reply_parsed).
+		 */
+		if (o.ok && job->buf != NULL) {
+			http_redact_backend(job->req->be, &job->buf, &job->len);
+			job->cap = job->len + 1;
+		}
 		pthread_mutex_lock(&eng->lock);
 		attempt_end(eng, job, &o, now_mono_ms());
 		pthread_mutex_unlock(&eng->lock);
@@ -496,6 +502,7 @@ http_submit(struct http_engine *eng, struct http_req *req)
 	req->permanent = req->attempts = req->from_cache = 0;
 	req->seconds = 0;
 	req->job = NULL;
+	req->cache_key[0] = '\0';
 	if (be == NULL || be->nurls == 0 || req->method == NULL || req->path == NULL) {
 		submit_done(eng, req, xasprintf("backend %s: %s", be != NULL ? be->name : "(none)",
 		    be == NULL ? "no backend given" : be->nurls == 0 ? "no base URL" :
@@ -508,6 +515,7 @@ http_submit(struct http_engine *eng, struct http_req *req)
 		    &req->resplen)) {
 			req->status = 200;
 			req->from_cache = 1;
+			memcpy(req->cache_key, key, sizeof key);
 			req->url = xasprintf("%s%s", be->urls[0], req->path);
 			submit_done(eng, req, NULL, 1, t0);
 			return;
@@ -517,8 +525,10 @@ http_submit(struct http_engine *eng, struct http_req *req)
 	job = xcalloc(1, sizeof *job);
 	job->req = req;
 	job->t0 = t0;
-	if (req->cacheable && eng->cache_dir != NULL)
+	if (req->cacheable && eng->cache_dir != NULL) {
 		memcpy(job->key, key, sizeof key);
+		memcpy(req->cache_key, key, sizeof key);
+	}
 
 	pthread_mutex_lock(&eng->lock);
 	if (eng->stop) {
@@ -548,6 +558,18 @@ http_wait(struct http_engine *eng, struct http_req *req)
 		pthread_cond_broadcast(&eng->cond); /* http_engine_free may be waiting for us */
 	pthread_mutex_unlock(&eng->lock);
 	return req->error != NULL ? -1 : 0;
+}
+
+void
+http_reply_parsed(struct http_engine *eng, const struct http_req *req, int parsed)
+{
+	if (eng->cache_dir == NULL || !req->cacheable || req->cache_key[0] == '\0' ||
+	    req->resp == NULL)
+		return;
+	if (parsed && !req->from_cache)
+		http_cache_put(eng->cache_dir, req->cache_key, req->resp, req->resplen);
+	else if (!parsed && req->from_cache)
+		http_cache_drop(eng->cache_dir, req->cache_key);
 }
 
 int

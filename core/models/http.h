@@ -13,12 +13,14 @@
  * capped, jittered exponential backoff, or after the server's Retry-After
  * (retry-after-ms first); permanent failures (401, 403, 404, 400, 413, 422,
  * quota errors, a model without vision, an oversized body) fail at once and
- * say why. Successful replies of cacheable requests are kept on disk under
- * the hash of the request (never of its headers), so a re-run costs nothing.
+ * say why. Successful replies of cacheable requests that the caller could
+ * parse are kept on disk under the hash of the backend's base URLs, its model
+ * and the request (never of its headers), so a re-run costs nothing and two
+ * servers that share a model name never share replies.
  *
  * Keys: the Authorization header is built when the request starts and freed
- * when it ends. Error texts have the key's value replaced by "***" in case a
- * server echoes it. The request log (one line per request: time, backend,
+ * when it ends. Error texts and reply bodies have the key's value replaced
+ * by "***" in case a server echoes it. The request log (one line per request: time, backend,
  * method, URL, status, attempts, milliseconds, cache hit, error) never holds a
  * header or a body.
  */
@@ -64,6 +66,7 @@ struct http_req {
 	double seconds;           /* from submit to done, waits included */
 
 	struct http_job *job;     /* engine-private */
+	char cache_key[65];       /* engine-private: "" when not cached */
 };
 
 /*
@@ -82,6 +85,13 @@ void http_submit(struct http_engine *eng, struct http_req *req);
 int http_wait(struct http_engine *eng, struct http_req *req);
 /* Submit and wait. Same return. */
 int http_do(struct http_engine *eng, struct http_req *req);
+/*
+ * Says whether the caller could parse a 2xx reply of a cacheable request.
+ * Only a reply that parsed is kept in the disk cache (a malformed 200 would
+ * otherwise be served forever); a cached one that no longer parses is
+ * dropped, so the next run asks the server again. Never fails.
+ */
+void http_reply_parsed(struct http_engine *eng, const struct http_req *req, int parsed);
 /* Frees the output fields of req (not the caller's inputs). */
 void http_req_clear(struct http_req *req);
 /* Cancels every request of the engine that is not done; they fail with "cancelled". */
@@ -98,7 +108,8 @@ struct http_stats {
 };
 void http_stats_get(struct http_engine *eng, struct http_stats *out);
 
-/* The cache key of a request: sha256 hex of kind, model, method, path and body or parts. */
+/* The cache key of a request: sha256 hex of kind, base URLs, model, method, path and body or
+ * parts. */
 void http_cache_key(const struct http_req *req, char hex[65]);
 
 #endif

@@ -150,13 +150,16 @@ http_wipe_free(char *s)
 
 /* Every text that would reveal the backend's key: the key, and the credential of its header. */
 void
-http_redact_backend(const struct backend *be, char **error)
+http_redact_backend(const struct backend *be, char **text, size_t *len)
 {
 	char *secret = backend_secret(be), *auth = backend_auth_header(be), *cred;
+	size_t n = len != NULL ? *len : *text != NULL ? strlen(*text) : 0;
 
-	http_redact(error, secret);
+	http_redact_mem(text, &n, secret);
 	if (auth != NULL && (cred = strrchr(auth, ' ')) != NULL)
-		http_redact(error, cred + 1);
+		http_redact_mem(text, &n, cred + 1);
+	if (len != NULL)
+		*len = n;
 	http_wipe_free(secret);
 	http_wipe_free(auth);
 }

@@ -55,8 +55,11 @@ http_cache_key(const struct http_req *req, char hex[65])
 	struct sha256 s;
 
 	sha256_init(&s);
-	key_str(&s, "mmda-http-key 1");
+	/* 2: the server (its base URLs) is part of the key, not only the model's name. */
+	key_str(&s, "mmda-http-key 2");
 	key_str(&s, be != NULL ? backend_kind_name(be->kind) : NULL);
+	for (size_t i = 0; be != NULL && i < be->nurls; i++)
+		key_str(&s, be->urls[i]);
 	key_str(&s, be != NULL ? be->model : NULL);
 	key_str(&s, req->method);
 	key_str(&s, req->path);
@@ -219,26 +222,67 @@ http_log_write(int fd, const struct http_log_entry *e)
 }
 
 void
+http_cache_drop(const char *dir, const char *key)
+{
+	char *path = cache_path(dir, key);
+
+	unlink(path);
+	free(path);
+}
+
+void
 http_redact(char **text, const char *secret)
 {
-	size_t slen, n = 0;
-	const char *p, *hit;
+	size_t len;
+
+	if (*text == NULL)
+		return;
+	len = strlen(*text);
+	http_redact_mem(text, &len, secret);
+}
+
+/* memmem is a GNU extension: the first n-byte match of needle in hay, or NULL. */
+static const char *
+find(const char *hay, size_t len, const char *needle, size_t n)
+{
+	const char *p = hay, *end = hay + len;
+
+	while ((size_t)(end - p) >= n && (p = memchr(p, needle[0], (size_t)(end - p) - n + 1)) !=
+	    NULL) {
+		if (memcmp(p, needle, n) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+void
+http_redact_mem(char **text, size_t *len, const char *secret)
+{
+	size_t slen, n = 0, left;
+	const char *p, *hit, *end;
 	char *out, *o;
 
 	if (*text == NULL || secret == NULL || (slen = strlen(secret)) == 0)
 		return;
-	for (p = *text; (hit = strstr(p, secret)) != NULL; p = hit + slen)
+	end = *text + *len;
+	for (p = *text; (hit = find(p, (size_t)(end - p), secret, slen)) != NULL; p = hit + slen)
 		n++;
 	if (n == 0)
 		return;
-	out = o = xmalloc(strlen(*text) - n * slen + n * 3 + 1);
-	for (p = *text; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
+	out = o = xmalloc(*len - n * slen + n * 3 + 1);
+	for (p = *text; (hit = find(p, (size_t)(end - p), secret, slen)) != NULL;
+	    p = hit + slen) {
 		memcpy(o, p, (size_t)(hit - p));
 		o += hit - p;
 		memcpy(o, "***", 3);
 		o += 3;
 	}
-	strcpy(o, p);
+	left = (size_t)(end - p);
+	memcpy(o, p, left);
+	o[left] = '\0';
+	*len = (size_t)(o - out) + left;
+	explicit_bzero(*text, (size_t)(end - *text));
 	free(*text);
 	*text = out;
 }

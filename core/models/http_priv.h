@@ -82,8 +82,12 @@ size_t http_pick_url(struct be_state *bs, int64_t now);
 int http_attempt_setup(struct http_job *job, char **cause);
 /* Classifies a finished attempt (u: uniform 0..1 for the jitter); o->error is malloc'd. */
 void http_classify(struct http_job *job, CURLcode rc, double u, struct outcome *o);
-/* Removes the backend's key and the credential of its Authorization header from *error. */
-void http_redact_backend(const struct backend *be, char **error);
+/*
+ * Removes the backend's key and the credential of its Authorization header
+ * from *text: *len bytes, or a NUL-terminated string when len is NULL. *text
+ * may be reallocated (still NUL-terminated) and *len shrinks to match.
+ */
+void http_redact_backend(const struct backend *be, char **text, size_t *len);
 /* Overwrites a string that held a key, then frees it; NULL is fine. */
 void http_wipe_free(char *s);
 
@@ -100,6 +104,8 @@ int http_cache_get(const char *dir, const char *key, size_t max, char **body, si
 /* Stores a reply under key through a temp file and a rename. A failure is silent: the cache
  * only saves time, so a full disk must not fail the request that succeeded. */
 void http_cache_put(const char *dir, const char *key, const char *body, size_t len);
+/* Removes the reply stored under key, if any. */
+void http_cache_drop(const char *dir, const char *key);
 
 /* One finished request, as the request log records it (never a header or a body). */
 struct http_log_entry {
@@ -117,5 +123,7 @@ void http_log_write(int fd, const struct http_log_entry *e);
 
 /* Replaces every occurrence of secret in *text by "***" (*text may be reallocated). */
 void http_redact(char **text, const char *secret);
+/* The same over len bytes that may hold NULs; *len is updated, the result NUL-terminated. */
+void http_redact_mem(char **text, size_t *len, const char *secret);
 
 #endif

@@ -217,6 +217,7 @@ chat_once(struct mclient *mc, const struct backend *be, const struct chat_reques
 	if (rc != 0)
 		return -1;
 	rc = chat_parse(req.resp, req.resplen, out, &why);
+	http_reply_parsed(mc->eng, &req, rc == 0);
 	if (rc != 0)
 		bad_reply(be, &req, why, cause);
 	http_req_clear(&req);
@@ -360,13 +361,18 @@ mclient_generate(struct mclient *mc, const struct backend *be, const struct gen_
 		goto out;
 	}
 	if (gen_parse(be, req.resp, req.resplen, &rep, &why) != 0 || rep.nimages == 0) {
+		http_reply_parsed(mc->eng, &req, 0);
 		bad_reply(be, &req, why ? why : xstrdup("no image in the reply"), cause);
 		why = NULL;
 		goto out;
 	}
+	/* The image is part of the reply: one that does not decode is not kept either. */
 	if (image_load_mem(rep.images[0], rep.lens[0], "the generated image", &io, img,
-	    cause) != 0)
+	    cause) != 0) {
+		http_reply_parsed(mc->eng, &req, 0);
 		goto out;
+	}
+	http_reply_parsed(mc->eng, &req, 1);
 	if (rep.has_seed)
 		*seed = rep.seed;
 	if (id != NULL && rep.id != NULL)
@@ -445,10 +451,12 @@ mclient_embed(struct mclient *mc, const struct backend *be, const char *const *t
 		if (!ok)
 			goto out;
 		if (embed_parse(req.resp, req.resplen, m, &v, &got, &why) != 0) {
+			http_reply_parsed(mc->eng, &req, 0);
 			bad_reply(be, &req, why, cause);
 			http_req_clear(&req);
 			goto out;
 		}
+		http_reply_parsed(mc->eng, &req, 1);
 		http_req_clear(&req);
 		if (d != 0 && got != d) {
 			free(v);
@@ -513,6 +521,7 @@ mclient_classify(struct mclient *mc, const struct backend *be, const struct imag
 	if (rc != 0)
 		return -1;
 	rc = kserve_parse(be, req.resp, req.resplen, probs, n, &why);
+	http_reply_parsed(mc->eng, &req, rc == 0);
 	if (rc != 0)
 		bad_reply(be, &req, why, cause);
 	http_req_clear(&req);

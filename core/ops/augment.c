@@ -177,6 +177,7 @@ augment_compute(struct batch *b, struct task *t)
 	memset(&in, 0, sizeof in);
 	if (cancelled(b)) {
 		t->skip = 1;
+		t->undone = 1;
 		return;
 	}
 	for (int k = 0; k < op->nparents; k++) {
@@ -259,10 +260,11 @@ store(struct batch *b, struct task *t, char **fatal)
 		return -1;
 	}
 	if (t->why != NULL) {
-		/* Requests cut short by a cancel are not failures of the item. */
+		/* Requests cut short by a cancel are not failures of the item, nor done. */
 		if (cancelled(b) && str_ends(t->why, "cancelled")) {
 			free(t->why);
 			t->why = NULL;
+			t->undone = 1;
 			return 0;
 		}
 		failed(b->res, t->origin, t->why);
@@ -343,6 +345,8 @@ run_chunk(struct batch *b, const size_t *pos, size_t from, size_t to, char **fat
 	for (size_t i = 0; i < b->ntasks; i++) {
 		if (rc == 0 && store(b, &b->tasks[i], fatal) != 0)
 			rc = -1;
+		else if (rc == 0 && !b->tasks[i].undone)
+			b->settled++;
 		augment_task_free(&b->tasks[i]);
 	}
 	return rc;
@@ -524,7 +528,8 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 			rc = -1;
 			goto out;
 		}
-		if (store_job_progress(st, b.job, (int64_t)to,
+		/* What came to an end, not the chunk's bound: a cancel leaves tasks undone. */
+		if (store_job_progress(st, b.job, b.settled,
 		    (int64_t)(res->nfailed + res->nfiltered), cause) != 0) {
 			rc = -1;
 			goto out;

@@ -14,6 +14,7 @@ struct task {
 	struct candidate c[2];
 	char aug_id[SHA256_HEX_LEN + 1];
 	int skip;            /* exists already, or failed while preparing */
+	int undone;          /* a cancel stopped it: not done, a re-run does it */
 	/* Filled by compute(). */
 	char hex[SHA256_HEX_LEN + 1];
 	int has_image, width, height;
@@ -44,6 +45,7 @@ struct batch {
 	/* The chunk being computed by workers. */
 	struct task *tasks;
 	size_t ntasks;
+	int64_t settled; /* tasks that came to an end (stored, existing, failed...): jobs.done */
 };
 
 /* Any thread: decode, transform, encode and store the image file (or, when b->dry, only

@@ -58,7 +58,10 @@ cp "$H1" "$H2"; cp -r "$H1.objects" "$H2.objects"
 "$MMDA" undo "$H1" --annotator ann >/dev/null
 "$MMDA" decide "$H2" 2 reject --annotator bob >/dev/null
 "$MMDA" augment "$H2" --op grayscale --limit 2 >/dev/null
-"$MMDA" merge "$M" "$H1" "$H2" --json >"$T/m1"
+# M is new: it knows no dataset root yet, so the first merge names them as trusted.
+"$MMDA" merge "$M" "$H1" "$H2" --json >"$T/m0" 2>"$T/m0.err"; rc=$?
+check merge-new-root-refused sh -c "[ $rc -eq 1 ] && grep -q 'is not a folder this database knows' '$T/m0.err' && [ \"\$(sqlite3 '$M' 'SELECT count(*) FROM candidates')\" = 0 ]"
+"$MMDA" merge "$M" "$H1" "$H2" --trust-roots --json >"$T/m1"
 check merge-counts [ "$(json_get "$T/m1" "d['candidates'], d['decisions']")" = "(22, 4)" ]
 "$MMDA" merge "$M" "$H1" "$H2" --json >"$T/m2"
 check merge-twice-nothing [ "$(json_get "$T/m2" "d['candidates'], d['decisions'], d['objects']")" = "(0, 0, 0)" ]

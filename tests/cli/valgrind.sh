@@ -51,7 +51,7 @@ vg export-wds 0 export "$D" --format wds --select all --out "$T/x2"
 vg export-coco 0 export "$D" --format coco --select all --out "$T/x3" --images ref
 vg next 0 next "$D" --annotator v --overlap 2
 vg conflicts 0 conflicts "$D" --json
-vg merge 0 merge "$T/merged.db" "$D" --json
+vg merge 0 merge "$T/merged.db" "$D" --trust-roots --json
 printf 'dump-screen %s\naccept\nlist\nsearch cat\nthresholds\ncutoff-up\nauto-tune\nstats\naugment\nset lambda=0.2\nrun\nwait\nzoom\nhelp\nquit\nquit\n' "$T/vgdump" >"$T/vgscript"
 MMDA_SCRIPT="$T/vgscript" COLUMNS=100 LINES=30 TERM=xterm-256color vg review 0 review "$D" --renderer none
 vg demo 0 demo "$T/demo"

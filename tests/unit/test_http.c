@@ -293,6 +293,12 @@ test_cache(void)
 	req_init(&r, &be, "POST", "/chat/completions", CHAT);
 	r.cacheable = 1;
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0 && r.attempts == 1);
+	/* Nothing is kept until the caller says the reply parsed. */
+	http_cache_key(&r, key);
+	path = xasprintf("%s/cache/%.2s/%s", dir, key, key + 2);
+	CHECK(access(path, F_OK) != 0);
+	http_reply_parsed(eng, &r, 1);
+	CHECK(access(path, F_OK) == 0);
 	first = r.resp;
 	r.resp = NULL;
 	http_req_clear(&r);
@@ -303,7 +309,6 @@ test_cache(void)
 	CHECK(r.from_cache == 1 && r.attempts == 0 && r.status == 200);
 	CHECK_STR(r.resp, first);
 	CHECK(stub_count(&S) == 1);
-	http_cache_key(&r, key);
 	http_req_clear(&r);
 
 	/* Another body is another key. */
@@ -312,10 +317,10 @@ test_cache(void)
 	r.cacheable = 1;
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0);
 	CHECK(stub_count(&S) == 2);
+	http_reply_parsed(eng, &r, 1);
 	http_req_clear(&r);
 
 	/* A damaged file is a miss, and the fresh reply replaces it. */
-	path = xasprintf("%s/cache/%.2s/%s", dir, key, key + 2);
 	CHECK((f = fopen(path, "r+")) != NULL);
 	if (f != NULL) {
 		fseek(f, -3, SEEK_END);
@@ -326,21 +331,29 @@ test_cache(void)
 	r.cacheable = 1;
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0);
 	CHECK(stub_count(&S) == 3);
+	http_reply_parsed(eng, &r, 1);
 	http_req_clear(&r);
 	CHECK(truncate(path, 10) == 0);
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0);
+	http_reply_parsed(eng, &r, 1);
 	http_req_clear(&r);
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 1);
 	CHECK(stub_count(&S) == 4);
+	/* A cached reply the caller cannot parse is dropped, not served again. */
+	http_reply_parsed(eng, &r, 0);
+	CHECK(access(path, F_OK) != 0);
+	http_req_clear(&r);
+	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0);
+	CHECK(stub_count(&S) == 5);
 	http_req_clear(&r);
 
 	/* Not cacheable: always sent. */
 	req_init(&r, &be, "POST", "/chat/completions", CHAT);
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0);
 	http_req_clear(&r);
-	CHECK(stub_count(&S) == 5);
+	CHECK(stub_count(&S) == 6);
 	http_stats_get(eng, &st);
-	CHECK(st.cache_hits == 2 && st.requests == 7);
+	CHECK(st.cache_hits == 2 && st.requests == 8);
 	http_engine_free(eng);
 
 	log = read_log();

@@ -244,6 +244,23 @@ originals_and_lookup(void)
 	cause = NULL;
 	CHECK(store_candidate_get(st, 999, &c, &cause) == -1);
 	free(cause);
+	cause = NULL;
+
+	/* A derived row already there (another process's) is not "added" a second time. */
+	struct store_derived d;
+	int64_t did1 = 0, did2 = 0;
+	memset(&d, 0, sizeof d);
+	memset(d.aug_id, 'd', 64);
+	d.nparents = 1;
+	d.parents[0] = id1;
+	d.op = "hflip";
+	d.op_version = 1;
+	d.params = "{}";
+	d.text = "a cat, mirrored";
+	d.root_id = root;
+	d.image_path = "a.jpg";
+	CHECK(store_add_derived(st, &d, &did1, &cause) == 1);
+	CHECK(store_add_derived(st, &d, &did2, &cause) == 0 && did2 == did1);
 	check_integrity(st);
 	store_close(st);
 	free(path);
