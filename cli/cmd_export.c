@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/export/exportrun.h"
+#include "core/metrics/audit.h"
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "cli/cli.h"
@@ -117,7 +118,17 @@ cmd_export(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	if ((st = cli_open("export", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
+	/* What an audit measured of the unreviewed part travels with the subset. */
+	struct audit_estimate est;
+	char *est_text = NULL;
+	if (audit_estimate(st, &est, NULL) == 1) {
+		cJSON *ej = audit_estimate_json(&est);
+		est_text = cJSON_PrintUnformatted(ej);
+		cJSON_Delete(ej);
+		o.estimate_json = est_text;
+	}
 	rc = exportrun(st, &o, &res, &cause);
+	free(est_text);
 	store_close(st);
 	if (isatty(STDERR_FILENO) && res.exported >= 1000)
 		fputc('\n', stderr);

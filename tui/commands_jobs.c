@@ -262,6 +262,13 @@ cmd_export_to(struct app *a, const char *arg)
 		snprintf(dir, sizeof dir, "%s", arg);
 	else if (a->script != NULL || screen_prompt(a, "export to folder: ", dir, sizeof dir) != 0)
 		return;
+	/* A shell would have expanded ~ in a path typed at mmda export; so does this prompt. */
+	const char *home = getenv("HOME");
+	if (dir[0] == '~' && (dir[1] == '/' || dir[1] == '\0') && home != NULL && *home != '\0') {
+		char full[sizeof dir];
+		if ((size_t)snprintf(full, sizeof full, "%s%s", home, dir + 1) < sizeof full)
+			memcpy(dir, full, sizeof dir);
+	}
 	a->exjob = exportjob_start(a->db_path, (enum export_format)a->ex_format,
 	    (enum select_mode)a->ex_select, dir, &cause);
 	if (a->exjob == NULL) {

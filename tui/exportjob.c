@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/export/exportrun.h"
+#include "core/metrics/audit.h"
 #include "core/metrics/metrics.h"
 #include "core/base/util.h"
 
@@ -60,13 +63,23 @@ run(void *arg)
 	o.stop = &j->stop;
 	o.progress = progress;
 	o.arg = j;
-	if ((st = store_open(j->db_path, 0, &cause)) == NULL || exportrun(st, &o, &r, &cause) != 0)
+	char *est_text = NULL;
+	st = store_open(j->db_path, 0, &cause);
+	struct audit_estimate est;
+	if (st != NULL && audit_estimate(st, &est, NULL) == 1) {
+		cJSON *ej = audit_estimate_json(&est);
+		est_text = cJSON_PrintUnformatted(ej);
+		cJSON_Delete(ej);
+		o.estimate_json = est_text;
+	}
+	if (st == NULL || exportrun(st, &o, &r, &cause) != 0)
 		snprintf(msg, sizeof msg, "export: %s", cause ? cause : "failed");
 	else
 		snprintf(msg, sizeof msg, "exported %lld candidates to %s as %s (%lld left out)",
 		    (long long)r.exported, j->out, export_format_name(j->format),
 		    (long long)r.skipped);
 	free(cause);
+	free(est_text);
 	exportrun_result_free(&r);
 	store_close(st);
 	pthread_mutex_lock(&j->lock);

@@ -392,6 +392,9 @@ write_manifest(struct run *r, char **cause)
 		cJSON_AddStringToObject(x, "reason", r->res->skips[i].reason);
 		cJSON_AddItemToArray(arr, x);
 	}
+	cJSON *est = r->o->estimate_json != NULL ? cJSON_Parse(r->o->estimate_json) : NULL;
+	if (est != NULL)
+		cJSON_AddItemToObject(doc, "estimated_precision", est);
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
 	path = xasprintf("%s/manifest.json", r->tmp);

@@ -31,6 +31,9 @@ struct exportrun_opts {
 	int64_t shard_size;
 	const char *version;  /* mmda's, for the manifest */
 	const char *database; /* for the manifest */
+	/* The audit's estimated precision of the auto-selected part (a JSON object's
+	 * text, core/metrics/audit.h), copied into the manifest; NULL: none. */
+	const char *estimate_json;
 	volatile sig_atomic_t *stop; /* set by a signal handler: abandon cleanly */
 	void (*progress)(void *arg, int64_t done);
 	void *arg;

@@ -96,5 +96,7 @@ check audit-stats-text grep -q "estimated precision of the unreviewed selection 
 check audit-needs-sample [ $? -eq 2 ]
 printf 'export\ndump-screen %s\nquit\nquit\n' "$T/a6" >"$T/as2"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/as2" "$MMDA" review "$A" --renderer none >/dev/null 2>&1
+"$MMDA" export "$A" --format jsonl --select gold --fill passing --out "$T/ex" >/dev/null 2>&1
+check audit-in-manifest [ "$(json_get "$T/ex/manifest.json" "(d['estimated_precision']['value'], d['estimated_precision']['reviewed'], d['estimated_precision']['method'])")" = "(0.75, 4, 'wilson')" ]
 check audit-on-export-screen grep -q "audit: the unreviewed part is 75.0% accepted (Wilson 95%: 30.1..95.4%)" "$T/a6"
 check integrity-after-learn integrity "$DB"

@@ -266,3 +266,20 @@ sleep 0.4
 $TM capture-pane -t main -p >"$T/a1"
 $TM kill-server
 check augment-set-name-value grep -q "rotate max_angle=45" "$T/a1"
+# The export screen's folder prompt expands ~ as a shell would.
+S=mmdaexp$$
+TM="tmux -L $S -f /dev/null"
+mkdir -p "$T/home"
+$TM new-session -d -s main -x 120 -y 36 -e MMDA_ANNOTATOR=exp -e TERM=xterm-256color \
+    -e HOME="$T/home" "$MMDA review $DB --renderer none"
+wait_for "ORIGINAL" >/dev/null
+$TM send-keys -t main E
+wait_for "mmda export" >/dev/null
+$TM send-keys -t main Enter
+sleep 0.3
+$TM send-keys -t main -l "~/subset"
+$TM send-keys -t main Enter
+i=0
+while [ ! -f "$T/home/subset/manifest.json" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+$TM kill-server
+check export-prompt-tilde [ -f "$T/home/subset/manifest.json" ]
