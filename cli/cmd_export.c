@@ -119,14 +119,8 @@ cmd_export(int argc, char **argv)
 	if ((st = cli_open("export", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
 	/* What an audit measured of the unreviewed part travels with the subset. */
-	struct audit_estimate est;
-	char *est_text = NULL;
-	if (audit_estimate(st, &est, NULL) == 1) {
-		cJSON *ej = audit_estimate_json(&est);
-		est_text = cJSON_PrintUnformatted(ej);
-		cJSON_Delete(ej);
-		o.estimate_json = est_text;
-	}
+	char *est_text = audit_estimate_text(st);
+	o.estimate_json = est_text;
 	rc = exportrun(st, &o, &res, &cause);
 	free(est_text);
 	store_close(st);

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "core/export/exportrun.h"
 #include "core/metrics/audit.h"
 #include "core/metrics/metrics.h"
@@ -63,15 +61,9 @@ run(void *arg)
 	o.stop = &j->stop;
 	o.progress = progress;
 	o.arg = j;
-	char *est_text = NULL;
 	st = store_open(j->db_path, 0, &cause);
-	struct audit_estimate est;
-	if (st != NULL && audit_estimate(st, &est, NULL) == 1) {
-		cJSON *ej = audit_estimate_json(&est);
-		est_text = cJSON_PrintUnformatted(ej);
-		cJSON_Delete(ej);
-		o.estimate_json = est_text;
-	}
+	char *est_text = st != NULL ? audit_estimate_text(st) : NULL;
+	o.estimate_json = est_text;
 	if (st == NULL || exportrun(st, &o, &r, &cause) != 0)
 		snprintf(msg, sizeof msg, "export: %s", cause ? cause : "failed");
 	else

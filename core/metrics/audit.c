@@ -167,3 +167,16 @@ audit_estimate_json(const struct audit_estimate *e)
 	cJSON_AddStringToObject(o, "method", "wilson");
 	return o;
 }
+
+char *
+audit_estimate_text(struct store *st)
+{
+	struct audit_estimate e;
+
+	if (audit_estimate(st, &e, NULL) != 1)
+		return NULL;
+	cJSON *doc = audit_estimate_json(&e);
+	char *text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	return text;
+}

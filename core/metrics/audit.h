@@ -43,5 +43,8 @@ int audit_estimate(struct store *st, struct audit_estimate *e, char **cause);
  * nulls until something is reviewed; the caller deletes it. */
 struct cJSON;
 struct cJSON *audit_estimate_json(const struct audit_estimate *e);
+/* The same as text, for an export manifest; NULL when no sample was drawn (or on a
+ * store error). The caller frees. */
+char *audit_estimate_text(struct store *st);
 
 #endif
