@@ -429,7 +429,7 @@ const struct command commands[] = {
 	    cmd_export_to, 0 },
 	{ "run-marked", "M", VIEW_AUGMENT, "augment: run on the marked candidates' originals",
 	    cmd_aug_run_marked, 0 },
-	{ "wait", "", VIEW_COUNT, "wait for the background batch (for scripts)", cmd_wait, 0 },
+	{ "wait", "", VIEW_COUNT, "wait [MS]: wait for the background batch, or MS milliseconds (for scripts)", cmd_wait, 0 },
 	{ "stats", "S", VIEW_COUNT,
 	    "acceptance per op and annotator, agreement, passing (again: back)", cmd_stats, 0 },
 	{ "thresholds", "t", VIEW_COUNT, "tune thresholds against the decisions (again: back)",

@@ -280,12 +280,23 @@ cmd_export_to(struct app *a, const char *arg)
 	    dir);
 }
 
-/* Scripts have no idle time: this waits for background work to end. */
+/* Scripts have no idle time: this waits for background work to end, or with a number,
+ * lets that many milliseconds pass (so a script can act while a batch is mid-flight). */
 void
 cmd_wait(struct app *a, const char *arg)
 {
-	(void)arg;
-	while (a->job != NULL || a->exjob != NULL) {
+	long ms = -1;
+
+	if (arg != NULL && *arg != '\0') {
+		char *end;
+		ms = strtol(arg, &end, 10);
+		if (*end != '\0' || ms < 0 || ms > 600000) {
+			app_status(a, 1, "wait: not a number of milliseconds: %s", arg);
+			return;
+		}
+	}
+	int64_t until = now_mono_ms() + ms;
+	while (ms >= 0 ? now_mono_ms() < until : (a->job != NULL || a->exjob != NULL)) {
 		app_poll_job(a);
 		napms(20);
 	}

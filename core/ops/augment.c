@@ -439,6 +439,40 @@ plan_batch(struct batch *b, char **cause)
 	return 0;
 }
 
+/* The job's identity: the same op, parameters, seed, limit and chosen originals make the
+ * same job, so a rerun continues it. A run on chosen originals is its own job. Caller frees. */
+static char *
+job_spec(const struct batch *b)
+{
+	const struct augment_opts *opts = b->opts;
+	char *only = xstrdup(""), *spec;
+
+	for (size_t k = 0; opts->only != NULL && k < opts->nonly; k++) {
+		char *next = xasprintf("%s%s%lld", only, k ? "," : "", (long long)opts->only[k]);
+		free(only);
+		only = next;
+	}
+	spec = xasprintf("{\"op\":\"%s\",\"version\":%d,\"params\":%s,\"seed\":%lld,"
+	    "\"limit\":%lld,\"only\":[%s]}", opts->op->name, opts->op->version, b->canonical,
+	    (long long)opts->seed, (long long)opts->limit, only);
+	free(only);
+	return spec;
+}
+
+/* A job cancelled before its tasks were counted. -1 when the store cannot record it. */
+static int
+record_cancelled(struct batch *b)
+{
+	char *spec = job_spec(b), *why = NULL;
+	int rc = store_job_start(b->st, "augment", spec, 0, &b->job, &why);
+
+	free(spec);
+	if (rc == 0)
+		rc = store_job_finish(b->st, b->job, "cancelled", &why);
+	free(why);
+	return rc;
+}
+
 int
 augment_run(struct store *st, const struct augment_opts *opts, struct augment_result *res,
     char **cause)
@@ -497,17 +531,7 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 		goto out;
 	}
 	size_t ntasks = total * (size_t)b.plan.nvariants;
-	/* A run on chosen originals is its own job: its spec names them. */
-	char *only = xstrdup("");
-	for (size_t k = 0; opts->only != NULL && k < opts->nonly; k++) {
-		char *next = xasprintf("%s%s%lld", only, k ? "," : "", (long long)opts->only[k]);
-		free(only);
-		only = next;
-	}
-	char *spec = xasprintf("{\"op\":\"%s\",\"version\":%d,\"params\":%s,\"seed\":%lld,"
-	    "\"limit\":%lld,\"only\":[%s]}", opts->op->name, opts->op->version, b.canonical,
-	    (long long)opts->seed, (long long)opts->limit, only);
-	free(only);
+	char *spec = job_spec(&b);
 	rc = store_job_start(st, "augment", spec, (int64_t)ntasks, &b.job, cause);
 	free(spec);
 	if (rc != 0)
@@ -541,6 +565,17 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 		res->cancelled = 1;
 	rc = store_job_finish(st, b.job, res->cancelled ? "cancelled" : "done", cause);
 out:
+	/* A cancel while the batch was still getting ready (a readiness probe cut short, say)
+	 * is a cancel, not a failure: recorded like one, so a rerun resumes the same job. */
+	if (rc != 0 && b.job == 0 && b.canonical != NULL && cancelled(&b) &&
+	    record_cancelled(&b) == 0) {
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+		res->cancelled = 1;
+		rc = 0;
+	}
 	free(pos);
 	if (b.wn != NULL)
 		wn_close(b.wn);
