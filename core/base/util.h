@@ -18,6 +18,18 @@
 #define MMDA_NORETURN
 #endif
 
+/*
+ * Hot pixel loops built twice, for AVX2 and for the baseline, the loader picking
+ * one at start: the binary still runs on any x86-64. No FMA, so every sum is
+ * rounded exactly as in the baseline build and results are bit-identical.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && \
+    (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
+#define MMDA_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MMDA_VECTOR_CLONES
+#endif
+
 /* Allocation wrappers: never return NULL; print and abort when memory runs out. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

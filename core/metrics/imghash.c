@@ -113,17 +113,30 @@ pil_grey(const uint8_t *p)
 	    0x8000) >> 16);
 }
 
+/* convert("L") of the whole image, w * h bytes; the caller frees it. */
+static uint8_t *
+grey_plane(const struct image *img)
+{
+	size_t n = (size_t)img->w * (size_t)img->h, ch = (size_t)img->channels;
+	uint8_t *g = xmalloc(n);
+	const uint8_t *p = img->px;
+
+	for (size_t i = 0; i < n; i++, p += ch)
+		g[i] = pil_grey(p);
+	return g;
+}
+
 /*
- * Pillow's resize((dw, dh), LANCZOS) of the grey image, into out (dw * dh
+ * Pillow's resize((dw, dh), LANCZOS) of a w x h grey plane, into out (dw * dh
  * bytes): a horizontal pass over the rows the vertical pass reads, rounded
  * to 8 bits, then the vertical pass. An axis of the same size is no pass.
  */
-static void
-pil_grey_resize(const struct image *img, int dw, int dh, uint8_t *out)
+MMDA_VECTOR_CLONES static void
+grey_resize(const uint8_t *grey, int w, int h, int dw, int dh, uint8_t *out)
 {
-	int w = img->w, h = img->h, ch = img->channels, *bh, *bv, kh, kv, y0, y1, x, y, j;
+	int *bh, *bv, kh, kv, y0, y1, x, y, j;
 	int32_t *wh, *wv, acc;
-	uint8_t *row, *tmp;
+	uint8_t *tmp;
 	size_t tw;
 
 	bh = xcalloc((size_t)dw * 2, sizeof *bh);
@@ -139,19 +152,19 @@ pil_grey_resize(const struct image *img, int dw, int dh, uint8_t *out)
 	y1 = bv[dh * 2 - 2] + bv[dh * 2 - 1];
 	tw = (size_t)(w == dw ? w : dw);
 	tmp = xcalloc(tw * (size_t)(y1 - y0), 1);
-	row = xcalloc((size_t)w, 1);
 	for (y = y0; y < y1; y++) {
-		const uint8_t *p = img->px + (size_t)y * (size_t)w * (size_t)ch;
-		for (x = 0; x < w; x++)
-			row[x] = pil_grey(p + (size_t)x * (size_t)ch);
+		const uint8_t *row = grey + (size_t)y * (size_t)w;
 		if (w == dw) {
 			memcpy(tmp + (size_t)(y - y0) * tw, row, tw);
 			continue;
 		}
 		for (x = 0; x < dw; x++) {
+			const uint8_t *in = row + bh[x * 2];
+			const int32_t *k = wh + (size_t)x * (size_t)kh;
+			int n = bh[x * 2 + 1];
 			acc = 1 << (PIL_PRECISION_BITS - 1);
-			for (j = 0; j < bh[x * 2 + 1]; j++)
-				acc += (int32_t)row[bh[x * 2] + j] * wh[x * kh + j];
+			for (j = 0; j < n; j++)
+				acc += (int32_t)in[j] * k[j];
 			tmp[(size_t)(y - y0) * tw + (size_t)x] = pil_clip8(acc);
 		}
 	}
@@ -168,7 +181,6 @@ pil_grey_resize(const struct image *img, int dw, int dh, uint8_t *out)
 			out[y * dw + x] = pil_clip8(acc);
 		}
 	}
-	free(row);
 	free(tmp);
 	free(wh);
 	free(wv);
@@ -176,17 +188,13 @@ pil_grey_resize(const struct image *img, int dw, int dh, uint8_t *out)
 	free(bv);
 }
 
-uint64_t
-imgm_ahash(const struct image *img)
+static uint64_t
+ahash_bits(const uint8_t *g)
 {
-	uint8_t g[64];
 	double mean = 0.0;
 	uint64_t h = 0;
 	int i;
 
-	if (!hash_usable(img))
-		return 0;
-	pil_grey_resize(img, 8, 8, g);
 	for (i = 0; i < 64; i++)
 		mean += g[i];
 	mean /= 64.0;
@@ -197,16 +205,12 @@ imgm_ahash(const struct image *img)
 	return h;
 }
 
-uint64_t
-imgm_dhash(const struct image *img)
+static uint64_t
+dhash_bits(const uint8_t *g)
 {
-	uint8_t g[9 * 8];
 	uint64_t h = 0;
 	int r, c;
 
-	if (!hash_usable(img))
-		return 0;
-	pil_grey_resize(img, 9, 8, g);
 	for (r = 0; r < 8; r++) {
 		for (c = 0; c < 8; c++) {
 			if (g[r * 9 + c + 1] > g[r * 9 + c])
@@ -224,18 +228,14 @@ cmp_double(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
-uint64_t
-imgm_phash(const struct image *img)
+static uint64_t
+phash_bits(const uint8_t *g)
 {
-	uint8_t g[PHASH_GRID * PHASH_GRID];
 	double cosk[PHASH_KEEP][PHASH_GRID], t[PHASH_GRID][PHASH_KEEP], c[PHASH_KEEP * PHASH_KEEP];
 	double sorted[PHASH_KEEP * PHASH_KEEP], mag = 0.0, tol, med, s;
 	uint64_t h = 0;
 	int u, v, x, y, i;
 
-	if (!hash_usable(img))
-		return 0;
-	pil_grey_resize(img, PHASH_GRID, PHASH_GRID, g);
 	for (u = 0; u < PHASH_KEEP; u++) {
 		for (x = 0; x < PHASH_GRID; x++)
 			cosk[u][x] = cos((2 * x + 1) * u * M_PI / (2.0 * PHASH_GRID));
@@ -268,6 +268,67 @@ imgm_phash(const struct image *img)
 			h |= (uint64_t)1 << (63 - i);
 	}
 	return h;
+}
+
+/* Which hashes imgm_hashes computes. */
+enum { WANT_A = 1, WANT_D = 2, WANT_P = 4 };
+
+/* One grey plane for every hash asked for: the conversion is most of a hash's cost. */
+static void
+hashes(const struct image *img, int want, uint64_t *a, uint64_t *d, uint64_t *p)
+{
+	uint8_t ga[64], gd[72], gp[PHASH_GRID * PHASH_GRID], *grey;
+
+	*a = *d = *p = 0;
+	if (!hash_usable(img))
+		return;
+	grey = grey_plane(img);
+	if (want & WANT_A) {
+		grey_resize(grey, img->w, img->h, 8, 8, ga);
+		*a = ahash_bits(ga);
+	}
+	if (want & WANT_D) {
+		grey_resize(grey, img->w, img->h, 9, 8, gd);
+		*d = dhash_bits(gd);
+	}
+	if (want & WANT_P) {
+		grey_resize(grey, img->w, img->h, PHASH_GRID, PHASH_GRID, gp);
+		*p = phash_bits(gp);
+	}
+	free(grey);
+}
+
+static uint64_t
+one_hash(const struct image *img, int want)
+{
+	uint64_t a, d, p;
+
+	hashes(img, want, &a, &d, &p);
+	return want == WANT_A ? a : want == WANT_D ? d : p;
+}
+
+uint64_t
+imgm_ahash(const struct image *img)
+{
+	return one_hash(img, WANT_A);
+}
+
+uint64_t
+imgm_dhash(const struct image *img)
+{
+	return one_hash(img, WANT_D);
+}
+
+uint64_t
+imgm_phash(const struct image *img)
+{
+	return one_hash(img, WANT_P);
+}
+
+void
+imgm_hashes(const struct image *img, uint64_t *ahash, uint64_t *dhash, uint64_t *phash)
+{
+	hashes(img, WANT_A | WANT_D | WANT_P, ahash, dhash, phash);
 }
 
 int

@@ -25,7 +25,7 @@ image_usable(const struct image *img)
 }
 
 /* Luma of row y of img into out[0..w-1], alpha composited over white. */
-static void
+MMDA_VECTOR_CLONES static void
 luma_row(const struct image *img, int y, double *out)
 {
 	const uint8_t *p = img->px + (size_t)y * (size_t)img->w * (size_t)img->channels;
@@ -115,7 +115,7 @@ ssim_kernel(double *g)
  * ring rows for the vertical one. The kernel is symmetric, so mirrored taps
  * are added before multiplying: 6 products instead of 11.
  */
-static void
+MMDA_VECTOR_CLONES static void
 ssim_filter(const double *g, const double *const *t, double *restrict out, int n)
 {
 	double acc[SSIM_CHUNK];
@@ -145,7 +145,7 @@ ssim_filter(const double *g, const double *const *t, double *restrict out, int n
  * ring of IMGM_SSIM_WIN rows; once the ring is full, each new row completes
  * the vertical filter of one output row.
  */
-static double
+MMDA_VECTOR_CLONES static double
 ssim_sum(const struct image *a, const struct image *b)
 {
 	double g[IMGM_SSIM_WIN], *src, *ring, *vert, *row, total = 0.0, rsum;

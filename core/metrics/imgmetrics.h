@@ -55,6 +55,8 @@ uint64_t imgm_dhash(const struct image *img);
  * image hashes to 0x8000000000000000 and a black one to 0.
  */
 uint64_t imgm_phash(const struct image *img);
+/* All three at once, sharing one grey conversion; each as its own function gives it. */
+void imgm_hashes(const struct image *img, uint64_t *ahash, uint64_t *dhash, uint64_t *phash);
 /* Number of differing bits, 0..64. */
 int imgm_hamming(uint64_t a, uint64_t b);
 

@@ -184,9 +184,7 @@ prepare(struct run *r, int64_t id, struct item *it, char **cause)
 static void
 set_hashes(struct image_hashes *h, const struct image *img)
 {
-	h->ahash = imgm_ahash(img);
-	h->dhash = imgm_dhash(img);
-	h->phash = imgm_phash(img);
+	imgm_hashes(img, &h->ahash, &h->dhash, &h->phash);
 }
 
 /* Any thread: decodes what is needed and computes. Touches no database. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench-score: dHash + pHash + SSIM over the sample photos, images per
+# make bench-score: aHash + dHash + pHash + SSIM over the sample photos, images per
 # second, beside the floor of decoding the same images, in one run.
 set -eu
 : "${BENCHTOOL:?}"
@@ -11,5 +11,5 @@ n=$(( $# * ROUNDS ))
 "$BENCHTOOL" score "$ROUNDS" "$@" | awk -v n="$n" '{
 	printf "bench-score: %d decodes of the sample photos (one thread)\n", n
 	printf "  decode only              %7.3f s  %7.1f images/s\n", $1, n / $1
-	printf "  decode + dHash+pHash+SSIM %6.3f s  %7.1f images/s  (%.2fx the decode floor)\n", $2, n / $2, $2 / $1
+	printf "  decode + 3 hashes + SSIM %6.3f s  %7.1f images/s  (%.2fx the decode floor)\n", $2, n / $2, $2 / $1
 }'
