@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages that building, testing and the demo need.
+# Installs the Debian packages that building, testing and the demo need
+# (with the argument `bench`, the benches' too).
 # Does nothing (and asks for nothing) when they are all present.
 set -eu
 
@@ -8,6 +9,8 @@ libncurses-dev libsixel-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
 libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev
 sqlite3 python3 tmux valgrind wordnet-base libsixel-bin
 xvfb xterm xfonts-base xdotool imagemagick x11-utils python3-pil python3-numpy"
+# `deps.sh bench`: also the Python peers the benches time mmda against.
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage"
 
 missing=""
 for p in $PKGS; do
