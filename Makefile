@@ -58,7 +58,7 @@ BIN = mmda
 endif
 
 .PHONY: all deps bench-deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export bench-tui bench-backends bench-learn tests-build fuzz
+	bench-score bench-export bench-tui bench-link bench-backends bench-learn tests-build fuzz
 
 all: $(BIN)
 
@@ -142,6 +142,11 @@ bench-export: bench-deps
 bench-tui: bench-deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
 	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/tui.sh
+
+# MMDA_BEFORE=path/to/another/mmda adds its figures beside, as a baseline.
+bench-link: bench-deps
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
+	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/link.sh
 
 # libFuzzer targets (clang), not part of `make test`: each runs FUZZ_SECONDS from its seeds
 # (tests/data images, the HTTP fixtures' replies). The library is built again with coverage.

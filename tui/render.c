@@ -13,6 +13,7 @@
 #include "core/image/image.h"
 #include "core/base/util.h"
 #include "tui/blocks.h"
+#include "tui/outq.h"
 #include "tui/sixel.h"
 
 #define CACHE 12
@@ -55,6 +56,8 @@ struct pane_job {
 	int dither, low; /* see render_options; read by the worker under the lock */
 	FILE *frames;    /* $MMDA_FRAME_LOG: what each frame left on screen, for tests */
 	unsigned long frame;
+	int log_due;     /* a frame's panes are still being written: log it when they are out */
+	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
 };
 
 static void geometry(struct app *a);
@@ -240,6 +243,7 @@ render_init(struct app *a)
 	pj->colors = a->caps.colors > 0 && a->caps.colors < 256 ? a->caps.colors : 256;
 	pj->truecolor = a->caps.truecolor;
 	geometry(a);
+	pj->out = outq_new(STDOUT_FILENO);
 	const char *log = getenv("MMDA_FRAME_LOG");
 	if (log != NULL && *log != '\0')
 		pj->frames = fopen(log, "a");
@@ -258,6 +262,7 @@ render_done(struct app *a)
 
 	if (pj == NULL)
 		return;
+	outq_free(pj->out);
 	pthread_mutex_lock(&pj->lock);
 	pj->stop = 1;
 	pthread_cond_broadcast(&pj->wake);
@@ -525,7 +530,7 @@ render_panes(struct app *a)
 		if (e != NULL && e->state == E_DONE &&
 		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
 			/* An unchanged pane is not sent again: bytes are what SSH pays for. */
-			sixel_emit(STDOUT_FILENO, p->y, p->x, e->dcs, e->len);
+			outq_put(pj->out, i, p->y, p->x, e->dcs, e->len);
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
@@ -534,7 +539,95 @@ render_panes(struct app *a)
 		free(key);
 	}
 	a->images_dirty = 0;
-	frame_log(pj);
+	pj->log_due = 1;
+	render_pump(a);
+}
+
+/* The frame log tells tests a frame is on screen: only once its bytes are out. */
+static void
+log_when_out(struct pane_job *pj)
+{
+	if (pj->log_due && outq_pending(pj->out) == 0) {
+		pj->log_due = 0;
+		frame_log(pj);
+	}
+}
+
+void
+render_pump(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj == NULL || pj->out == NULL)
+		return;
+	outq_pump(pj->out);
+	log_when_out(pj);
+}
+
+int
+render_until_key(struct app *a, int ms)
+{
+	struct pane_job *pj = a->panes;
+	int key;
+
+	if (pj == NULL || pj->out == NULL || outq_pending(pj->out) == 0)
+		return 0;
+	key = outq_until_key(pj->out, STDIN_FILENO, ms);
+	log_when_out(pj);
+	return key;
+}
+
+int
+render_writing(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	return pj != NULL && pj->out != NULL && outq_pending(pj->out) > 0;
+}
+
+int
+render_hold(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (!render_writing(a) || a->view != VIEW_REVIEW || a->images_dirty)
+		return 0;
+	/* Only what is queued matters: a pane that stays is let finish. */
+	unsigned queued = outq_slots(pj->out);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		int w, h;
+		if (!(queued & (1u << i)))
+			continue;
+		if (p->sent == NULL)
+			return 0;
+		if (p->path == NULL || p->rows <= 0)
+			return 0;
+		pane_pixels(pj, p->rows, p->cols, &w, &h);
+		char *key = xasprintf("%s %dx%d", p->path, w, h);
+		int same = strcmp(key, p->sent) == 0;
+		free(key);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
+void
+render_cut(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+	unsigned partial;
+
+	if (pj == NULL || pj->out == NULL || outq_pending(pj->out) == 0)
+		return;
+	partial = outq_cut(pj->out);
+	for (int i = 0; i < RENDER_PANES; i++)
+		if (partial & (1u << i)) {
+			free(pj->pane[i].sent);
+			pj->pane[i].sent = NULL;
+		}
+	log_when_out(pj);
 }
 
 int

@@ -35,8 +35,28 @@ void render_text_panes(struct app *a);
  * about to write (its image would be erased there) is marked to be sent again.
  */
 void render_before_update(struct app *a);
-/* Writes sixel panes to the terminal (after doupdate). */
+/*
+ * Queues the sixel panes that changed for the terminal (after doupdate) and
+ * writes what it can take now; the rest goes out through render_pump and
+ * render_until_key while keys are read (tui/outq.h).
+ */
 void render_panes(struct app *a);
+/* Writes queued pane bytes the terminal can take now, without waiting. */
+void render_pump(struct app *a);
+/*
+ * Waits up to ms for a key while writing queued pane bytes. Returns 1 when a
+ * key can be read, 0 when the time is up or nothing is queued (at once).
+ */
+int render_until_key(struct app *a, int ms);
+/* 1 while pane bytes are queued: curses must not write before render_cut. */
+int render_writing(struct app *a);
+/*
+ * 1 when the bytes in flight are for panes this frame shows again: the frame
+ * is better drawn once they are out than by cutting and resending them.
+ */
+int render_hold(struct app *a);
+/* Ends the pane in flight at a sixel band and drops the rest (before curses writes). */
+void render_cut(struct app *a);
 /* 1 while the worker has panes queued or in progress (the loop then polls often). */
 int render_busy(struct app *a);
 /* Collects finished work; returns 1 when something new can be shown. */

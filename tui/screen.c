@@ -44,6 +44,7 @@ draw(struct app *a)
 {
 	erase();
 	if (COLS < SCREEN_MIN_COLS || LINES < SCREEN_MIN_ROWS) {
+		render_cut(a);
 		/* Too small to lay out: say so instead of drawing garbage. */
 		screen_wrap(0, 0, COLS, LINES, "mmda: the terminal is too small (60x16 at least); "
 		    "q quits", theme_attr(TH_ERROR));
@@ -64,6 +65,11 @@ draw(struct app *a)
 	screen_text(LINES - 1, 0, COLS, hints[a->view < VIEW_COUNT ? a->view : VIEW_REVIEW],
 	    theme_attr(TH_HINT));
 	wnoutrefresh(stdscr);
+	/* Pane bytes in flight: a pane that stays is let finish before the text changes;
+	 * one that goes is cut at a sixel band. Curses never writes into a sixel. */
+	if (render_hold(a))
+		return;
+	render_cut(a);
 	if (a->view == VIEW_REVIEW)
 		render_before_update(a);
 	doupdate();
@@ -133,7 +139,11 @@ screen_run(struct app *a, char **cause)
 		 * Curses cannot wait on the worker, so while panes are being made the
 		 * loop looks every few milliseconds; idle, it sleeps on the keyboard.
 		 */
-		timeout(render_busy(a) || a->job != NULL || a->exjob != NULL ? 4 : 100);
+		int wait = render_busy(a) || a->job != NULL || a->exjob != NULL ? 4 : 100;
+		/* Image bytes go out only while no key waits: a key never queues behind them. */
+		if (render_writing(a))
+			render_until_key(a, wait);
+		timeout(render_writing(a) || a->dirty ? 0 : wait);
 		wint_t wch;
 		int r = get_wch(&wch);
 		if (r == ERR) {
@@ -165,6 +175,7 @@ screen_run(struct app *a, char **cause)
 			a->dirty = 1;
 		}
 	}
+	render_cut(a);
 	render_done(a);
 	endwin();
 	return 0;

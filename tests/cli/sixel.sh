@@ -126,3 +126,20 @@ w0 = int(re.search(r"width (\d+)", before[0]).group(1))
 w1 = int(re.search(r"width (\d+)", after[0]).group(1))
 assert w1 * 2 <= w0 + 10, (w0, w1)
 P
+
+# Over a slow link (2 Mbit/s, 50 ms round trip: a pane takes about a second to
+# cross), a reviewer typing 'a' every 700 ms, each key landing while a pane is
+# being drawn: each decision is stored at once, not after the panes it was
+# typed over have finished (before paced output each waited 1.3 to 2 s), the
+# panes left behind are cut at a band and still decode, and nothing is lost.
+rm -f "$T/l.db"*
+sqlite3 "$DB" ".backup '$T/l.db'"
+ln -s "$DB.objects" "$T/l.db.objects"
+"$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 --link 2000 --rtt 50 \
+    --every 700 --db "$T/l.db" --keys aaa --then q --quiet 150 --timeout 60 -- \
+    "$MMDA" review "$T/l.db" --renderer sixel >"$T/link.out" 2>"$T/link.err"
+check link-ran grep -qx "exit 0" "$T/link.out"
+check link-all-stored [ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM decisions WHERE answer = 'accept'")" = 3 ]
+check link-stored-each [ "$(grep -c '^stored ' "$T/link.out")" = 3 ]
+check link-stored-soon awk '$1 == "stored" && $4 > 500 { bad = 1 } END { exit bad }' "$T/link.out"
+check link-cut-decodes grep -q ' cut-at [0-9]' "$T/link.out"

@@ -5,6 +5,7 @@
  *   ptyterm [--cols C] [--rows R] [--cell-w W] [--cell-h H]
  *           [--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW]
  *           [--repeat N] [--then KEYS] [--quiet MS] [--timeout S]
+ *           [--link KBIT --rtt MS] [--every MS] [--db PATH]
  *           -- COMMAND ARGS...
  *
  * Runs COMMAND on a new pty (its controlling terminal, TERM=xterm-256color,
@@ -15,12 +16,13 @@
  * image in the output (ESC P ... ESC \) is decoded with libsixel and
  * described on stdout, one line each:
  *
- *   sixel N row R col C width W height H mean R G B after-key K
+ *   sixel N row R col C width W height H mean R G B [cut-at Y] after-key K
  *
  * R and C are the 1-based cursor position of the CUP just before the DCS
  * (inside the ESC 7 ... ESC 8 framing; 0 0 when there is none), the mean
  * is over every pixel, and K is how many keys had been typed when the DCS
- * began. Then "frame K bytes N sixels S ms T" for the output between two
+ * began; cut-at Y when the image ended early at pixel row Y (the mean is
+ * then over the rows above). Then "frame K bytes N sixels S ms T" for the output between two
  * key presses (frame 0 is before the first key): T is the time from typing
  * key K to the last byte read before key K + 1 was typed (the quiet wait
  * after it does not count; frame 0 is timed from the command's start, the
@@ -29,6 +31,17 @@
  * when killed). --repeat N types KEYS N times over (the last pass may be
  * followed by --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel does not decode,
  * 1 on a usage or system error, else 0.
+ *
+ * A slow link: --link KBIT reads the command's output no faster than KBIT
+ * kbit/s (so its writes back up as they do behind a full SSH connection),
+ * and --rtt MS delivers each key MS/2 after it is typed and counts each
+ * byte as arriving MS/2 after it was read. --every MS types the next key MS
+ * after the last one, whatever is being drawn (a fast reviewer), instead of
+ * after a quiet gap. --db PATH polls the project's decisions every
+ * millisecond and prints "stored K ms T" per decision: T from key K's
+ * delivery to the decision being in the database. What this cannot model:
+ * buffering inside the network (only the pty's own buffer holds bytes back),
+ * and terminal query answers, which are not delayed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +60,7 @@
 #include <unistd.h>
 
 #include <sixel.h>
+#include <sqlite3.h>
 
 #define SIXEL_AREA_MAX 1000
 
@@ -54,6 +68,8 @@ enum answer { ANSWER_VT340, ANSWER_NONE, ANSWER_NOSIXEL };
 
 struct options {
 	int cols, rows, cell_w, cell_h, quiet_ms, timeout_s;
+	int link_kbit, rtt_ms, every_ms;
+	const char *db;
 	enum answer answer;
 	const char *keys, *then, *out;
 	int repeat;
@@ -69,6 +85,8 @@ struct capture {
 	int64_t *key_us;   /* when key i was sent */
 	int64_t *last_us;  /* last byte read in frame i (0: none) */
 	int64_t start_us;  /* when the command was started */
+	int64_t *sent_us;  /* when key i reached the command (typed + rtt/2) */
+	int64_t *stored_us; /* when the decision key i made was in the database (0: none) */
 	size_t nkeys;
 	size_t scanned;    /* queries are searched from here */
 	size_t query_end;  /* just after the last query */
@@ -261,60 +279,140 @@ pty_start(const struct options *o, pid_t *pid)
 	return master;
 }
 
+/* Decisions in the project so far, or -1 when it cannot be read (yet). */
+static long
+db_decisions(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (db == NULL || sqlite3_prepare_v2(db, "SELECT count(*) FROM decisions", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The link: bytes the command may hand over now (a token bucket of 16 KiB). */
+static size_t
+link_allow(const struct options *o, int64_t *tokens_us, size_t want)
+{
+	int64_t now = clock_us(), rate = (int64_t)o->link_kbit * 125; /* bytes/s */
+	int64_t burst_us = (int64_t)16384 * 1000000 / rate;
+	int64_t have = now - *tokens_us;
+	size_t n;
+
+	if (o->link_kbit == 0)
+		return want;
+	if (have > burst_us)
+		have = burst_us, *tokens_us = now - burst_us;
+	n = (size_t)(have * rate / 1000000);
+	if (n > want)
+		n = want;
+	return n;
+}
+
 /*
  * Reads until the command closes the pty, typing a key after each quiet
- * spell (output after the key and after the last query). Returns 0, or -1 when the deadline passed first.
+ * spell (output after the key and after the last query), or every
+ * o->every_ms. Returns 0, or -1 when the deadline passed first.
  */
 static int
 pty_run(int master, const struct options *o, struct capture *c)
 {
 	int64_t deadline = clock_ms() + (int64_t)o->timeout_s * 1000, last = clock_ms();
-	size_t nk = strlen(o->typed), frame_start = 0, from;
+	int64_t tokens_us = clock_us(), half_us = (int64_t)o->rtt_ms * 500;
+	size_t nk = strlen(o->typed), frame_start = 0, from, delivered = 0, stored = 0;
 	unsigned char buf[65536];
+	sqlite3 *db = NULL;
+	long decisions = -1;
 
 	c->key_at = mem_grow(NULL, (nk + 1) * sizeof *c->key_at);
 	c->key_us = mem_grow(NULL, (nk + 1) * sizeof *c->key_us);
 	c->last_us = mem_grow(NULL, (nk + 1) * sizeof *c->last_us);
+	c->sent_us = mem_grow(NULL, (nk + 1) * sizeof *c->sent_us);
+	c->stored_us = mem_grow(NULL, (nk + 1) * sizeof *c->stored_us);
 	memset(c->last_us, 0, (nk + 1) * sizeof *c->last_us);
+	memset(c->stored_us, 0, (nk + 1) * sizeof *c->stored_us);
+	if (o->db != NULL && sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	}
 	for (;;) {
 		int64_t now = clock_ms(), wait;
 		struct pollfd pfd;
 		int r;
-		if (now >= deadline)
+		if (now >= deadline) {
+			sqlite3_close(db);
 			return -1;
+		}
+		/* Keys typed reach the command half a round trip later. */
+		while (delivered < c->nkeys && clock_us() >= c->key_us[delivered] + half_us) {
+			char k = o->typed[delivered];
+			c->sent_us[delivered] = clock_us();
+			if (decisions < 0)
+				decisions = db_decisions(db);
+			delivered++;
+			if (write_all(master, &k, 1) != 0) {
+				sqlite3_close(db);
+				return 0;
+			}
+		}
+		if (db != NULL && stored < delivered) {
+			long n = db_decisions(db);
+			if (n > decisions && decisions >= 0) {
+				/* Each new decision belongs to the oldest key not yet matched. */
+				for (; decisions < n && stored < delivered; decisions++)
+					c->stored_us[stored++] = clock_us();
+			} else if (n >= 0 && decisions < 0)
+				decisions = n;
+		}
 		/* A frame is output after the key and after the last query: a
 		 * key typed while the command waits for an answer would be read as
 		 * one (or flushed). */
 		from = frame_start > c->query_end ? frame_start : c->query_end;
-		if (c->nkeys < nk && c->len > from && now - last >= o->quiet_ms) {
-			char k = o->typed[c->nkeys];
+		int due = o->every_ms > 0 ? c->len > from &&
+		    (c->nkeys == 0 || clock_us() - c->key_us[c->nkeys - 1] >= (int64_t)o->every_ms * 1000) :
+		    c->len > from && now - last >= o->quiet_ms;
+		if (c->nkeys < nk && due) {
 			c->key_us[c->nkeys] = clock_us();
 			c->key_at[c->nkeys++] = c->len;
 			frame_start = c->len;
-			if (write_all(master, &k, 1) != 0)
-				return 0;
 			last = now;
 			continue;
 		}
 		wait = deadline - now;
 		if (c->nkeys < nk && c->len > from && o->quiet_ms - (now - last) < wait)
 			wait = o->quiet_ms - (now - last);
+		if (o->every_ms > 0 || o->link_kbit > 0 || delivered < c->nkeys || stored < delivered)
+			wait = wait > 1 ? 1 : wait;
 		pfd.fd = master;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
 		r = poll(&pfd, 1, (int)(wait > 0 ? wait : 0));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			sqlite3_close(db);
 			return -1;
+		}
 		if (r == 0)
 			continue;
-		ssize_t n = read(master, buf, sizeof buf);
+		size_t allow = link_allow(o, &tokens_us, sizeof buf);
+		if (allow == 0)
+			continue;
+		ssize_t n = read(master, buf, allow);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			sqlite3_close(db);
 			return 0; /* EIO: every slave descriptor is closed */
-		c->last_us[c->nkeys] = clock_us();
+		}
+		if (o->link_kbit > 0)
+			tokens_us += (int64_t)n * 1000000 / ((int64_t)o->link_kbit * 125);
+		c->last_us[c->nkeys] = clock_us() + half_us;
 		capture_append(c, buf, (size_t)n);
 		query_scan(c, master, o);
 		last = clock_ms();
@@ -361,6 +459,23 @@ dcs_position(const struct capture *c, size_t start, int *row, int *col)
 }
 
 /* Decodes one DCS and prints its line; returns -1 when it does not decode. */
+/* Bands of sixel data in the DCS at start..end: graphics newlines after 'q', plus one. */
+static int
+dcs_bands(const struct capture *c, size_t start, size_t end)
+{
+	const unsigned char *q = memchr(c->p + start, 'q', end - start);
+	int bands = 1;
+
+	if (q == NULL)
+		return 0;
+	for (const unsigned char *p = q + 1; p < c->p + end; p++)
+		bands += *p == '-';
+	/* A trailing newline ends the last band; it does not begin one. */
+	if (end > start + 1 && c->p[end - 1] == '-')
+		bands--;
+	return bands;
+}
+
 static int
 sixel_report(const struct capture *c, size_t start, size_t end, int index)
 {
@@ -384,9 +499,21 @@ sixel_report(const struct capture *c, size_t start, size_t end, int index)
 	}
 	double sum[3] = { 0, 0, 0 };
 	n = (size_t)w * (size_t)h;
+	/*
+	 * An image ended early (mmda cuts a pane at a band when the reviewer moves
+	 * on) has fewer bands than its raster attributes' height: its first cut
+	 * rows are what the terminal shows of it. The rows below are not drawn
+	 * and their register is libsixel's, so only the drawn rows are checked.
+	 */
+	int cut = dcs_bands(c, start, end) * 6;
+	if (cut >= h)
+		cut = h;
+	n = (size_t)w * (size_t)cut;
 	for (size_t i = 0; i < n; i++) {
 		int idx = pixels[i];
 		if (idx >= ncolors) {
+			if (cut < h)
+				continue; /* the cut band's own background */
 			fprintf(stderr, "ptyterm: sixel %d: colour %d of %d\n", index, idx,
 			    ncolors);
 			goto out;
@@ -394,10 +521,14 @@ sixel_report(const struct capture *c, size_t start, size_t end, int index)
 		for (int k = 0; k < 3; k++)
 			sum[k] += palette[3 * idx + k];
 	}
+	if (n == 0)
+		n = 1;
 	dcs_position(c, start, &row, &col);
-	printf("sixel %d row %d col %d width %d height %d mean %.1f %.1f %.1f after-key %zu\n",
-	    index, row, col, w, h, sum[0] / (double)n, sum[1] / (double)n, sum[2] / (double)n,
-	    keys_before(c, start));
+	printf("sixel %d row %d col %d width %d height %d mean %.1f %.1f %.1f", index, row, col,
+	    w, h, sum[0] / (double)n, sum[1] / (double)n, sum[2] / (double)n);
+	if (cut < h)
+		printf(" cut-at %d", cut);
+	printf(" after-key %zu\n", keys_before(c, start));
 	rc = 0;
 out:
 	sixel_allocator_free(alloc, pixels);
@@ -443,6 +574,10 @@ capture_report(const struct capture *c)
 		printf("frame %zu bytes %zu sixels %zu ms %.1f\n", k, to - from, frame_sixels[k],
 		    ms);
 	}
+	for (k = 0; k < c->nkeys; k++)
+		if (c->stored_us[k] > 0)
+			printf("stored %zu ms %.1f\n", k + 1,
+			    (double)(c->stored_us[k] - c->sent_us[k]) / 1000.0);
 	printf("keys-sent %zu\n", c->nkeys);
 	printf("dcs-count %zu\n", count);
 	free(frame_sixels);
@@ -476,6 +611,8 @@ options_parse(int argc, char **argv, struct options *o)
 	o->repeat = 1;
 	o->typed = NULL;
 	o->out = NULL;
+	o->link_kbit = o->rtt_ms = o->every_ms = 0;
+	o->db = NULL;
 	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = 0;
@@ -499,6 +636,14 @@ options_parse(int argc, char **argv, struct options *o)
 			bad = options_int(v, 1, 600, &o->timeout_s);
 		else if (strcmp(a, "--repeat") == 0)
 			bad = options_int(v, 0, 100000, &o->repeat);
+		else if (strcmp(a, "--link") == 0)
+			bad = options_int(v, 8, 10000000, &o->link_kbit);
+		else if (strcmp(a, "--rtt") == 0)
+			bad = options_int(v, 0, 2000, &o->rtt_ms);
+		else if (strcmp(a, "--every") == 0)
+			bad = options_int(v, 1, 10000, &o->every_ms);
+		else if (strcmp(a, "--db") == 0)
+			o->db = v;
 		else if (strcmp(a, "--keys") == 0)
 			o->keys = v;
 		else if (strcmp(a, "--then") == 0)
@@ -554,7 +699,8 @@ main(int argc, char **argv)
 	if (options_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: ptyterm [--cols C --rows R --cell-w W --cell-h H] "
 		    "[--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--repeat N] "
-		    "[--then KEYS] [--out RAW] [--quiet MS] [--timeout S] -- COMMAND ARGS...\n");
+		    "[--then KEYS] [--out RAW] [--quiet MS] [--timeout S] [--link KBIT --rtt MS] "
+		    "[--every MS] [--db PATH] -- COMMAND ARGS...\n");
 		return 1;
 	}
 	memset(&c, 0, sizeof c);
@@ -587,6 +733,8 @@ main(int argc, char **argv)
 	free(c.key_at);
 	free(c.key_us);
 	free(c.last_us);
+	free(c.sent_us);
+	free(c.stored_us);
 	free(o.typed);
 	return rc;
 }

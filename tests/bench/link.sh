@@ -1,0 +1,71 @@
+#!/bin/sh
+# make bench-link: the review screen over a slow link. ptyterm (tests/tools)
+# answers as xterm in VT340 mode at 160x48 with 10x20 px cells, reads the
+# app's output no faster than the link's rate and delays keys by half the
+# round trip (50 ms). Per rate (100, 10, 2 Mbit/s), two reviewers:
+#   - a patient one types 'a' once the pair has finished drawing: the time
+#     from the key to the last byte of the next pair (p50, p95);
+#   - a fast one types 'a' every 150 ms whatever is drawn: the time from each
+#     key reaching mmda to its decision being in the database (p50, p95).
+# MMDA_BEFORE=path/to/an/older/mmda runs the same beside it, as a baseline.
+# Goals at 10 Mbit/s: the pair final < 400 ms p95; a decision stored < 20 ms
+# after its key whatever is being drawn.
+set -eu
+: "${MMDA:?}" "${BENCH_PTYTERM:?}"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SAMPLE=$TOP/tests/data/sample
+RTT=${RTT:-50}
+RATES=${RATES:-"100000 10000 2000"}
+W=$(mktemp -d "${TMPDIR:-/tmp}/mmda-bench-link.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+"$MMDA" import "$W/base.db" "$SAMPLE/captions.jsonl" --root "$SAMPLE" >/dev/null
+for op in hflip noise mixgen; do "$MMDA" augment "$W/base.db" --op $op --jobs 2 >/dev/null; done
+export MMDA_ANNOTATOR=bench
+unset TMUX STY TERM_PROGRAM TERM_PROGRAM_VERSION SSH_CONNECTION COLUMNS LINES
+
+# run BIN RATE MODE KEYS: prints "p50 p95" of the mode's figure
+run() {
+	rm -f "$W/r.db" "$W/r.db-wal" "$W/r.db-shm"
+	sqlite3 "$W/base.db" ".backup '$W/r.db'"
+	rm -rf "$W/r.db.objects"
+	ln -s "$W/base.db.objects" "$W/r.db.objects"
+	if [ "$3" = patient ]; then pace="--quiet 150"; else pace="--every 150 --db $W/r.db"; fi
+	# shellcheck disable=SC2086
+	"$BENCH_PTYTERM" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
+	    --link "$2" --rtt "$RTT" $pace --keys a --repeat "$4" --then q --quiet 150 \
+	    --timeout 600 -- "$1" review "$W/r.db" --renderer sixel >"$W/out" 2>"$W/err" || {
+		echo "bench-link: ptyterm failed" >&2; tail -n 3 "$W/out" "$W/err" >&2; exit 1; }
+	python3 - "$W/out" "$3" "$4" <<'P'
+import sys
+out, mode, keys = sys.argv[1], sys.argv[2], int(sys.argv[3])
+v = []
+for l in open(out):
+    f = l.split()
+    if mode == "patient" and f and f[0] == "frame" and 1 <= int(f[1]) <= keys:
+        v.append(float(f[7]))
+    if mode == "fast" and f and f[0] == "stored":
+        v.append(float(f[3]))
+v.sort()
+if not v:
+    print("- -")
+else:
+    print("%.0f %.0f" % (v[len(v) // 2], v[max(0, -(-95 * len(v) // 100) - 1)]))
+P
+}
+
+printf 'bench-link: review at 160x48 (10x20 px cells), round trip %s ms\n' "$RTT"
+printf '  %-8s %-7s %24s %26s\n' link build "pair final ms p50 p95" "key to stored ms p50 p95"
+for rate in $RATES; do
+	keys=12
+	[ "$rate" -lt 5000 ] && keys=6
+	for build in new before; do
+		bin=$MMDA
+		if [ $build = before ]; then
+			[ -n "${MMDA_BEFORE:-}" ] || continue
+			bin=$MMDA_BEFORE
+		fi
+		p=$(run "$bin" "$rate" patient "$keys")
+		f=$(run "$bin" "$rate" fast 12)
+		printf '  %-8s %-7s %24s %26s\n' "$((rate / 1000))M" $build "$p" "$f"
+	done
+done

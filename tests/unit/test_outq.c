@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The paced image output (tui/outq.c): a pane goes out whole when the
+ * terminal takes it, a piece at a time when it does not, and a cut ends the
+ * piece in flight at a sixel band so that what was written is a well-formed
+ * image libsixel decodes (its top rows the pane's), never a sequence left
+ * open; panes not begun are dropped and reported. The terminal is a pipe
+ * whose buffer is shrunk to one page, so "the terminal is full" is real.
+ *
+ * Unit tests link only core/ and db/, so the tui modules are compiled in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/outq.c"
+#include "tui/sixel.c"
+
+#include "tests/harness.h"
+
+/* A striped test image: each 6-pixel band its own colour, so a cut shows. */
+static char *
+encoded_pane(int w, int h, size_t *len)
+{
+	struct image img;
+	char *dcs = NULL;
+
+	memset(&img, 0, sizeof img);
+	img.w = w, img.h = h, img.channels = 3;
+	img.px = xcalloc((size_t)w * (size_t)h, 3);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint8_t *p = img.px + ((size_t)y * (size_t)w + (size_t)x) * 3;
+			p[0] = (uint8_t)(y * 7), p[1] = (uint8_t)(x * 3), p[2] = (uint8_t)((x ^ y) * 5);
+		}
+	if (sixel_encode_image(&img, 256, 0, &dcs, len, NULL) != 0)
+		dcs = NULL;
+	image_free(&img);
+	return dcs;
+}
+
+/* Everything the pipe holds now. */
+static size_t
+drain(int fd, char **buf, size_t *cap, size_t have)
+{
+	for (;;) {
+		if (have + 65536 > *cap) {
+			*cap = (have + 65536) * 2;
+			*buf = realloc(*buf, *cap);
+		}
+		ssize_t n = read(fd, *buf + have, 65536);
+		if (n <= 0)
+			return have;
+		have += (size_t)n;
+	}
+}
+
+static void
+make_pipe(int p[2], int small)
+{
+	if (pipe2(p, O_NONBLOCK) != 0)
+		abort();
+	/* The writer side stays blocking, as a terminal is. */
+	fcntl(p[1], F_SETFL, 0);
+	if (small)
+		fcntl(p[1], F_SETPIPE_SZ, 4096);
+}
+
+static void
+test_whole(void)
+{
+	int p[2];
+	size_t len, cap = 0, got;
+	char *dcs = encoded_pane(40, 30, &len), *buf = NULL;
+	struct outq *q;
+
+	CHECK(dcs != NULL);
+	make_pipe(p, 0);
+	q = outq_new(p[1]);
+	CHECK(outq_put(q, 0, 4, 9, dcs, len) == 0);
+	CHECK(outq_pending(q) == len + 9 + 2);
+	CHECK(outq_pump(q) == 0);
+	got = drain(p[0], &buf, &cap, 0);
+	/* Cursor saved, moved to row 5 col 10 (1-based), the image, cursor restored. */
+	CHECK(got == len + 9 + 2);
+	CHECK(memcmp(buf, "\0337\033[5;10H", 9) == 0);
+	CHECK(memcmp(buf + 9, dcs, len) == 0);
+	CHECK(memcmp(buf + 9 + len, "\0338", 2) == 0);
+	CHECK(outq_cut(q) == 0);
+	CHECK(outq_put(q, 2, 0, 0, dcs, len) == -1 && errno == EINVAL);
+	CHECK(outq_put(q, 0, -1, 0, dcs, len) == -1);
+	outq_free(q);
+	close(p[0]);
+	close(p[1]);
+	free(buf);
+	free(dcs);
+}
+
+static void
+test_cut(void)
+{
+	int p[2];
+	size_t len, cap = 0, got;
+	char *dcs = encoded_pane(300, 240, &len), *buf = NULL;
+	struct outq *q;
+	unsigned char *pixels = NULL, *palette = NULL;
+	int w = 0, h = 0, ncolors = 0;
+
+	CHECK(dcs != NULL && len > 3 * 4096);
+	make_pipe(p, 1);
+	q = outq_new(p[1]);
+	CHECK(outq_put(q, 0, 0, 0, dcs, len) == 0);
+	CHECK(outq_put(q, 1, 0, 40, dcs, len) == 0);
+	/* The pipe takes one page: the pump stops there instead of waiting. */
+	long left = outq_pump(q);
+	CHECK(left > 0 && (size_t)left > 2 * len - 4096);
+	got = drain(p[0], &buf, &cap, 0);
+	CHECK(got > 0 && got <= 4096);
+	/* Room again: the cut sends the first pane up to its next band, ends it there
+	 * and drops the second, which had not begun. Both must be sent again. */
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	CHECK(outq_cut(q) == 3);
+	CHECK(outq_pending(q) == 0);
+	got = drain(p[0], &buf, &cap, got);
+	CHECK(got > 4096 && got < len);
+	CHECK(memcmp(buf, "\0337\033[1;1H", 8) == 0);
+	CHECK(memcmp(buf + got - 5, "-\033\\\0338", 5) == 0);
+	CHECK(memcmp(buf + 8, dcs, got - 8 - 4) == 0);
+	/* What the terminal got is an image of its own: the pane's top bands. */
+	CHECK(sixel_decode_raw((unsigned char *)buf + 8, (int)(got - 8 - 2), &pixels, &w, &h,
+	    &palette, &ncolors, NULL) == SIXEL_OK);
+	CHECKF(w == 300 && h > 0 && h <= 240, "decoded %dx%d", w, h);
+	/* Nothing queued, nothing in flight: a cut writes nothing. */
+	CHECK(outq_cut(q) == 0);
+	CHECK(drain(p[0], &buf, &cap, got) == got);
+	outq_free(q);
+	close(p[0]);
+	close(p[1]);
+	free(pixels);
+	free(palette);
+	free(buf);
+	free(dcs);
+}
+
+static void
+test_until_key(void)
+{
+	int out[2], in[2];
+	size_t len;
+	char *dcs = encoded_pane(64, 48, &len);
+	struct outq *q;
+
+	make_pipe(out, 0);
+	make_pipe(in, 0);
+	q = outq_new(out[1]);
+	/* Nothing queued: returns at once, whatever the wait. */
+	int64_t t0 = now_mono_ms();
+	CHECK(outq_until_key(q, in[0], 500) == 0);
+	CHECK(now_mono_ms() - t0 < 100);
+	CHECK(outq_put(q, 0, 0, 0, dcs, len) == 0);
+	/* A roomy terminal: everything goes out, then it returns. */
+	CHECK(outq_until_key(q, in[0], 500) == 0);
+	CHECK(outq_pending(q) == 0);
+	CHECK(outq_put(q, 1, 0, 0, dcs, len) == 0);
+	/* A key waiting: it says so before writing more. */
+	CHECK(write(in[1], "a", 1) == 1);
+	CHECK(outq_until_key(q, in[0], 500) == 1);
+	CHECK(outq_pending(q) > 0);
+	outq_free(q);
+	close(out[0]);
+	close(out[1]);
+	close(in[0]);
+	close(in[1]);
+	free(dcs);
+}
+
+int
+main(void)
+{
+	h_suite = "outq";
+	RUN(test_whole);
+	RUN(test_cut);
+	RUN(test_until_key);
+	HARNESS_END();
+}

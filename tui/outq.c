@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/* Paced image output (tui/outq.h): segments written a piece at a time, cut at sixel bands. */
+#include "tui/outq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/util.h"
+
+/*
+ * A piece: at most this much per write (never more than the terminal has room
+ * for, so a write never waits), large enough that a fast local terminal takes
+ * a pane in a few writes.
+ */
+#define PIECE 65536
+
+/* DECRC: every segment ends by putting curses' cursor back. */
+static const char restore[] = "\0338";
+/* ST, then DECRC: how a cut segment ends. */
+static const char cut_end[] = "\033\\\0338";
+
+struct segment {
+	char *buf;
+	size_t len, off;
+	size_t body, body_end; /* the sixel data: after the DCS introducer, before ST */
+	int slot;
+};
+
+struct outq {
+	int fd;
+	int n;                     /* segments queued, in order */
+	struct segment seg[OUTQ_SLOTS];
+};
+
+struct outq *
+outq_new(int fd)
+{
+	struct outq *q = xcalloc(1, sizeof *q);
+
+	q->fd = fd;
+	return q;
+}
+
+static void
+drop_first(struct outq *q)
+{
+	free(q->seg[0].buf);
+	memmove(&q->seg[0], &q->seg[1], (size_t)(q->n - 1) * sizeof q->seg[0]);
+	q->n--;
+	memset(&q->seg[q->n], 0, sizeof q->seg[0]);
+}
+
+static void
+drop_all(struct outq *q)
+{
+	while (q->n > 0)
+		drop_first(q);
+}
+
+/* Writes all of buf, waiting for the terminal as long as it takes. 0, or -1. */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+			poll(&p, 1, 100);
+			continue;
+		}
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * write(2) that takes only what the terminal has room for. The descriptor is
+ * shared with curses, which expects it blocking, so O_NONBLOCK is set for
+ * this call alone and always put back.
+ */
+static ssize_t
+write_room(int fd, const char *buf, size_t n)
+{
+	int fl = fcntl(fd, F_GETFL);
+	ssize_t w;
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return write(fd, buf, n);
+	w = write(fd, buf, n);
+	int saved = errno;
+	fcntl(fd, F_SETFL, fl);
+	errno = saved;
+	return w;
+}
+
+/* What the terminal can take now of the first segment, a piece at most. 0, or -1. */
+static int
+write_piece(struct outq *q, int wait)
+{
+	struct segment *s = &q->seg[0];
+	size_t n = s->len - s->off < PIECE ? s->len - s->off : PIECE;
+	struct pollfd p = { q->fd, POLLOUT, 0 };
+	ssize_t w;
+
+	if (!wait && poll(&p, 1, 0) <= 0)
+		return 0;
+	w = write_room(q->fd, s->buf + s->off, n);
+	if (w < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (w <= 0)
+		return -1;
+	s->off += (size_t)w;
+	if (s->off == s->len)
+		drop_first(q);
+	return 0;
+}
+
+static int
+finish_first(struct outq *q)
+{
+	struct segment *s = &q->seg[0];
+	int rc = write_all(q->fd, s->buf + s->off, s->len - s->off);
+
+	drop_first(q);
+	return rc;
+}
+
+int
+outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len)
+{
+	char pre[64];
+	int np, i;
+
+	np = snprintf(pre, sizeof pre, "\0337\033[%d;%dH", row + 1, col + 1);
+	if (slot < 0 || slot >= OUTQ_SLOTS || row < 0 || col < 0 || np < 0 ||
+	    (size_t)np >= sizeof pre) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < q->n && q->seg[i].slot != slot; i++)
+		;
+	if (i < q->n && q->seg[i].off > 0) {
+		/* Only the first can be in flight: end it whole, then queue anew. */
+		finish_first(q);
+		i = q->n;
+	}
+	if (i == q->n) {
+		if (q->n == OUTQ_SLOTS) {
+			/* Every slot taken by another: the oldest must go out first. */
+			if (q->seg[0].off > 0)
+				finish_first(q);
+			else
+				drop_first(q);
+		}
+		i = q->n++;
+	} else
+		free(q->seg[i].buf);
+	struct segment *s = &q->seg[i];
+	const char *st = len >= 2 && dcs[len - 2] == '\033' && dcs[len - 1] == '\\' ? dcs + len - 2 :
+	    dcs + len;
+	const char *q_intro = memchr(dcs, 'q', len);
+	s->len = (size_t)np + len + sizeof restore - 1;
+	s->buf = xmalloc(s->len);
+	memcpy(s->buf, pre, (size_t)np);
+	memcpy(s->buf + np, dcs, len);
+	memcpy(s->buf + np + len, restore, sizeof restore - 1);
+	s->off = 0;
+	s->body = (size_t)np + (q_intro != NULL ? (size_t)(q_intro - dcs) + 1 : len);
+	s->body_end = (size_t)np + (size_t)(st - dcs);
+	s->slot = slot;
+	return 0;
+}
+
+long
+outq_pump(struct outq *q)
+{
+	while (q->n > 0) {
+		size_t before = q->seg[0].off;
+		int n0 = q->n;
+		if (write_piece(q, 0) != 0) {
+			drop_all(q);
+			return -1;
+		}
+		if (q->n == n0 && q->seg[0].off == before)
+			break; /* the terminal is full for now */
+	}
+	return (long)outq_pending(q);
+}
+
+int
+outq_until_key(struct outq *q, int in_fd, int ms)
+{
+	int64_t until = now_mono_ms() + ms;
+
+	for (;;) {
+		struct pollfd p[2] = { { in_fd, POLLIN, 0 }, { q->fd, POLLOUT, 0 } };
+		int64_t left = until - now_mono_ms();
+		if (left < 0)
+			left = 0;
+		if (poll(p, q->n > 0 ? 2 : 1, q->n > 0 ? (int)left : 0) < 0 && errno != EINTR)
+			return 0;
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+			return 1;
+		if (q->n == 0)
+			return 0;
+		if ((p[1].revents & POLLOUT) && write_piece(q, 1) != 0) {
+			drop_all(q);
+			return 0;
+		}
+		if (q->n == 0 || now_mono_ms() >= until)
+			return 0;
+	}
+}
+
+size_t
+outq_pending(const struct outq *q)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < q->n; i++)
+		n += q->seg[i].len - q->seg[i].off;
+	return n;
+}
+
+unsigned
+outq_slots(const struct outq *q)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < q->n; i++)
+		m |= 1u << q->seg[i].slot;
+	return m;
+}
+
+unsigned
+outq_cut(struct outq *q)
+{
+	unsigned partial = 0;
+
+	if (q->n > 0 && q->seg[0].off > 0) {
+		struct segment *s = &q->seg[0];
+		const char *band = NULL;
+		if (s->off < s->body_end) {
+			size_t from = s->off > s->body ? s->off : s->body;
+			band = memchr(s->buf + from, '-', s->body_end - from);
+		}
+		if (band == NULL) {
+			/* In the last band (or past the image): the rest is short, send it all. */
+			finish_first(q);
+		} else {
+			size_t upto = (size_t)(band - s->buf) + 1;
+			if (s->off < s->body) {
+				/* Still in the introducer or palette: those go out whole first. */
+				upto = s->body;
+			}
+			if (write_all(q->fd, s->buf + s->off, upto - s->off) == 0)
+				write_all(q->fd, cut_end, sizeof cut_end - 1);
+			partial |= 1u << s->slot;
+			drop_first(q);
+		}
+	}
+	while (q->n > 0) {
+		partial |= 1u << q->seg[0].slot;
+		drop_first(q);
+	}
+	return partial;
+}
+
+void
+outq_free(struct outq *q)
+{
+	if (q == NULL)
+		return;
+	outq_cut(q);
+	free(q);
+}
