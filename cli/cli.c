@@ -185,6 +185,8 @@ const struct cli_command cli_commands[] = {
 	    "                   out by leases (as mmda next)\n"
 	    "  --config FILE    backends for model-backed operators run from the augment\n"
 	    "                   screen (default: $MMDA_CONFIG, ./mmda.json, ~/.config/...)\n"
+	    "  --budget MS      over a link too slow to draw a pair in MS (default 300),\n"
+	    "                   a coarse preview of both panes goes first\n"
 	    "  Keys: a accept, x reject, space skip, u undo, j/k next/previous, J/K next/\n"
 	    "  previous original, l list (f filter, o sort), Enter open, / search, m mark,\n"
 	    "  g augment (X there stops a batch), t thresholds, S stats, E export, z zoom,\n"

@@ -56,6 +56,7 @@ cmd_review(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "overlap", required_argument, NULL, 'o' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "budget", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -66,6 +67,7 @@ cmd_review(int argc, char **argv)
 	int64_t v;
 
 	memset(&a, 0, sizeof a);
+	a.budget_ms = 300;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -90,6 +92,11 @@ cmd_review(int argc, char **argv)
 			break;
 		case 'c':
 			a.config = optarg;
+			break;
+		case 'b':
+			if (parse_int64(optarg, 20, 10000, &v) != 0)
+				return cli_usage("review", "--budget wants milliseconds from 20 to 10000");
+			a.budget_ms = (int)v;
 			break;
 		case 'h':
 			cli_command_help(stdout, cli_find("review"));

@@ -92,6 +92,7 @@ struct app {
 	int images_dirty; /* panes must be re-sent (moved, overlay closed, resized) */
 	FILE *script;     /* MMDA_SCRIPT: commands instead of keys */
 	int overlap;      /* > 0: work is handed out by leases (several annotators) */
+	int budget_ms;    /* a pair should be readable within this over the link measured */
 	int zoom;         /* review: one image over the whole screen */
 	int score_page;   /* review: the page of the scores panel (i) */
 	int cap_scroll;   /* review: caption rows scrolled away (c) */

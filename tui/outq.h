@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-/* Segments the queue holds at once: one per image pane. */
-#define OUTQ_SLOTS 2
+/* Segments the queue holds at once: per image pane, a preview and the image. */
+#define OUTQ_SLOTS 4
 
 struct outq;
 
@@ -51,6 +51,14 @@ int outq_until_key(struct outq *q, int in_fd, int ms);
 size_t outq_pending(const struct outq *q);
 /* The slots with bytes queued, as a bit mask (bit i for slot i). */
 unsigned outq_slots(const struct outq *q);
+/*
+ * What the link carries, in bytes per second, from the last busy spells:
+ * bytes that left the tty (written less what its output queue still held,
+ * TIOCOUTQ) over the time from queueing to the queue running dry. 0 until a
+ * spell of 32 KiB or more was measured. Buffers past the tty (an SSH
+ * connection's) make the first figures high; they settle as they fill.
+ */
+double outq_rate(const struct outq *q);
 
 /*
  * Before anything else is written to the terminal: the segment in flight is

@@ -30,6 +30,8 @@ struct entry {
 	struct image img;  /* blocks: the letterboxed pixels */
 	char *dcs;         /* sixel: the encoded pane */
 	size_t len;
+	char *pdcs;        /* sixel: its coarse preview, for slow links (NULL: none) */
+	size_t plen;
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
 };
@@ -57,6 +59,8 @@ struct pane_job {
 	FILE *frames;    /* $MMDA_FRAME_LOG: what each frame left on screen, for tests */
 	unsigned long frame;
 	int log_due;     /* a frame's panes are still being written: log it when they are out */
+	int previews;    /* the link is slow for the budget: panes go out preview first */
+	double rate;     /* the link's bytes per second when last measured (0 unknown) */
 	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
 };
 
@@ -87,8 +91,49 @@ entry_clear(struct entry *e)
 	free(e->path);
 	image_free(&e->img);
 	free(e->dcs);
+	free(e->pdcs);
 	free(e->why);
 	memset(e, 0, sizeof *e);
+}
+
+/*
+ * The preview of a pane: an eighth of its resolution each way, drawn back at
+ * full size (sixel repeats make wide runs cheap and six rows share a band),
+ * in 16 colours. About a tenth of the pane's bytes: enough to see what the
+ * pair is while the image itself crosses a slow link.
+ */
+#define PREVIEW_SCALE 8
+#define PREVIEW_COLORS 16
+
+static void
+preview_encode(const struct image *pane, char **dcs, size_t *len)
+{
+	struct image small, big;
+	int sw = pane->w / PREVIEW_SCALE > 0 ? pane->w / PREVIEW_SCALE : 1;
+	int sh = pane->h / PREVIEW_SCALE > 0 ? pane->h / PREVIEW_SCALE : 1;
+
+	*dcs = NULL;
+	*len = 0;
+	if (image_resize(pane, sw, sh, &small, NULL) != 0)
+		return;
+	memset(&big, 0, sizeof big);
+	big.w = pane->w, big.h = pane->h, big.channels = small.channels;
+	big.px = xreallocarray(NULL, (size_t)big.w * (size_t)big.h, (size_t)big.channels);
+	for (int y = 0; y < big.h; y++) {
+		const uint8_t *row = small.px + (size_t)(y * sh / big.h) * (size_t)sw *
+		    (size_t)small.channels;
+		uint8_t *out = big.px + (size_t)y * (size_t)big.w * (size_t)big.channels;
+		for (int x = 0; x < big.w; x++)
+			memcpy(out + (size_t)x * (size_t)big.channels,
+			    row + (size_t)(x * sw / big.w) * (size_t)small.channels,
+			    (size_t)big.channels);
+	}
+	image_free(&small);
+	if (sixel_encode_image(&big, PREVIEW_COLORS, 0, dcs, len, NULL) != 0) {
+		*dcs = NULL;
+		*len = 0;
+	}
+	image_free(&big);
 }
 
 /* The worker's part: decode at a reduced size when the codec can, letterbox, encode. */
@@ -98,8 +143,8 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	static const uint8_t bg[3] = { 0, 0, 0 };
 	struct image_opts io = { 0, w, h, 0 };
 	struct image src, pane;
-	char *why = NULL, *dcs = NULL;
-	size_t len = 0;
+	char *why = NULL, *dcs = NULL, *pdcs = NULL;
+	size_t len = 0, plen = 0;
 
 	memset(&pane, 0, sizeof pane);
 	if (image_load_file(path, &io, &src, &why) != 0)
@@ -125,6 +170,8 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
+	else if (mode == RENDER_SIXEL)
+		preview_encode(&pane, &pdcs, &plen);
 out:
 	pthread_mutex_lock(&pj->lock);
 	if (why != NULL) {
@@ -135,6 +182,8 @@ out:
 		e->img = pane;
 		e->dcs = dcs;
 		e->len = len;
+		e->pdcs = pdcs;
+		e->plen = plen;
 	}
 	pj->fresh = 1;
 	pthread_mutex_unlock(&pj->lock);
@@ -515,9 +564,12 @@ void
 render_panes(struct app *a)
 {
 	struct pane_job *pj = a->panes;
+	struct entry *send[RENDER_PANES] = { NULL };
+	size_t need = 0;
 
 	if (pj->mode != RENDER_SIXEL)
 		return;
+	pthread_mutex_lock(&pj->lock);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -525,22 +577,48 @@ render_panes(struct app *a)
 			continue;
 		pane_pixels(pj, p->rows, p->cols, &w, &h);
 		char *key = xasprintf("%s %dx%d", p->path, w, h);
-		pthread_mutex_lock(&pj->lock);
 		struct entry *e = lookup(pj, p->path, w, h, 0);
+		/* An unchanged pane is not sent again: bytes are what SSH pays for. */
 		if (e != NULL && e->state == E_DONE &&
 		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
-			/* An unchanged pane is not sent again: bytes are what SSH pays for. */
-			outq_put(pj->out, i, p->y, p->x, e->dcs, e->len);
+			send[i] = e;
+			need += e->len;
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
 		}
-		pthread_mutex_unlock(&pj->lock);
 		free(key);
 	}
+	/* Over a link that would take longer than the budget, a preview of every
+	 * pane first: the pair is readable at once, sharp a moment later. */
+	double rate = outq_rate(pj->out);
+	int budget = a->budget_ms > 0 ? a->budget_ms : 300;
+	pj->rate = rate;
+	if (need > 0)
+		pj->previews = rate > 0 && (double)need * 1000.0 / rate > budget;
+	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
+		if (send[i] != NULL && send[i]->pdcs != NULL)
+			outq_put(pj->out, RENDER_PANES + i, pj->pane[i].y, pj->pane[i].x,
+			    send[i]->pdcs, send[i]->plen);
+	for (int i = 0; i < RENDER_PANES; i++)
+		if (send[i] != NULL)
+			outq_put(pj->out, i, pj->pane[i].y, pj->pane[i].x, send[i]->dcs,
+			    send[i]->len);
+	pthread_mutex_unlock(&pj->lock);
 	a->images_dirty = 0;
 	pj->log_due = 1;
 	render_pump(a);
+}
+
+const char *
+render_link(struct app *a, char *buf, size_t size)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj == NULL || pj->mode != RENDER_SIXEL || !pj->previews || size == 0)
+		return "";
+	snprintf(buf, size, "link %.1f Mbit/s: previews first", pj->rate * 8 / 1e6);
+	return buf;
 }
 
 /* The frame log tells tests a frame is on screen: only once its bytes are out. */
@@ -594,6 +672,7 @@ render_hold(struct app *a)
 		return 0;
 	/* Only what is queued matters: a pane that stays is let finish. */
 	unsigned queued = outq_slots(pj->out);
+	queued |= queued >> RENDER_PANES;
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -622,6 +701,8 @@ render_cut(struct app *a)
 	if (pj == NULL || pj->out == NULL || outq_pending(pj->out) == 0)
 		return;
 	partial = outq_cut(pj->out);
+	/* Slot i is pane i's image, RENDER_PANES + i its preview. */
+	partial |= partial >> RENDER_PANES;
 	for (int i = 0; i < RENDER_PANES; i++)
 		if (partial & (1u << i)) {
 			free(pj->pane[i].sent);

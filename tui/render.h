@@ -57,6 +57,12 @@ int render_writing(struct app *a);
 int render_hold(struct app *a);
 /* Ends the pane in flight at a sixel band and drops the rest (before curses writes). */
 void render_cut(struct app *a);
+/*
+ * The link mode for the title bar: "link 9.6 Mbit/s: previews first" while
+ * panes go out preview first (the link is too slow for --budget), written
+ * into buf; "" otherwise (a constant, not buf).
+ */
+const char *render_link(struct app *a, char *buf, size_t size);
 /* 1 while the worker has panes queued or in progress (the loop then polls often). */
 int render_busy(struct app *a);
 /* Collects finished work; returns 1 when something new can be shown. */

@@ -14,6 +14,7 @@
 
 #include "core/base/utf8.h"
 #include "core/base/util.h"
+#include "tui/render.h"
 
 int
 screen_text(int y, int x, int w, const char *text, int attr)
@@ -135,7 +136,8 @@ screen_prompt(struct app *a, const char *prompt, char *buf, size_t len)
 {
 	int y = LINES - 2, rc;
 
-	(void)a;
+	/* getnstr echoes straight to the terminal: no image may be in flight. */
+	render_cut(a);
 	move(y, 0);
 	clrtoeol();
 	screen_text(y, 0, COLS, prompt, theme_attr(TH_STATUS));

@@ -191,16 +191,16 @@ image_label(char *buf, size_t len, const struct candidate *c, const char *path)
 static void
 draw_title(struct app *a)
 {
-	char buf[512], where[96];
+	char buf[512], where[96], link[64];
 
 	if (a->full_ids != NULL)
 		snprintf(where, sizeof where, "boundary of %s", a->boundary_metric);
 	else
 		snprintf(where, sizeof where, "%s", app_queue_name(a));
 	snprintf(buf, sizeof buf, " mmda  %s %zu/%zu, %" PRId64 " left  #%" PRId64 " %s   %s: %"
-	    PRId64 " accepted, %" PRId64 " rejected, %" PRId64 " skipped", where, a->cur + 1, a->n,
-	    a->left, a->c.id, a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT],
-	    a->mine[ANSWER_REJECT], a->mine[ANSWER_SKIP]);
+	    PRId64 " accepted, %" PRId64 " rejected, %" PRId64 " skipped   %s", where, a->cur + 1,
+	    a->n, a->left, a->c.id, a->c.op ? a->c.op : "?", a->annotator, a->mine[ANSWER_ACCEPT],
+	    a->mine[ANSWER_REJECT], a->mine[ANSWER_SKIP], render_link(a, link, sizeof link));
 	screen_title(buf);
 }
 

@@ -19,29 +19,24 @@
  *   sixel N row R col C width W height H mean R G B [cut-at Y] after-key K
  *
  * R and C are the 1-based cursor position of the CUP just before the DCS
- * (inside the ESC 7 ... ESC 8 framing; 0 0 when there is none), the mean
- * is over every pixel, and K is how many keys had been typed when the DCS
- * began; cut-at Y when the image ended early at pixel row Y (the mean is
- * then over the rows above). Then "frame K bytes N sixels S ms T" for the output between two
- * key presses (frame 0 is before the first key): T is the time from typing
- * key K to the last byte read before key K + 1 was typed (the quiet wait
- * after it does not count; frame 0 is timed from the command's start, the
- * cold first frame; 0.0 when the frame has no output). Then "keys-sent N",
- * "dcs-count N" and "exit N" (the command's exit status, 128 + signal
- * when killed). --repeat N types KEYS N times over (the last pass may be
- * followed by --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel does not decode,
- * 1 on a usage or system error, else 0.
+ * (inside the ESC 7 ... ESC 8 framing; 0 0 when there is none), the mean is
+ * over every pixel (over the rows above Y when the image was cut at Y), and K
+ * is how many keys had been typed when the DCS began. Then "frame K bytes N
+ * sixels S ms T first F" for the output between two key presses (frame 0 is
+ * before the first key): T is the time from typing key K to the last byte
+ * read before key K + 1 was typed (frame 0 from the command's start; 0.0 when
+ * the frame has no output), F the same to when every pane the frame drew had
+ * a whole image (at any resolution). Then "keys-sent N", "dcs-count N" and
+ * "exit N" (128 + signal when killed). --repeat N types KEYS N times over
+ * (then --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel
+ * does not decode or holds another sequence, 1 on a usage error, else 0.
  *
- * A slow link: --link KBIT reads the command's output no faster than KBIT
- * kbit/s (so its writes back up as they do behind a full SSH connection),
- * and --rtt MS delivers each key MS/2 after it is typed and counts each
- * byte as arriving MS/2 after it was read. --every MS types the next key MS
- * after the last one, whatever is being drawn (a fast reviewer), instead of
- * after a quiet gap. --db PATH polls the project's decisions every
- * millisecond and prints "stored K ms T" per decision: T from key K's
- * delivery to the decision being in the database. What this cannot model:
- * buffering inside the network (only the pty's own buffer holds bytes back),
- * and terminal query answers, which are not delayed.
+ * A slow link: --link KBIT reads the output no faster than KBIT kbit/s (the
+ * writes back up as behind a full SSH connection); --rtt MS delivers keys and
+ * counts bytes as arriving MS/2 late. --every MS types a key every MS whatever
+ * is drawn (a fast reviewer), from the first quiet spell on. --db PATH polls the decisions each millisecond:
+ * "stored K ms T", T from key K's delivery to its decision being stored. Not
+ * modelled: buffers inside the network, and delays of query answers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,6 +82,9 @@ struct capture {
 	int64_t start_us;  /* when the command was started */
 	int64_t *sent_us;  /* when key i reached the command (typed + rtt/2) */
 	int64_t *stored_us; /* when the decision key i made was in the database (0: none) */
+	size_t *chunk_end; /* capture length after each read ... */
+	int64_t *chunk_us; /* ... and when those bytes arrived */
+	size_t nchunks, chunk_cap;
 	size_t nkeys;
 	size_t scanned;    /* queries are searched from here */
 	size_t query_end;  /* just after the last query */
@@ -320,13 +318,12 @@ link_allow(const struct options *o, int64_t *tokens_us, size_t want)
  * o->every_ms. Returns 0, or -1 when the deadline passed first.
  */
 static int
-pty_run(int master, const struct options *o, struct capture *c)
+pty_loop(int master, const struct options *o, struct capture *c, sqlite3 *db)
 {
 	int64_t deadline = clock_ms() + (int64_t)o->timeout_s * 1000, last = clock_ms();
 	int64_t tokens_us = clock_us(), half_us = (int64_t)o->rtt_ms * 500;
 	size_t nk = strlen(o->typed), frame_start = 0, from, delivered = 0, stored = 0;
 	unsigned char buf[65536];
-	sqlite3 *db = NULL;
 	long decisions = -1;
 
 	c->key_at = mem_grow(NULL, (nk + 1) * sizeof *c->key_at);
@@ -336,18 +333,12 @@ pty_run(int master, const struct options *o, struct capture *c)
 	c->stored_us = mem_grow(NULL, (nk + 1) * sizeof *c->stored_us);
 	memset(c->last_us, 0, (nk + 1) * sizeof *c->last_us);
 	memset(c->stored_us, 0, (nk + 1) * sizeof *c->stored_us);
-	if (o->db != NULL && sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		db = NULL;
-	}
 	for (;;) {
 		int64_t now = clock_ms(), wait;
 		struct pollfd pfd;
 		int r;
-		if (now >= deadline) {
-			sqlite3_close(db);
+		if (now >= deadline)
 			return -1;
-		}
 		/* Keys typed reach the command half a round trip later. */
 		while (delivered < c->nkeys && clock_us() >= c->key_us[delivered] + half_us) {
 			char k = o->typed[delivered];
@@ -355,10 +346,8 @@ pty_run(int master, const struct options *o, struct capture *c)
 			if (decisions < 0)
 				decisions = db_decisions(db);
 			delivered++;
-			if (write_all(master, &k, 1) != 0) {
-				sqlite3_close(db);
+			if (write_all(master, &k, 1) != 0)
 				return 0;
-			}
 		}
 		if (db != NULL && stored < delivered) {
 			long n = db_decisions(db);
@@ -373,8 +362,9 @@ pty_run(int master, const struct options *o, struct capture *c)
 		 * key typed while the command waits for an answer would be read as
 		 * one (or flushed). */
 		from = frame_start > c->query_end ? frame_start : c->query_end;
-		int due = o->every_ms > 0 ? c->len > from &&
-		    (c->nkeys == 0 || clock_us() - c->key_us[c->nkeys - 1] >= (int64_t)o->every_ms * 1000) :
+		/* --every: the first key still waits for the first screen to be drawn. */
+		int due = o->every_ms > 0 && c->nkeys > 0 ?
+		    clock_us() - c->key_us[c->nkeys - 1] >= (int64_t)o->every_ms * 1000 :
 		    c->len > from && now - last >= o->quiet_ms;
 		if (c->nkeys < nk && due) {
 			c->key_us[c->nkeys] = clock_us();
@@ -394,10 +384,8 @@ pty_run(int master, const struct options *o, struct capture *c)
 		r = poll(&pfd, 1, (int)(wait > 0 ? wait : 0));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			sqlite3_close(db);
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			continue;
 		size_t allow = link_allow(o, &tokens_us, sizeof buf);
@@ -406,17 +394,37 @@ pty_run(int master, const struct options *o, struct capture *c)
 		ssize_t n = read(master, buf, allow);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0) {
-			sqlite3_close(db);
+		if (n <= 0)
 			return 0; /* EIO: every slave descriptor is closed */
-		}
 		if (o->link_kbit > 0)
 			tokens_us += (int64_t)n * 1000000 / ((int64_t)o->link_kbit * 125);
 		c->last_us[c->nkeys] = clock_us() + half_us;
 		capture_append(c, buf, (size_t)n);
+		if (c->nchunks == c->chunk_cap) {
+			c->chunk_cap = c->chunk_cap ? 2 * c->chunk_cap : 4096;
+			c->chunk_end = mem_grow(c->chunk_end, c->chunk_cap * sizeof *c->chunk_end);
+			c->chunk_us = mem_grow(c->chunk_us, c->chunk_cap * sizeof *c->chunk_us);
+		}
+		c->chunk_end[c->nchunks] = c->len;
+		c->chunk_us[c->nchunks++] = c->last_us[c->nkeys];
 		query_scan(c, master, o);
 		last = clock_ms();
 	}
+}
+
+static int
+pty_run(int master, const struct options *o, struct capture *c)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (o->db != NULL && sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	}
+	rc = pty_loop(master, o, c, db);
+	sqlite3_close(db);
+	return rc;
 }
 
 /* How many keys had been sent when output offset at was written. */
@@ -537,24 +545,65 @@ out:
 	return rc;
 }
 
+/* When the byte before offset at had arrived. */
+static int64_t
+arrival_us(const struct capture *c, size_t at)
+{
+	size_t lo = 0, hi = c->nchunks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->chunk_end[mid] < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nchunks ? c->chunk_us[lo] : 0;
+}
+
+/* A frame's panes: each column's first whole image, and when it had arrived. */
+struct frame_panes {
+	int col[4];
+	int64_t done_us[4];
+	int n;
+};
+
+static void
+frame_pane_seen(struct frame_panes *f, int col, int64_t t)
+{
+	for (int i = 0; i < f->n; i++)
+		if (f->col[i] == col)
+			return;
+	if (f->n < 4) {
+		f->col[f->n] = col;
+		f->done_us[f->n++] = t;
+	}
+}
+
 /* Finds every ESC P ... ESC \ and reports it, then the frames. */
 static int
 capture_report(const struct capture *c)
 {
 	size_t i = 0, k, count = 0;
 	size_t *frame_sixels = mem_grow(NULL, (c->nkeys + 1) * sizeof *frame_sixels);
+	struct frame_panes *fp = mem_grow(NULL, (c->nkeys + 1) * sizeof *fp);
 	int rc = 0;
 
 	memset(frame_sixels, 0, (c->nkeys + 1) * sizeof *frame_sixels);
+	memset(fp, 0, (c->nkeys + 1) * sizeof *fp);
 	while (i + 1 < c->len) {
 		size_t end;
 		if (c->p[i] != 0x1b || c->p[i + 1] != 'P') {
 			i++;
 			continue;
 		}
-		for (end = i + 2; end + 1 < c->len; end++)
-			if (c->p[end] == 0x1b && c->p[end + 1] == '\\')
-				break;
+		for (end = i + 2; end + 1 < c->len && c->p[end] != 0x1b; end++)
+			;
+		/* Any other ESC inside an image is text written into it: the image is broken. */
+		if (end + 1 < c->len && c->p[end + 1] != '\\') {
+			fprintf(stderr, "ptyterm: a sequence inside sixel %zu, at byte %zu\n", count, end);
+			rc = -1;
+		}
 		if (end + 1 >= c->len) {
 			fprintf(stderr, "ptyterm: unterminated DCS at byte %zu\n", i);
 			rc = -1;
@@ -562,6 +611,9 @@ capture_report(const struct capture *c)
 		}
 		if (sixel_report(c, i, end + 2, (int)count) != 0)
 			rc = -1;
+		int row, col;
+		dcs_position(c, i, &row, &col);
+		frame_pane_seen(&fp[keys_before(c, i)], col, arrival_us(c, end + 2));
 		frame_sixels[keys_before(c, i)]++;
 		count++;
 		i = end + 2;
@@ -571,9 +623,14 @@ capture_report(const struct capture *c)
 		size_t to = k < c->nkeys ? c->key_at[k] : c->len;
 		int64_t t0 = k == 0 ? c->start_us : c->key_us[k - 1];
 		double ms = c->last_us[k] > t0 ? (double)(c->last_us[k] - t0) / 1000.0 : 0.0;
-		printf("frame %zu bytes %zu sixels %zu ms %.1f\n", k, to - from, frame_sixels[k],
-		    ms);
+		int64_t first = 0;
+		for (int j = 0; j < fp[k].n; j++)
+			if (fp[k].done_us[j] > first)
+				first = fp[k].done_us[j];
+		printf("frame %zu bytes %zu sixels %zu ms %.1f first %.1f\n", k, to - from,
+		    frame_sixels[k], ms, first > t0 ? (double)(first - t0) / 1000.0 : 0.0);
 	}
+	free(fp);
 	for (k = 0; k < c->nkeys; k++)
 		if (c->stored_us[k] > 0)
 			printf("stored %zu ms %.1f\n", k + 1,
@@ -735,6 +792,8 @@ main(int argc, char **argv)
 	free(c.last_us);
 	free(c.sent_us);
 	free(c.stored_us);
+	free(c.chunk_end);
+	free(c.chunk_us);
 	free(o.typed);
 	return rc;
 }

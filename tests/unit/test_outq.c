@@ -93,7 +93,7 @@ test_whole(void)
 	CHECK(memcmp(buf + 9, dcs, len) == 0);
 	CHECK(memcmp(buf + 9 + len, "\0338", 2) == 0);
 	CHECK(outq_cut(q) == 0);
-	CHECK(outq_put(q, 2, 0, 0, dcs, len) == -1 && errno == EINVAL);
+	CHECK(outq_put(q, OUTQ_SLOTS, 0, 0, dcs, len) == -1 && errno == EINVAL);
 	CHECK(outq_put(q, 0, -1, 0, dcs, len) == -1);
 	outq_free(q);
 	close(p[0]);
