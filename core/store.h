@@ -71,6 +71,7 @@ struct store_original {
 	int64_t source_id;      /* from store_source_id, or 0 */
 	const char *meta;       /* extra JSON, or NULL */
 	int width, height;      /* 0 when unknown */
+	const char *content;    /* hex sha256 of the image bytes when known, or NULL */
 	char aug_id[65];
 };
 
@@ -82,6 +83,47 @@ struct store_original {
  */
 int store_add_original(struct store *st, const struct store_original *o, int64_t *id,
     char **cause);
+
+/*
+ * What decides whether an existing original is the same pair as a new one:
+ * where its image is and, once somebody computed it, the hash of its bytes.
+ * Strings are owned; free with original_image_free.
+ */
+struct original_image {
+	int64_t root_id;   /* 0 for an object-store image */
+	char *image_path;  /* relative to its root, or NULL */
+	char *object;      /* object hash, or NULL */
+	char *content;     /* sha256 of the image bytes, NULL until computed */
+	char *abs;         /* the image's absolute path (checked inside its root), or NULL */
+	char *text;
+};
+/* Loads what original id's identity rests on; -1 with *cause when it is not an original. */
+int store_original_image(struct store *st, int64_t id, struct original_image *out,
+    char **cause);
+void original_image_free(struct original_image *o);
+/* Records the content hash of original id's image, so no later import reads it again. */
+int store_original_set_content(struct store *st, int64_t id, const char *hex, char **cause);
+/*
+ * Keeps another source's naming of original id beside the first one's: its
+ * key, source and extra fields (o->src_key, o->source_id, o->key_is_id,
+ * o->meta; the rest of o is ignored). Returns 1 when recorded, 0 when the
+ * candidate already carries this source and key (nothing written), -1 with
+ * *cause on failure.
+ */
+int store_original_add_source(struct store *st, int64_t id, const struct store_original *o,
+    char **cause);
+/* One source that names a candidate; strings owned by the array (sources_free). */
+struct candidate_source {
+	char *key;    /* the key in that source, or NULL */
+	char *source; /* the manifest's path, or NULL */
+	char *format; /* the import format of the source ("coco", "llava", ...), or NULL */
+	char *meta;   /* that source's extra JSON, or NULL */
+};
+/* Every source of candidate id, the first import's first; caller frees with
+ * sources_free (*n may be 0 for a derived candidate). */
+int store_candidate_sources(struct store *st, int64_t id, struct candidate_source **out,
+    size_t *n, char **cause);
+void sources_free(struct candidate_source *s, size_t n);
 
 /* A derived candidate, made by an operator from one or two parents. Strings are
  * borrowed for the call. */

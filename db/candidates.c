@@ -43,13 +43,19 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 
 	if (o->key_is_id && o->src_key != NULL) {
 		s = db_stmt(st, STMT_ORIG_BY_KEY,
-		    "SELECT id, aug_id = ?3 FROM candidates WHERE src_key = ?2 AND root_id = ?1"
-		    " AND key_is_id = 1 LIMIT 1", cause);
+		    "SELECT id, aug_id = ?3 OR (text = ?4 AND image_path IS ?5 AND object IS ?6)"
+		    " FROM candidates WHERE src_key = ?2 AND root_id = ?1 AND key_is_id = 1 LIMIT 1",
+		    cause);
 		if (s == NULL)
 			return -1;
+		/* Under one root, one path (or object) and caption is one file: the same pair,
+		 * whichever form of aug_id it was stored under. */
 		sqlite3_bind_int64(s, 1, o->root_id);
 		db_bind_text(s, 2, o->src_key);
 		db_bind_text(s, 3, o->aug_id);
+		db_bind_text(s, 4, o->text);
+		db_bind_text(s, 5, o->image_path);
+		db_bind_text(s, 6, o->object);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			int64_t other = sqlite3_column_int64(s, 0);
 			int same = sqlite3_column_int(s, 1);
@@ -67,8 +73,8 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 	/* The common case is a new pair: insert first and look up only on a clash. */
 	s = db_stmt(st, STMT_ORIG_ADD,
 	    "INSERT INTO candidates (aug_id, op, op_version, params, root_id, image_path, object,"
-	    " text, src_key, key_is_id, source_id, meta, width, height, created_at)"
-	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " text, src_key, key_is_id, source_id, meta, width, height, created_at, content)"
+	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (aug_id) DO NOTHING", cause);
 	if (s == NULL)
 		return -1;
@@ -87,6 +93,7 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 		sqlite3_bind_int(s, 11, o->height);
 	}
 	sqlite3_bind_int64(s, 12, now_unix());
+	db_bind_text(s, 13, o->content);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
 		return db_fail(st, "adding an original", cause);
@@ -284,8 +291,8 @@ store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cau
 		if (n > 1)
 			return ambiguous(spec, ids, n, cause);
 	}
-	if (matches(st, "SELECT id FROM candidates WHERE src_key = ? ORDER BY id", spec, ids, &n,
-	    cause) != 0)
+	if (matches(st, "SELECT id FROM candidates WHERE src_key = ?1 UNION SELECT candidate"
+	    " FROM original_sources WHERE src_key = ?1 ORDER BY 1", spec, ids, &n, cause) != 0)
 		return -1;
 	if (n == 1) {
 		*id = ids[0];
