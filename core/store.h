@@ -118,6 +118,7 @@ struct candidate_source {
 	char *source; /* the manifest's path, or NULL */
 	char *format; /* the import format of the source ("coco", "llava", ...), or NULL */
 	char *meta;   /* that source's extra JSON, or NULL */
+	int key_is_id; /* the key is the source's own id, not one made up by the reader */
 };
 /* Every source of candidate id, the first import's first; caller frees with
  * sources_free (*n may be 0 for a derived candidate). */

@@ -128,11 +128,12 @@ store_candidate_sources(struct store *st, int64_t id, struct candidate_source **
     size_t *n, char **cause)
 {
 	static const char sql[] =
-	    "SELECT k, p, f, m FROM ("
-	    " SELECT 0 AS rank, 0 AS at, c.src_key AS k, s.path AS p, s.format AS f, c.meta AS m"
+	    "SELECT k, p, f, m, i FROM ("
+	    " SELECT 0 AS rank, 0 AS at, c.src_key AS k, s.path AS p, s.format AS f, c.meta AS m,"
+	    " c.key_is_id AS i"
 	    " FROM candidates c LEFT JOIN sources s ON s.id = c.source_id"
 	    " WHERE c.id = ?1 AND c.op = 'original'"
-	    " UNION ALL SELECT 1, o.added_at, o.src_key, s.path, s.format, o.meta"
+	    " UNION ALL SELECT 1, o.added_at, o.src_key, s.path, s.format, o.meta, o.key_is_id"
 	    " FROM original_sources o LEFT JOIN sources s ON s.id = o.source_id"
 	    " WHERE o.candidate = ?1) ORDER BY rank, at, p, k";
 	sqlite3_stmt *s;
@@ -154,6 +155,7 @@ store_candidate_sources(struct store *st, int64_t id, struct candidate_source **
 		c->source = db_column_dup(s, 1);
 		c->format = db_column_dup(s, 2);
 		c->meta = db_column_dup(s, 3);
+		c->key_is_id = sqlite3_column_int(s, 4);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
