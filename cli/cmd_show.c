@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/numfmt.h"
 #include "core/image/image.h"
 #include "core/metrics/metrics.h"
 #include "core/store.h"
@@ -183,8 +184,11 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 	printf("%-10s ", "op");
 	cli_put_safe(stdout, c->op);
 	printf(" v%d\n", c->op_version);
-	if (strcmp(c->op, "original") != 0)
-		field("params", c->params);
+	if (strcmp(c->op, "original") != 0) {
+		char *params = numfmt_json(c->params);
+		field("params", params);
+		free(params);
+	}
 	if (c->has_seed)
 		printf("%-10s %" PRId64 "\n", "seed", c->seed);
 	if (c->backend != NULL)

@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/base/numfmt.h"
 #include "core/base/safefile.h"
 #include "core/base/sha256.h"
 #include "core/base/util.h"
@@ -418,8 +419,10 @@ write_manifest(struct run *r, char **cause)
 	cJSON *est = r->o->estimate_json != NULL ? cJSON_Parse(r->o->estimate_json) : NULL;
 	if (est != NULL)
 		cJSON_AddItemToObject(doc, "estimated_precision", est);
-	text = cJSON_Print(doc);
+	char *printed = cJSON_Print(doc);
 	cJSON_Delete(doc);
+	text = numfmt_json(printed);
+	free(printed);
 	path = xasprintf("%s/manifest.json", r->tmp);
 	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fputc('\n', f) == EOF ||
 	    fflush(f) != 0 || fsync(fileno(f)) != 0)

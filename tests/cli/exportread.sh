@@ -159,3 +159,16 @@ check export-missing-parent-exit-1 [ $rc -eq 1 ]
 check export-missing-parent-names-it grep -q "$R/nope/gold: .*$R/nope does not exist" "$T/err"
 check export-no-temp-name-leaks sh -c "! grep -q 'mmda-tmp' '$T/err'"
 check export-reader-integrity integrity p.db
+
+# Numbers print in the shortest form that reads back exactly; the stored form
+# that aug_ids hash stays as it was, so re-running adds nothing.
+"$MMDA" augment p.db --op synonym --limit 1 --json >"$T/syn"
+SYN=$(json_get "$T/syn" "d['created'][0]")
+"$MMDA" show p.db "$SYN" --json >"$T/ssyn"
+check show-json-params-shortest grep -q '"aug_p":0.3,' "$T/ssyn"
+"$MMDA" show p.db "$SYN" >"$T/ssyn.txt"
+check show-params-shortest grep -q '"aug_p":0.3,' "$T/ssyn.txt"
+"$MMDA" export p.db --format jsonl --select all --out out-num >/dev/null
+check export-params-shortest sh -c "grep -q '\"aug_p\":0.3,' out-num/pairs.jsonl && ! grep -q '0.2999999' out-num/pairs.jsonl"
+"$MMDA" augment p.db --op synonym --limit 1 --json >"$T/syn2"
+check params-identity-stable [ "$(json_get "$T/syn2" "len(d['created']), d['existing']")" = "(0, 1)" ]
