@@ -161,13 +161,13 @@ merge_rows(struct store *st, struct store_merge_result *res, char **cause)
 		/* Parents have smaller ids than their children, so id order keeps lineage valid. */
 		"INSERT INTO candidates (aug_id, op, op_version, params, seed, backend, model, prompt,"
 		" response_id, root_id, image_path, object, text, src_key, key_is_id, source_id, meta,"
-		" width, height, created_at)"
+		" width, height, created_at, content)"
 		" SELECT c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model, c.prompt,"
 		" c.response_id, (SELECT id FROM main.roots WHERE path = r.path), c.image_path,"
 		" c.object, c.text, c.src_key, c.key_is_id,"
 		" (SELECT ms.id FROM main.sources ms JOIN main.roots mr ON mr.id = ms.root_id"
 		"   WHERE mr.path = r.path AND ms.path = s.path),"
-		" c.meta, c.width, c.height, c.created_at"
+		" c.meta, c.width, c.height, c.created_at, c.content"
 		" FROM src.candidates c LEFT JOIN src.roots r ON r.id = c.root_id"
 		" LEFT JOIN src.sources s ON s.id = c.source_id"
 		" WHERE NOT EXISTS (SELECT 1 FROM main.candidates m WHERE m.aug_id = c.aug_id)"
@@ -177,6 +177,25 @@ merge_rows(struct store *st, struct store_merge_result *res, char **cause)
 		" JOIN src.candidates sc ON sc.id = l.child JOIN src.candidates sp ON sp.id = l.parent"
 		" JOIN main.candidates mc ON mc.aug_id = sc.aug_id"
 		" JOIN main.candidates mp ON mp.aug_id = sp.aug_id",
+		/*
+		 * Every source that names a pair over there names it here too: the
+		 * further sources, and the first one of a pair this database had from
+		 * another source. A source already first here is not repeated.
+		 */
+		"INSERT OR IGNORE INTO original_sources (candidate, source_id, src_key, key_is_id,"
+		" meta, added_at)"
+		" SELECT mc.id, ms.id, k.src_key, k.key_is_id, k.meta, k.at FROM ("
+		"  SELECT o.candidate AS cand, o.source_id AS sid, o.src_key, o.key_is_id, o.meta,"
+		"   o.added_at AS at FROM src.original_sources o"
+		"  UNION ALL SELECT c.id, c.source_id, c.src_key, c.key_is_id, c.meta, c.created_at"
+		"   FROM src.candidates c WHERE c.op = 'original' AND c.src_key IS NOT NULL"
+		"   AND c.source_id IS NOT NULL) k"
+		" JOIN src.candidates sc ON sc.id = k.cand"
+		" JOIN main.candidates mc ON mc.aug_id = sc.aug_id"
+		" JOIN src.sources s ON s.id = k.sid JOIN src.roots r ON r.id = s.root_id"
+		" JOIN main.roots mr ON mr.path = r.path"
+		" JOIN main.sources ms ON ms.root_id = mr.id AND ms.path = s.path"
+		" WHERE NOT (mc.source_id IS ms.id AND mc.src_key IS k.src_key)",
 	};
 	int64_t before, after, total;
 	sqlite3_stmt *s;

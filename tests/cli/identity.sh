@@ -66,3 +66,17 @@ done
 check wds-other-bytes-other-pair [ "$(json_get "$T/ow2" "d['imported'], d['existing']")" = "(1, 0)" ]
 "$MMDA" import "$T/w.db" "$R/w1/t/s.tar" --json >"$T/ow3"
 check wds-reimport-adds-nothing [ "$(json_get "$T/ow3" "d['imported'], d['existing']")" = "(0, 1)" ]
+
+# A merge carries every source: a second database that met the same pairs from
+# other sources adds them, and merging twice adds nothing.
+"$MMDA" import "$T/j.db" "$R/c/m.jsonl" >/dev/null
+"$MMDA" import "$T/j.db" "$R/b/m.jsonl" >/dev/null
+"$MMDA" merge "$DB" "$T/j.db" --trust-roots --json >"$T/mg"
+check merge-same-pairs-existing [ "$(json_get "$T/mg" "d['candidates'], d['existing']")" = "(0, 2)" ]
+"$MMDA" merge "$DB" "$T/j.db" --json >/dev/null
+check merge-keeps-sources-once [ "$(sqlite3 "$DB" 'SELECT count(*) FROM original_sources')" = 1 ]
+"$MMDA" import "$T/k.db" "$R/c/m.jsonl" >/dev/null
+"$MMDA" merge "$T/k.db" "$DB" --trust-roots --json >/dev/null
+"$MMDA" show "$T/k.db" a1 --json >"$T/sk"
+check merge-brings-further-sources [ "$(json_get "$T/sk" "[s['key'] for s in d['sources']]")" = "['c1', 'a1']" ]
+check merge-integrity integrity "$T/k.db"
