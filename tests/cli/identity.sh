@@ -80,3 +80,12 @@ check merge-keeps-sources-once [ "$(sqlite3 "$DB" 'SELECT count(*) FROM original
 "$MMDA" show "$T/k.db" a1 --json >"$T/sk"
 check merge-brings-further-sources [ "$(json_get "$T/sk" "[s['key'] for s in d['sources']]")" = "['c1', 'a1']" ]
 check merge-integrity integrity "$T/k.db"
+
+# Two hosts that each imported a different picture first under one path and
+# caption hold one aug_id for two pairs: the merge refuses, saying so.
+"$MMDA" import "$T/h1.db" "$R/b/m.jsonl" >/dev/null
+"$MMDA" import "$T/h2.db" "$R/a/m.jsonl" >/dev/null
+"$MMDA" merge "$T/h1.db" "$T/h2.db" --trust-roots >/dev/null 2>"$T/mh"; rc=$?
+check merge-other-image-refused [ $rc -eq 1 ]
+check merge-other-image-says-why grep -q "share an aug_id (path and caption) but not their image" "$T/mh"
+check merge-other-image-nothing-merged [ "$(sqlite3 "$T/h1.db" 'SELECT count(*) FROM candidates')" = 1 ]
