@@ -33,9 +33,12 @@ number_len(const char *p, int *integer)
 		return 0;
 	while (*s >= '0' && *s <= '9')
 		s++;
+	/* JSON wants a digit after the point and in the exponent: "1." is not a number,
+	 * and is left for the caller's own check to refuse. */
 	if (*s == '.') {
 		*integer = 0;
-		s++;
+		if (*++s < '0' || *s > '9')
+			return 0;
 		while (*s >= '0' && *s <= '9')
 			s++;
 	}
@@ -44,6 +47,8 @@ number_len(const char *p, int *integer)
 		s++;
 		if (*s == '+' || *s == '-')
 			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
 		while (*s >= '0' && *s <= '9')
 			s++;
 	}

@@ -205,6 +205,10 @@ shortest_numbers(void)
 	    "\"big\":123456789012345678901234567890,\"e\":0.1,\"a\":[ 2.5 , -0.1 ],"
 	    "\"q\":\"a\\\"0.29999999999999999\",\"inf\":1e999}") == 0, "%s", j);
 	free(j);
+	/* Not JSON numbers: copied as they are, for the caller's check to refuse. */
+	j = numfmt_json("[1., 2.5e, -.5]");
+	CHECKF(strcmp(j, "[1., 2.5e, -.5]") == 0, "%s", j);
+	free(j);
 	CHECK(numfmt_json(NULL) == NULL);
 }
 
