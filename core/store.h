@@ -76,10 +76,15 @@ struct store_original {
 };
 
 /*
- * Adds an original. Returns 1 when added, 0 when a candidate with the same
- * aug_id exists already (nothing written), both with *id set; -1 with *cause
- * on failure, including an explicit key already used by a different pair
- * under the same root ("duplicate id").
+ * Adds an original. Returns 1 when added; 0 when the same pair is stored
+ * already: the same object, or the same file (root and path), with the same
+ * text, found by aug_id or under the same explicit key (nothing is added but
+ * this record's source and key, kept beside the others); 2 when a candidate
+ * with this aug_id exists whose image is elsewhere (another root, another
+ * object), so only their contents can tell: the caller decides and names
+ * the record anew (nothing written). *id is set for 0, 1 and 2; -1 with
+ * *cause on failure, including an explicit key already used by a different
+ * pair under the same root ("duplicate id").
  */
 int store_add_original(struct store *st, const struct store_original *o, int64_t *id,
     char **cause);
@@ -94,7 +99,8 @@ struct original_image {
 	char *image_path;  /* relative to its root, or NULL */
 	char *object;      /* object hash, or NULL */
 	char *content;     /* sha256 of the image bytes, NULL until computed */
-	char *abs;         /* the image's absolute path (checked inside its root), or NULL */
+	char *root;        /* the absolute root of image_path, or NULL (its file is not
+	                      opened here: a re-import meets every pair and must stay cheap) */
 	char *text;
 };
 /* Loads what original id's identity rests on; -1 with *cause when it is not an original. */

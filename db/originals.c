@@ -19,7 +19,7 @@ original_image_free(struct original_image *o)
 	free(o->image_path);
 	free(o->object);
 	free(o->content);
-	free(o->abs);
+	free(o->root);
 	free(o->text);
 	memset(o, 0, sizeof *o);
 }
@@ -28,7 +28,6 @@ int
 store_original_image(struct store *st, int64_t id, struct original_image *out, char **cause)
 {
 	sqlite3_stmt *s;
-	struct candidate c;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -50,15 +49,8 @@ store_original_image(struct store *st, int64_t id, struct original_image *out, c
 	out->object = db_column_dup(s, 2);
 	out->content = db_column_dup(s, 3);
 	out->text = db_column_dup(s, 4);
-	/* The absolute path goes through the same containment check as every reader's. */
-	memset(&c, 0, sizeof c);
-	c.id = id;
-	c.root = db_column_dup(s, 5);
-	c.image_path = out->image_path;
-	c.object = out->object;
+	out->root = db_column_dup(s, 5);
 	sqlite3_reset(s);
-	out->abs = store_candidate_image_checked(st, &c, NULL);
-	free(c.root);
 	return 0;
 }
 
