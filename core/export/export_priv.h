@@ -78,8 +78,9 @@ const char *export_sniff_ext(const char *path);
 /*
  * The object-store image src under a name with its extension (src.ext, a hard
  * link beside it, made once and kept): what --images ref writes, so loaders
- * that go by the extension open it. Returns the path (caller frees), or NULL
- * with *cause when the link cannot be made.
+ * that go by the extension open it; src itself when the object store may not
+ * be written (a read-only or someone else's database). Returns the path
+ * (caller frees), or NULL with *cause when the link fails otherwise.
  */
 char *export_object_named(const char *src, const char *ext, char **cause);
 /* The image contents an export holds already (by hash), each with the name it was
