@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/store.h"
+#include "core/base/numfmt.h"
 #include "core/base/utf8.h"
 
 const char *cli_program = "mmda";
@@ -323,8 +324,11 @@ cli_print_json(cJSON *doc)
 {
 	char *s = cJSON_PrintUnformatted(doc);
 	if (s != NULL) {
-		fputs(s, stdout);
+		/* cJSON spells a double in 15 or 17 digits; people and diffs want the shortest. */
+		char *short_ = numfmt_json(s);
+		fputs(short_, stdout);
 		fputc('\n', stdout);
+		free(short_);
 		free(s);
 	}
 	cJSON_Delete(doc);

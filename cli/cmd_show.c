@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/numfmt.h"
 #include "core/image/image.h"
 #include "core/metrics/metrics.h"
 #include "core/store.h"
@@ -62,6 +63,22 @@ verdict_free(struct verdict *v)
 	thresholds_free(v->t, v->nt);
 }
 
+/* Every source that names the pair (the first import's first); NULL on failure: the rest of
+ * the candidate is still worth showing. */
+static struct candidate_source *
+sources_of(struct store *st, int64_t id, size_t *n)
+{
+	struct candidate_source *src;
+	char *why = NULL;
+
+	if (store_candidate_sources(st, id, &src, n, &why) != 0) {
+		free(why);
+		*n = 0;
+		return NULL;
+	}
+	return src;
+}
+
 static cJSON *
 show_json(struct store *st, const struct candidate *c, const struct decision *d, size_t nd,
     const struct verdict *v)
@@ -103,6 +120,21 @@ show_json(struct store *st, const struct candidate *c, const struct decision *d,
 		cJSON_AddItemToObject(o, "meta", json_or_string(c->meta));
 	else
 		cJSON_AddNullToObject(o, "meta");
+	size_t nsrc;
+	struct candidate_source *src = sources_of(st, c->id, &nsrc);
+	arr = cJSON_AddArrayToObject(o, "sources");
+	for (size_t i = 0; i < nsrc; i++) {
+		cJSON *e = cJSON_CreateObject();
+		add_opt_string(e, "key", src[i].key);
+		add_opt_string(e, "source", src[i].source);
+		add_opt_string(e, "format", src[i].format);
+		if (src[i].meta != NULL)
+			cJSON_AddItemToObject(e, "meta", json_or_string(src[i].meta));
+		else
+			cJSON_AddNullToObject(e, "meta");
+		cJSON_AddItemToArray(arr, e);
+	}
+	sources_free(src, nsrc);
 	cli_json_int(o, "created_at", c->created_at);
 	arr = cJSON_AddArrayToObject(o, "decisions");
 	for (size_t i = 0; i < nd; i++) {
@@ -152,8 +184,11 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 	printf("%-10s ", "op");
 	cli_put_safe(stdout, c->op);
 	printf(" v%d\n", c->op_version);
-	if (strcmp(c->op, "original") != 0)
-		field("params", c->params);
+	if (strcmp(c->op, "original") != 0) {
+		char *params = numfmt_json(c->params);
+		field("params", params);
+		free(params);
+	}
 	if (c->has_seed)
 		printf("%-10s %" PRId64 "\n", "seed", c->seed);
 	if (c->backend != NULL)
@@ -168,6 +203,22 @@ show_text(struct store *st, const struct candidate *c, const struct decision *d,
 		printf("%-10s %" PRId64 "\n", i == 0 ? "parent" : "parent 2", c->parents[i]);
 	field("key", c->src_key);
 	field("source", c->source);
+	size_t nsrc;
+	struct candidate_source *src = sources_of(st, c->id, &nsrc);
+	/* The first source is the key and source above; the others follow it. */
+	for (size_t i = 1; i < nsrc; i++) {
+		printf("%-10s ", i == 1 ? "also" : "");
+		cli_put_safe(stdout, src[i].key ? src[i].key : "-");
+		printf(" in ");
+		cli_put_safe(stdout, src[i].source ? src[i].source : "-");
+		if (src[i].format != NULL) {
+			printf(" (");
+			cli_put_safe(stdout, src[i].format);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+	sources_free(src, nsrc);
 	field("image", img);
 	if (c->width > 0)
 		printf("%-10s %dx%d\n", "size", c->width, c->height);

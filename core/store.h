@@ -71,17 +71,66 @@ struct store_original {
 	int64_t source_id;      /* from store_source_id, or 0 */
 	const char *meta;       /* extra JSON, or NULL */
 	int width, height;      /* 0 when unknown */
+	const char *content;    /* hex sha256 of the image bytes when known, or NULL */
 	char aug_id[65];
 };
 
 /*
- * Adds an original. Returns 1 when added, 0 when a candidate with the same
- * aug_id exists already (nothing written), both with *id set; -1 with *cause
- * on failure, including an explicit key already used by a different pair
- * under the same root ("duplicate id").
+ * Adds an original. Returns 1 when added; 0 when the same pair is stored
+ * already: the same object, or the same file (root and path), with the same
+ * text, found by aug_id or under the same explicit key (nothing is added but
+ * this record's source and key, kept beside the others); 2 when a candidate
+ * with this aug_id exists whose image is elsewhere (another root, another
+ * object), so only their contents can tell: the caller decides and names
+ * the record anew (nothing written). *id is set for 0, 1 and 2; -1 with
+ * *cause on failure, including an explicit key already used by a different
+ * pair under the same root ("duplicate id").
  */
 int store_add_original(struct store *st, const struct store_original *o, int64_t *id,
     char **cause);
+
+/*
+ * What decides whether an existing original is the same pair as a new one:
+ * where its image is and, once somebody computed it, the hash of its bytes.
+ * Strings are owned; free with original_image_free.
+ */
+struct original_image {
+	int64_t root_id;   /* 0 for an object-store image */
+	char *image_path;  /* relative to its root, or NULL */
+	char *object;      /* object hash, or NULL */
+	char *content;     /* sha256 of the image bytes, NULL until computed */
+	char *root;        /* the absolute root of image_path, or NULL (its file is not
+	                      opened here: a re-import meets every pair and must stay cheap) */
+	char *text;
+};
+/* Loads what original id's identity rests on; -1 with *cause when it is not an original. */
+int store_original_image(struct store *st, int64_t id, struct original_image *out,
+    char **cause);
+void original_image_free(struct original_image *o);
+/* Records the content hash of original id's image, so no later import reads it again. */
+int store_original_set_content(struct store *st, int64_t id, const char *hex, char **cause);
+/*
+ * Keeps another source's naming of original id beside the first one's: its
+ * key, source and extra fields (o->src_key, o->source_id, o->key_is_id,
+ * o->meta; the rest of o is ignored). Returns 1 when recorded, 0 when the
+ * candidate already carries this source and key (nothing written), -1 with
+ * *cause on failure.
+ */
+int store_original_add_source(struct store *st, int64_t id, const struct store_original *o,
+    char **cause);
+/* One source that names a candidate; strings owned by the array (sources_free). */
+struct candidate_source {
+	char *key;    /* the key in that source, or NULL */
+	char *source; /* the manifest's path, or NULL */
+	char *format; /* the import format of the source ("coco", "llava", ...), or NULL */
+	char *meta;   /* that source's extra JSON, or NULL */
+	int key_is_id; /* the key is the source's own id, not one made up by the reader */
+};
+/* Every source of candidate id, the first import's first; caller frees with
+ * sources_free (*n may be 0 for a derived candidate). */
+int store_candidate_sources(struct store *st, int64_t id, struct candidate_source **out,
+    size_t *n, char **cause);
+void sources_free(struct candidate_source *s, size_t n);
 
 /* A derived candidate, made by an operator from one or two parents. Strings are
  * borrowed for the call. */

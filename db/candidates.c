@@ -36,27 +36,61 @@ store_source_id(struct store *st, int64_t root_id, const char *path, const char 
 	return 0;
 }
 
+/*
+ * Whether stored original x is this record's pair by where its image is: the
+ * same object (the hash of its bytes), or the same file (root and path), with
+ * the same text. Columns: id, same, and whether x's first source is this one.
+ */
+#define SAME_FILE                                                                          \
+	"text = ?4 AND (CASE WHEN ?6 IS NOT NULL THEN object IS ?6"                        \
+	" ELSE object IS NULL AND root_id = ?1 AND image_path IS ?5 END),"                 \
+	" source_id IS ?7 AND src_key IS ?2"
+
+/* ?1 root, ?2 key, ?3 aug_id, ?4 text, ?5 path, ?6 object, ?7 source: every statement
+ * about an original numbers them so. */
+static void
+bind_same(sqlite3_stmt *s, const struct store_original *o)
+{
+	sqlite3_bind_int64(s, 1, o->root_id);
+	db_bind_text(s, 2, o->src_key);
+	db_bind_text(s, 3, o->aug_id);
+	db_bind_text(s, 4, o->text);
+	db_bind_text(s, 5, o->image_path);
+	db_bind_text(s, 6, o->object);
+	if (o->source_id > 0)
+		sqlite3_bind_int64(s, 7, o->source_id);
+}
+
+/* The pair is there already: keep this record's source beside the first unless it is
+ * the first. Returns 0 (the "exists" of store_add_original) or -1. */
+static int
+existing(struct store *st, const struct store_original *o, int64_t id, int first_source,
+    char **cause)
+{
+	if (!first_source && store_original_add_source(st, id, o, cause) < 0)
+		return -1;
+	return 0;
+}
+
 int
 store_add_original(struct store *st, const struct store_original *o, int64_t *id, char **cause)
 {
 	sqlite3_stmt *s;
 
 	if (o->key_is_id && o->src_key != NULL) {
-		s = db_stmt(st, STMT_ORIG_BY_KEY,
-		    "SELECT id, aug_id = ?3 FROM candidates WHERE src_key = ?2 AND root_id = ?1"
-		    " AND key_is_id = 1 LIMIT 1", cause);
+		s = db_stmt(st, STMT_ORIG_BY_KEY, "SELECT id, " SAME_FILE " FROM candidates"
+		    " WHERE src_key = ?2 AND root_id = ?1 AND key_is_id = 1"
+		    " LIMIT 1", cause);
 		if (s == NULL)
 			return -1;
-		sqlite3_bind_int64(s, 1, o->root_id);
-		db_bind_text(s, 2, o->src_key);
-		db_bind_text(s, 3, o->aug_id);
+		bind_same(s, o);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			int64_t other = sqlite3_column_int64(s, 0);
-			int same = sqlite3_column_int(s, 1);
+			int same = sqlite3_column_int(s, 1), first = sqlite3_column_int(s, 2);
 			sqlite3_reset(s);
 			if (same) {
 				*id = other;
-				return 0;
+				return existing(st, o, other, first, cause);
 			}
 			return cause_set(cause, "duplicate id: already used by candidate %" PRId64
 			    " with another image or text", other);
@@ -67,36 +101,42 @@ store_add_original(struct store *st, const struct store_original *o, int64_t *id
 	/* The common case is a new pair: insert first and look up only on a clash. */
 	s = db_stmt(st, STMT_ORIG_ADD,
 	    "INSERT INTO candidates (aug_id, op, op_version, params, root_id, image_path, object,"
-	    " text, src_key, key_is_id, source_id, meta, width, height, created_at)"
-	    " VALUES (?, 'original', 1, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " text, src_key, key_is_id, source_id, meta, width, height, created_at, content)"
+	    " VALUES (?3, 'original', 1, '{}', ?1, ?5, ?6, ?4, ?2, ?8, ?7, ?9, ?10, ?11, ?12, ?13)"
 	    " ON CONFLICT (aug_id) DO NOTHING", cause);
 	if (s == NULL)
 		return -1;
-	db_bind_text(s, 1, o->aug_id);
-	sqlite3_bind_int64(s, 2, o->root_id);
-	db_bind_text(s, 3, o->image_path);
-	db_bind_text(s, 4, o->object);
-	db_bind_text(s, 5, o->text);
-	db_bind_text(s, 6, o->src_key);
-	sqlite3_bind_int(s, 7, o->key_is_id != 0);
-	if (o->source_id > 0)
-		sqlite3_bind_int64(s, 8, o->source_id);
+	bind_same(s, o);
+	sqlite3_bind_int(s, 8, o->key_is_id != 0);
 	db_bind_text(s, 9, o->meta);
 	if (o->width > 0 && o->height > 0) {
 		sqlite3_bind_int(s, 10, o->width);
 		sqlite3_bind_int(s, 11, o->height);
 	}
 	sqlite3_bind_int64(s, 12, now_unix());
+	db_bind_text(s, 13, o->content);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
 		return db_fail(st, "adding an original", cause);
 	}
 	sqlite3_reset(s);
-	if (sqlite3_changes(st->db) == 0)
-		return store_augid_exists(st, o->aug_id, id, cause) == 1 ? 0 :
-		    cause_set(cause, "%s: aug_id %s vanished", st->path, o->aug_id);
-	*id = sqlite3_last_insert_rowid(st->db);
-	return 1;
+	if (sqlite3_changes(st->db) > 0) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		return 1;
+	}
+	s = db_stmt(st, STMT_ORIG_SAME, "SELECT id, " SAME_FILE " FROM candidates"
+	    " WHERE aug_id = ?3", cause);
+	if (s == NULL)
+		return -1;
+	bind_same(s, o);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return cause_set(cause, "%s: aug_id %s vanished", st->path, o->aug_id);
+	}
+	*id = sqlite3_column_int64(s, 0);
+	int same = sqlite3_column_int(s, 1), first = sqlite3_column_int(s, 2);
+	sqlite3_reset(s);
+	return same ? existing(st, o, *id, first, cause) : 2;
 }
 
 int
@@ -284,8 +324,8 @@ store_candidate_find(struct store *st, const char *spec, int64_t *id, char **cau
 		if (n > 1)
 			return ambiguous(spec, ids, n, cause);
 	}
-	if (matches(st, "SELECT id FROM candidates WHERE src_key = ? ORDER BY id", spec, ids, &n,
-	    cause) != 0)
+	if (matches(st, "SELECT id FROM candidates WHERE src_key = ?1 UNION SELECT candidate"
+	    " FROM original_sources WHERE src_key = ?1 ORDER BY 1", spec, ids, &n, cause) != 0)
 		return -1;
 	if (n == 1) {
 		*id = ids[0];

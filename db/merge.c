@@ -6,6 +6,7 @@
  * point at other decisions, which are matched through their origin.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,65 @@ path_is_plain_relative(const char *p)
 			return 1;
 		s = e + 1;
 	}
+}
+
+/* The content hash of an original's image: cached, its object's name, or read from its
+ * file. 1 with hex when known, 0 when the file cannot be read. */
+static int
+original_content(sqlite3_stmt *s, int col, char hex[SHA256_HEX_LEN + 1])
+{
+	const char *content = (const char *)sqlite3_column_text(s, col);
+	const char *object = (const char *)sqlite3_column_text(s, col + 1);
+	const char *root = (const char *)sqlite3_column_text(s, col + 2);
+	const char *path = (const char *)sqlite3_column_text(s, col + 3);
+	int ok = 0;
+
+	if (content != NULL || object != NULL) {
+		snprintf(hex, SHA256_HEX_LEN + 1, "%s", content ? content : object);
+		return 1;
+	}
+	if (root == NULL || path == NULL)
+		return 0;
+	char *full = xasprintf("%s/%s", root, path), *real = NULL;
+	if (path_contain(root, full, 0, &real, NULL) == 0 && real != NULL)
+		ok = sha256_file(real, hex) == 0;
+	free(real);
+	free(full);
+	return ok;
+}
+
+/*
+ * An original's aug_id is its path and caption unless an import met another
+ * image under them (see core/ingest/ingest.c): two hosts that imported
+ * different images under one relative path and caption hold one aug_id for
+ * two pairs. Merging would fold one into the other, so such a source is
+ * refused. Pairs whose root and path agree are one file and are not read.
+ */
+static int
+check_same_images(struct store *st, const char *src, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT sc.id, mc.id, sc.content, sc.object, sr.path,"
+	    " sc.image_path, mc.content, mc.object, mr.path, mc.image_path"
+	    " FROM src.candidates sc JOIN main.candidates mc ON mc.aug_id = sc.aug_id"
+	    " LEFT JOIN src.roots sr ON sr.id = sc.root_id"
+	    " LEFT JOIN main.roots mr ON mr.id = mc.root_id WHERE sc.op = 'original'"
+	    " AND NOT (sr.path IS mr.path AND sc.image_path IS mc.image_path"
+	    " AND sc.object IS mc.object)", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "checking the source", cause);
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		char theirs[SHA256_HEX_LEN + 1], ours[SHA256_HEX_LEN + 1];
+		if (original_content(s, 2, theirs) && original_content(s, 6, ours) &&
+		    strcmp(theirs, ours) != 0)
+			rc = cause_set(cause, "%s: candidate %" PRId64 " and candidate %" PRId64
+			    " here share an aug_id (path and caption) but not their image; nothing"
+			    " was merged (import that source into this database instead)", src,
+			    (int64_t)sqlite3_column_int64(s, 0), (int64_t)sqlite3_column_int64(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /*
@@ -106,7 +166,7 @@ validate_source(struct store *st, const char *src, int flags, char **cause)
 			    " folder is meant)", src, root);
 	}
 	sqlite3_finalize(s);
-	return rc;
+	return rc != 0 ? rc : check_same_images(st, src, cause);
 }
 
 /* Copies object files the destination lacks; rows were merged already. */
@@ -161,13 +221,13 @@ merge_rows(struct store *st, struct store_merge_result *res, char **cause)
 		/* Parents have smaller ids than their children, so id order keeps lineage valid. */
 		"INSERT INTO candidates (aug_id, op, op_version, params, seed, backend, model, prompt,"
 		" response_id, root_id, image_path, object, text, src_key, key_is_id, source_id, meta,"
-		" width, height, created_at)"
+		" width, height, created_at, content)"
 		" SELECT c.aug_id, c.op, c.op_version, c.params, c.seed, c.backend, c.model, c.prompt,"
 		" c.response_id, (SELECT id FROM main.roots WHERE path = r.path), c.image_path,"
 		" c.object, c.text, c.src_key, c.key_is_id,"
 		" (SELECT ms.id FROM main.sources ms JOIN main.roots mr ON mr.id = ms.root_id"
 		"   WHERE mr.path = r.path AND ms.path = s.path),"
-		" c.meta, c.width, c.height, c.created_at"
+		" c.meta, c.width, c.height, c.created_at, c.content"
 		" FROM src.candidates c LEFT JOIN src.roots r ON r.id = c.root_id"
 		" LEFT JOIN src.sources s ON s.id = c.source_id"
 		" WHERE NOT EXISTS (SELECT 1 FROM main.candidates m WHERE m.aug_id = c.aug_id)"
@@ -177,6 +237,25 @@ merge_rows(struct store *st, struct store_merge_result *res, char **cause)
 		" JOIN src.candidates sc ON sc.id = l.child JOIN src.candidates sp ON sp.id = l.parent"
 		" JOIN main.candidates mc ON mc.aug_id = sc.aug_id"
 		" JOIN main.candidates mp ON mp.aug_id = sp.aug_id",
+		/*
+		 * Every source that names a pair over there names it here too: the
+		 * further sources, and the first one of a pair this database had from
+		 * another source. A source already first here is not repeated.
+		 */
+		"INSERT OR IGNORE INTO original_sources (candidate, source_id, src_key, key_is_id,"
+		" meta, added_at)"
+		" SELECT mc.id, ms.id, k.src_key, k.key_is_id, k.meta, k.at FROM ("
+		"  SELECT o.candidate AS cand, o.source_id AS sid, o.src_key, o.key_is_id, o.meta,"
+		"   o.added_at AS at FROM src.original_sources o"
+		"  UNION ALL SELECT c.id, c.source_id, c.src_key, c.key_is_id, c.meta, c.created_at"
+		"   FROM src.candidates c WHERE c.op = 'original' AND c.src_key IS NOT NULL"
+		"   AND c.source_id IS NOT NULL) k"
+		" JOIN src.candidates sc ON sc.id = k.cand"
+		" JOIN main.candidates mc ON mc.aug_id = sc.aug_id"
+		" JOIN src.sources s ON s.id = k.sid JOIN src.roots r ON r.id = s.root_id"
+		" JOIN main.roots mr ON mr.path = r.path"
+		" JOIN main.sources ms ON ms.root_id = mr.id AND ms.path = s.path"
+		" WHERE NOT (mc.source_id IS ms.id AND mc.src_key IS k.src_key)",
 	};
 	int64_t before, after, total;
 	sqlite3_stmt *s;

@@ -163,6 +163,26 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (candidate, annotator)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX leases_expiry ON leases(expires_at);",
+
+	/*
+	 * 5: an original is the same pair as another only when its image bytes
+	 * and its text are: content caches the sha256 of the bytes, computed
+	 * when an import meets a second pair with the same path and caption (an
+	 * object's name is already that hash). original_sources keeps every
+	 * further source that names a pair, with its key and extra fields.
+	 */
+	"ALTER TABLE candidates ADD COLUMN content TEXT;"
+	"UPDATE candidates SET content = object WHERE op = 'original' AND object IS NOT NULL;"
+	"CREATE TABLE original_sources ("
+	"  candidate INTEGER NOT NULL REFERENCES candidates(id),"
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  src_key TEXT NOT NULL,"
+	"  key_is_id INTEGER NOT NULL DEFAULT 0,"
+	"  meta TEXT,"
+	"  added_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (candidate, source_id, src_key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX original_sources_key ON original_sources(src_key);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -55,7 +55,13 @@ store_open(const char *path, int flags, char **cause)
 	}
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	st->objects = xasprintf("%s.objects", path);
+	/* Absolute, so every path made from it (show, export --images ref) opens from
+	 * wherever it is read. */
+	char cwd[4096];
+	if (path[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+		st->objects = xasprintf("%s/%s.objects", cwd, path);
+	else
+		st->objects = xasprintf("%s.objects", path);
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 					    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

@@ -15,6 +15,7 @@
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/base/util.h"
+#include "core/base/numfmt.h"
 #include "tui/render.h"
 #include "tui/screen.h"
 #include "views/views.h"
@@ -144,7 +145,10 @@ draw_info(struct app *a, int y, int ydec, int w)
 	char buf[512];
 	int x;
 
-	snprintf(buf, sizeof buf, "op %s v%d  params %s", a->c.op, a->c.op_version, a->c.params);
+	char *params = numfmt_json(a->c.params);
+	snprintf(buf, sizeof buf, "op %s v%d  params %s", a->c.op, a->c.op_version,
+	    params != NULL ? params : "{}");
+	free(params);
 	x = screen_text(y, 0, w, buf, theme_attr(TH_DIM));
 	if (a->c.has_seed && x + 20 < w) {
 		snprintf(buf, sizeof buf, "  seed %" PRId64, a->c.seed);

@@ -35,6 +35,20 @@ augid_original(const char *rel_image, const char *text, char out[SHA256_HEX_LEN 
 }
 
 void
+augid_original_content(const char *content, const char *where, const char *text,
+    char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	field(&s, "mmda-original-v2");
+	field(&s, content);
+	field(&s, content == NULL ? where : NULL);
+	field(&s, text);
+	sha256_final_hex(&s, out);
+}
+
+void
 augid_derived(const char *const *parents, int nparents, const char *op, int op_version,
     const char *params, int has_seed, int64_t seed, const char *model,
     char out[SHA256_HEX_LEN + 1])

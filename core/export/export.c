@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/base/numfmt.h"
 #include "core/export/export_priv.h"
 #include "core/base/safefile.h"
 
@@ -337,11 +338,13 @@ export_json_embed(FILE *f, const char *json, int type, const char *dflt,
 		return cause_set(cause, "export: item %s: %s is not a JSON %s",
 		    export_item_label(it), field, type == cJSON_Object ? "object" : "array");
 	/*
-	 * cJSON checked the structure; copy the text itself so numbers keep their
-	 * spelling, dropping layout so the value fits one line.
+	 * cJSON checked the structure; copy the text itself so integers keep every
+	 * digit, dropping layout so the value fits one line, and other numbers in
+	 * their shortest exact spelling (params are stored as %.17g for hashing).
 	 */
+	char *text = numfmt_json(json);
 	int instr = 0;
-	for (const char *p = json; *p != '\0'; p++) {
+	for (const char *p = text; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (instr) {
 			if (c == '\\' && p[1] != '\0') {
@@ -358,9 +361,11 @@ export_json_embed(FILE *f, const char *json, int type, const char *dflt,
 			continue;
 		else if (c == '-' || (c >= '0' && c <= '9')) {
 			size_t n = export_json_number(p);
-			if (n == 0)
+			if (n == 0) {
+				free(text);
 				return cause_set(cause, "export: item %s: %s has a bad number",
 				    export_item_label(it), field);
+			}
 			fwrite(p, 1, n, f);
 			p += n - 1;
 		} else {
@@ -369,5 +374,6 @@ export_json_embed(FILE *f, const char *json, int type, const char *dflt,
 				instr = 1;
 		}
 	}
+	free(text);
 	return 0;
 }

@@ -48,6 +48,9 @@ struct export_item {
 	const char *scores;     /* JSON object {"metric": value, ...} */
 	const char *decisions;  /* JSON array [{"annotator", "answer", "at"}, ...] */
 	int auto_selected;      /* selected by the thresholds, not by a person (--fill passing) */
+	const char *source_key;  /* the pair's own id in a source of this format (COCO: the */
+	const char *source_meta; /* annotation id; its meta has coco_image_id; LLaVA: its
+	                            conversations), or NULL when no source was one / had one */
 };
 
 struct export_opts {

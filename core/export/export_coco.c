@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/export/export_priv.h"
 
 #define COCO_IMAGES_TMP ".captions-images.tmp"
@@ -89,6 +91,40 @@ coco_image_id(struct coco *c, const char *image, int *isnew)
 	return s->id;
 }
 
+/*
+ * The id the pair had in a COCO source, as ,"name":ID: the image's from its
+ * meta ({"coco_image_id": N}) or, with meta NULL, the annotation's from its
+ * key. A number stays a number. Nothing is written when there is none; -1
+ * when meta does not parse.
+ */
+static int
+coco_source_id(FILE *f, const char *name, const char *meta, const char *key)
+{
+	if (meta != NULL) {
+		cJSON *doc = cJSON_Parse(meta);
+		if (doc == NULL)
+			return -1;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "coco_image_id");
+		char *p = v != NULL && (cJSON_IsNumber(v) || cJSON_IsString(v)) ?
+		    cJSON_PrintUnformatted(v) : NULL;
+		if (p != NULL)
+			fprintf(f, ",\"%s\":%s", name, p);
+		cJSON_free(p);
+		cJSON_Delete(doc);
+		return 0;
+	}
+	if (key == NULL || *key == '\0')
+		return 0;
+	size_t digits = strspn(key, "0123456789");
+	fprintf(f, ",\"%s\":", name);
+	/* Digits only, no leading zero, and short enough for a double: a JSON number. */
+	if (key[digits] == '\0' && digits <= 15 && (key[0] != '0' || digits == 1))
+		fputs(key, f);
+	else
+		export_json_str(f, key);
+	return 0;
+}
+
 static int
 coco_open(struct export_writer *w, char **cause)
 {
@@ -118,11 +154,16 @@ coco_write(struct export_writer *w, const struct export_item *it, char **cause)
 		fprintf(f, "%s\n{\"id\":%lld,\"file_name\":", image_id > 1 ? "," : "",
 		    (long long)image_id);
 		export_json_str(f, it->image);
-		/* Unknown sizes are null, as in pairs.jsonl, rather than a made-up 0. */
+		/* The run reads unknown sizes from the header; null only for a caller that
+		 * could not, rather than a made-up 0. */
 		if (it->width > 0 && it->height > 0)
-			fprintf(f, ",\"width\":%d,\"height\":%d}", it->width, it->height);
+			fprintf(f, ",\"width\":%d,\"height\":%d", it->width, it->height);
 		else
-			fputs(",\"width\":null,\"height\":null}", f);
+			fputs(",\"width\":null,\"height\":null", f);
+		if (coco_source_id(f, "coco_id", it->source_meta, NULL) != 0)
+			return cause_set(cause, "export: item %s: meta is not valid JSON",
+			    export_item_label(it));
+		fputc('}', f);
 		if (export_file_check(&c->images, cause) != 0)
 			return -1;
 	}
@@ -132,6 +173,8 @@ coco_write(struct export_writer *w, const struct export_item *it, char **cause)
 	export_json_str(f, it->text);
 	fputs(",\"aug_id\":", f);
 	export_json_str(f, it->aug_id);
+	if (it->source_key != NULL)
+		coco_source_id(f, "coco_id", NULL, it->source_key);
 	fputc('}', f);
 	return export_file_check(&c->anns, cause);
 }

@@ -163,12 +163,13 @@ llava_open(struct export_writer *w, char **cause)
  * "<image>" token is; without one the first human turn gets it in front.
  */
 static int
-llava_meta_conversations(const struct export_item *it, char **out, char **cause)
+llava_meta_conversations(const struct export_item *it, const char *meta, char **out,
+    char **cause)
 {
 	*out = NULL;
-	if (it->meta == NULL || *it->meta == '\0')
+	if (meta == NULL || *meta == '\0')
 		return 0;
-	cJSON *doc = cJSON_ParseWithOpts(it->meta, NULL, 1);
+	cJSON *doc = cJSON_ParseWithOpts(meta, NULL, 1);
 	if (doc == NULL)
 		return cause_set(cause, "export: item %s: meta is not valid JSON", it->key);
 	cJSON *conv = cJSON_GetObjectItemCaseSensitive(doc, "conversations");
@@ -204,7 +205,11 @@ llava_write(struct export_writer *w, const struct export_item *it, char **cause)
 	FILE *f = w->out.f;
 	char *conv;
 
-	if (llava_meta_conversations(it, &conv, cause) != 0)
+	/* The candidate's own conversation first, then that of a LLaVA source that named
+	 * the same pair after another source had brought it in. */
+	if (llava_meta_conversations(it, it->meta, &conv, cause) != 0 ||
+	    (conv == NULL &&
+	    llava_meta_conversations(it, it->source_meta, &conv, cause) != 0))
 		return -1;
 	if (w->items > 0)
 		fputc(',', f);

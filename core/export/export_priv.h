@@ -69,6 +69,30 @@ void export_file_discard(struct export_file *ef);
 /* Appends the bytes of the file at from_path to ef (COCO assembles captions.json so). */
 int export_file_append(struct export_file *ef, const char *from_path, char **cause);
 
+/* Images (core/export/exportimg.c), for the export run. */
+/* Copies src to dst (created exclusively). Returns 0, or -1 with *cause naming the file. */
+int export_copy_file(const char *src, const char *dst, char **cause);
+/* "jpg", "png", "webp" or "gif" from the file's first bytes; NULL when it is missing or
+ * not an image. Returns a static string. */
+const char *export_sniff_ext(const char *path);
+/*
+ * The object-store image src under a name with its extension (src.ext, a hard
+ * link beside it, made once and kept): what --images ref writes, so loaders
+ * that go by the extension open it; src itself when the object store may not
+ * be written (a read-only or someone else's database). Returns the path
+ * (caller frees), or NULL with *cause when the link fails otherwise.
+ */
+char *export_object_named(const char *src, const char *ext, char **cause);
+/* The image contents an export holds already (by hash), each with the name it was
+ * written under. new never fails; free frees the names too (NULL is allowed). */
+struct export_seen;
+struct export_seen *export_seen_new(void);
+void export_seen_free(struct export_seen *s);
+/* The name content was written under, or NULL when it is new; borrowed. */
+const char *export_seen_find(const struct export_seen *s, const char *content);
+/* Remembers content under name (both copied); a content already known is kept as it was. */
+void export_seen_add(struct export_seen *s, const char *content, const char *name);
+
 /* The item's name in error causes: its key, else its aug_id. */
 const char *export_item_label(const struct export_item *it);
 

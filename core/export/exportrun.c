@@ -16,9 +16,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/image/image.h"
+#include "core/base/numfmt.h"
 #include "core/base/safefile.h"
+#include "core/base/sha256.h"
 #include "core/base/util.h"
+#include "core/export/export_priv.h"
+#include "core/image/image.h"
 
 struct run {
 	struct store *st;
@@ -26,6 +29,7 @@ struct run {
 	struct export_writer *w;
 	char *tmp;
 	struct exportrun_result *res;
+	struct export_seen *seen; /* COCO: the image contents placed so far */
 	char *fatal;
 };
 
@@ -135,65 +139,6 @@ clean_stale(const char *dir, const char *base)
 	free(prefix);
 }
 
-static int
-copy_file(const char *src, const char *dst, char **cause)
-{
-	char buf[65536];
-	int in, out, rc = 0;
-	ssize_t n;
-
-	/* Streamed, so no size cap; but a FIFO or device must not hang the export. */
-	if ((in = file_open_regular(src, SIZE_MAX, NULL, cause)) < 0)
-		return -1;
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
-		close(in);
-		return cause_set(cause, "%s: %s", dst, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				rc = cause_set(cause, "%s: %s", dst, strerror(errno));
-				goto out;
-			}
-			off += w;
-		}
-	}
-	if (n < 0)
-		rc = cause_set(cause, "%s: %s", src, strerror(errno));
-out:
-	close(in);
-	if (close(out) != 0 && rc == 0)
-		rc = cause_set(cause, "%s: %s", dst, strerror(errno));
-	return rc;
-}
-
-/* The format of an image file from its first bytes (the object store has no extensions). */
-static const char *
-sniff_ext(const char *path)
-{
-	unsigned char head[16];
-	int fd = file_open_regular(path, SIZE_MAX, NULL, NULL);
-	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
-
-	if (fd >= 0)
-		close(fd);
-	switch (n > 0 ? image_sniff(head, (size_t)n) : IMAGE_UNKNOWN) {
-	case IMAGE_JPEG:
-		return "jpg";
-	case IMAGE_PNG:
-		return "png";
-	case IMAGE_WEBP:
-		return "webp";
-	case IMAGE_GIF:
-		return "gif";
-	default:
-		return NULL;
-	}
-}
-
 static char *
 decisions_json(struct store *st, int64_t id, char **cause)
 {
@@ -237,6 +182,79 @@ scores_json(struct store *st, int64_t id, char **cause)
 	return s;
 }
 
+/*
+ * The first source of the pair written in the export's own format (a COCO
+ * file for COCO, a LLaVA file for LLaVA): its key and fields carry what the
+ * format has a place for. 0 with *src (caller frees with sources_free; the
+ * match is (*src)[*at]) or *src NULL when there is none; -1 on failure.
+ */
+static int
+format_source(struct run *r, int64_t id, struct candidate_source **src, size_t *n,
+    size_t *at, char **cause)
+{
+	const char *want = r->o->format == EXPORT_COCO ? "coco" :
+	    r->o->format == EXPORT_LLAVA ? "llava" : NULL;
+
+	*src = NULL;
+	*n = 0;
+	if (want == NULL)
+		return 0;
+	if (store_candidate_sources(r->st, id, src, n, cause) != 0)
+		return -1;
+	for (*at = 0; *at < *n; (*at)++)
+		if ((*src)[*at].format != NULL && strcmp((*src)[*at].format, want) == 0)
+			return 0;
+	sources_free(*src, *n);
+	*src = NULL;
+	*n = 0;
+	return 0;
+}
+
+/*
+ * Where the item's image goes, by its name in the output: a copy or link in
+ * images/ (COCO: once per distinct content), the absolute path with --images
+ * ref (an object-store image through a name with its extension), the shard
+ * member's name for WDS. NULL with r->fatal when placing failed.
+ */
+static char *
+place_image(struct run *r, const struct candidate *c, const char *src, const char *ext,
+    const char *key)
+{
+	char *image, content[SHA256_HEX_LEN + 1];
+	const char *had;
+	int dedup = r->seen != NULL;
+
+	if (r->o->format == EXPORT_WDS)
+		return xasprintf("%s.%s", key, ext);
+	if (dedup) {
+		if (c->object != NULL)
+			snprintf(content, sizeof content, "%s", c->object);
+		else if (sha256_file(src, content) != 0) {
+			cause_set(&r->fatal, "%s: %s", src, strerror(errno));
+			return NULL;
+		}
+		if ((had = export_seen_find(r->seen, content)) != NULL)
+			return xstrdup(had);
+	}
+	if (r->o->images == EXPORT_IMAGES_REF)
+		image = c->object != NULL ? export_object_named(src, ext, &r->fatal) :
+		    xstrdup(src);
+	else {
+		image = xasprintf("images/%s.%s", key, ext);
+		char *dst = xasprintf("%s/%s", r->tmp, image);
+		int placed = r->o->images == EXPORT_IMAGES_LINK && link(src, dst) == 0;
+		if (!placed && export_copy_file(src, dst, &r->fatal) != 0) {
+			free(image);
+			image = NULL;
+		} else
+			r->res->files++;
+		free(dst);
+	}
+	if (image != NULL && dedup)
+		export_seen_add(r->seen, content, image);
+	return image;
+}
+
 /* store_select's callback: one candidate into the writer. */
 static int
 one(void *arg, int64_t id, int auto_selected)
@@ -247,6 +265,8 @@ one(void *arg, int64_t id, int auto_selected)
 	const char *paug[2];
 	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, *why = NULL, key[32];
 	const char *ext, *tok;
+	struct candidate_source *fsrc = NULL;
+	size_t nfsrc = 0, fat = 0;
 	int rc = 1;
 
 	if (r->o->stop != NULL && *r->o->stop)
@@ -271,30 +291,29 @@ one(void *arg, int64_t id, int auto_selected)
 		rc = 0;
 		goto out;
 	}
-	if ((ext = sniff_ext(src)) == NULL) {
+	if ((ext = export_sniff_ext(src)) == NULL) {
 		skip(r, id, xasprintf("%s: missing or not an image", src));
 		rc = 0;
 		goto out;
 	}
-	/* Names come from the id and aug_id only: safe whatever was imported. */
-	snprintf(key, sizeof key, "%08" PRId64 "-%.8s", id, c.aug_id);
-	if (r->o->format == EXPORT_WDS)
-		image = xasprintf("%s.%s", key, ext);
-	else if (r->o->images == EXPORT_IMAGES_REF)
-		image = xstrdup(src);
-	else {
-		image = xasprintf("images/%s.%s", key, ext);
-		char *dst = xasprintf("%s/%s", r->tmp, image);
-		int placed = r->o->images == EXPORT_IMAGES_LINK && link(src, dst) == 0;
-		if (!placed && copy_file(src, dst, &r->fatal) != 0) {
-			free(dst);
+	/* COCO has no place for an unknown size: the header says it. */
+	if (r->o->format == EXPORT_COCO && (c.width <= 0 || c.height <= 0)) {
+		struct image_info info;
+		if (image_probe_file(src, &info, &why) != 0) {
+			skip(r, id, why);
+			rc = 0;
 			goto out;
 		}
-		free(dst);
-		r->res->files++;
+		c.width = info.w;
+		c.height = info.h;
 	}
+	/* Names come from the id and aug_id only: safe whatever was imported. */
+	snprintf(key, sizeof key, "%08" PRId64 "-%.8s", id, c.aug_id);
+	if ((image = place_image(r, &c, src, ext, key)) == NULL)
+		goto out;
 	if ((dec = decisions_json(r->st, id, &r->fatal)) == NULL ||
-	    (sc = scores_json(r->st, id, &r->fatal)) == NULL)
+	    (sc = scores_json(r->st, id, &r->fatal)) == NULL ||
+	    format_source(r, id, &fsrc, &nfsrc, &fat, &r->fatal) != 0)
 		goto out;
 	memset(&it, 0, sizeof it);
 	it.id = id;
@@ -319,6 +338,10 @@ one(void *arg, int64_t id, int auto_selected)
 	it.scores = sc;
 	it.decisions = dec;
 	it.auto_selected = auto_selected;
+	if (fsrc != NULL) {
+		it.source_key = fsrc[fat].key_is_id ? fsrc[fat].key : NULL;
+		it.source_meta = fsrc[fat].meta;
+	}
 	if (export_write(r->w, &it, &r->fatal) != 0)
 		goto out;
 	r->res->exported++;
@@ -331,6 +354,7 @@ out:
 	free(image);
 	free(dec);
 	free(sc);
+	sources_free(fsrc, nfsrc);
 	candidate_free(&c);
 	candidate_free(&p[0]);
 	candidate_free(&p[1]);
@@ -395,8 +419,10 @@ write_manifest(struct run *r, char **cause)
 	cJSON *est = r->o->estimate_json != NULL ? cJSON_Parse(r->o->estimate_json) : NULL;
 	if (est != NULL)
 		cJSON_AddItemToObject(doc, "estimated_precision", est);
-	text = cJSON_Print(doc);
+	char *printed = cJSON_Print(doc);
 	cJSON_Delete(doc);
+	text = numfmt_json(printed);
+	free(printed);
 	path = xasprintf("%s/manifest.json", r->tmp);
 	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fputc('\n', f) == EOF ||
 	    fflush(f) != 0 || fsync(fileno(f)) != 0)
@@ -445,6 +471,22 @@ check_out(const char *out, char **real, char **cause)
 	return 0;
 }
 
+/*
+ * The temp folder is ours, not the user's: a cause that names a file in it
+ * names the same file under the folder the user gave instead.
+ */
+static void
+unmask_tmp(char **cause, const char *tmp, const char *out)
+{
+	char *at;
+
+	if (*cause == NULL || tmp == NULL || (at = strstr(*cause, tmp)) == NULL)
+		return;
+	char *fixed = xasprintf("%.*s%s%s", (int)(at - *cause), *cause, out, at + strlen(tmp));
+	free(*cause);
+	*cause = fixed;
+}
+
 int
 exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_result *res,
     char **cause)
@@ -468,7 +510,12 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	clean_stale(dir, base);
 	r.tmp = xasprintf("%s/.%s.mmda-tmp-%ld", dir, base, (long)getpid());
 	if (mkdir(r.tmp, 0777) != 0) {
-		cause_set(cause, "%s: %s", r.tmp, strerror(errno));
+		if (errno == ENOENT)
+			cause_set(cause, "%s: cannot create it: folder %s does not exist", o->out,
+			    dir);
+		else
+			cause_set(cause, "%s: cannot create it in %s: %s", o->out, dir,
+			    strerror(errno));
 		goto out;
 	}
 	if (o->format != EXPORT_WDS && o->images != EXPORT_IMAGES_REF) {
@@ -480,6 +527,8 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 		if (bad)
 			goto fail;
 	}
+	if (o->format == EXPORT_COCO)
+		r.seen = export_seen_new();
 	if ((r.w = export_open(o->format, r.tmp, &wo, cause)) == NULL)
 		goto fail;
 	if (store_select(st, &o->select, one, &r, cause) != 0) {
@@ -509,6 +558,9 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 fail:
 	rm_tree(r.tmp);
 out:
+	if (rc != 0 && cause != NULL)
+		unmask_tmp(cause, r.tmp, o->out);
+	export_seen_free(r.seen);
 	free(r.fatal);
 	free(r.tmp);
 	free(dir);

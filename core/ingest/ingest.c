@@ -145,6 +145,72 @@ flush_batch(struct run *r)
 	return 0;
 }
 
+/* The content hash of a stored original's file, read only inside its root (by real path). */
+static int
+hash_stored(const char *root, const char *rel, char hex[SHA256_HEX_LEN + 1])
+{
+	char *full = xasprintf("%s/%s", root, rel), *real = NULL;
+	int rc = -1;
+
+	if (path_contain(root, full, 0, &real, NULL) == 0 && real != NULL)
+		rc = sha256_file(real, hex);
+	free(real);
+	free(full);
+	return rc;
+}
+
+/*
+ * The pre-check (the path or member name, and the caption) met original *id
+ * whose image is elsewhere (store_add_original said 2). It is the same pair
+ * only when the image bytes are the same too: both are hashed (the stored
+ * one's hash is kept for next time). A different image becomes a candidate
+ * of its own, named by its content. Returns 1 when that candidate was added,
+ * 0 when the pair was there already (this source is kept beside the
+ * others), -1 with *why. *id names the pair either way.
+ */
+static int
+settle_clash(struct run *r, struct store_original *o, const char *abs, int64_t *id, char **why)
+{
+	struct original_image x;
+	char mine[SHA256_HEX_LEN + 1], theirs[SHA256_HEX_LEN + 1];
+	int have_mine, have_theirs = 0, same, rc;
+
+	if (store_original_image(r->st, *id, &x, why) != 0)
+		return -1;
+	if (o->object != NULL) {
+		snprintf(mine, sizeof mine, "%s", o->object);
+		have_mine = 1;
+	} else
+		have_mine = abs != NULL && sha256_file(abs, mine) == 0;
+	if (x.content != NULL || x.object != NULL) {
+		snprintf(theirs, sizeof theirs, "%s", x.content ? x.content : x.object);
+		have_theirs = 1;
+	} else if (x.root != NULL && hash_stored(x.root, x.image_path, theirs) == 0) {
+		have_theirs = 1;
+		if (store_original_set_content(r->st, *id, theirs, why) != 0) {
+			original_image_free(&x);
+			return -1;
+		}
+	}
+	same = have_mine && have_theirs && strcmp(mine, theirs) == 0 &&
+	    strcmp(x.text, o->text) == 0;
+	original_image_free(&x);
+	if (same)
+		return store_original_add_source(r->st, *id, o, why) < 0 ? -1 : 0;
+	/* An image we cannot read is told apart by where it is: never merged blind. */
+	char *where = have_mine ? NULL : xasprintf("%s/%s", r->root,
+	    o->image_path ? o->image_path : o->object);
+	augid_original_content(have_mine ? mine : NULL, where, o->text, o->aug_id);
+	free(where);
+	o->content = have_mine ? mine : NULL;
+	rc = store_add_original(r->st, o, id, why);
+	o->content = NULL;
+	/* 2 again: the same content and text under another path, which is this pair. */
+	if (rc == 2)
+		rc = store_original_add_source(r->st, *id, o, why) < 0 ? -1 : 0;
+	return rc;
+}
+
 static int
 on_pair(void *ctx, const struct import_record *rec)
 {
@@ -191,6 +257,7 @@ on_pair(void *ctx, const struct import_record *rec)
 		    (int64_t)rec->image_len, &r->fatal) != 0)
 			return 1;
 		o.object = hex;
+		o.content = hex;
 		o.width = info.w;
 		o.height = info.h;
 		augid_original(rec->image_name, rec->text, o.aug_id);
@@ -235,7 +302,6 @@ on_pair(void *ctx, const struct import_record *rec)
 			o.width = info.w;
 			o.height = info.h;
 		}
-		free(abs);
 		o.image_path = rel;
 		augid_original(rel, rec->text, o.aug_id);
 	}
@@ -246,6 +312,9 @@ on_pair(void *ctx, const struct import_record *rec)
 	o.source_id = r->source_id;
 	o.meta = rec->meta;
 	rc = store_add_original(r->st, &o, &id, &why);
+	if (rc == 2)
+		rc = settle_clash(r, &o, abs, &id, &why);
+	free(abs);
 	free(rel);
 	if (rc < 0) {
 		/* A duplicate id is the record's fault; anything else is the store's. */

@@ -52,7 +52,7 @@ check integrity-after-concurrency integrity "$DB"
 # init upgrades an old database in place; a second init changes nothing.
 sqlite3 "$T/old.db" <"$TOP/tests/data/schema-v1.sql"
 "$MMDA" init "$T/old.db" >"$T/out"
-check init-upgrades [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 4 ]
+check init-upgrades [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 5 ]
 "$MMDA" init "$T/old.db" >"$T/out2"
 check init-twice-noop cmp -s "$T/out" "$T/out2"
 check integrity-after-upgrade integrity "$T/old.db"

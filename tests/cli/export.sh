@@ -14,7 +14,7 @@ for i in 4 20; do "$MMDA" decide "$DB" $i reject --annotator ann >/dev/null; don
 GOLD="[1, 2, 5, 18, 19]"
 
 readback() { # format dir -> prints the sorted ids (or keys) found
-	python3 - "$1" "$2" <<'P'
+	EXPORT_DB=$DB python3 - "$1" "$2" <<'P'
 import csv, json, os, sys, tarfile
 fmt, d = sys.argv[1], sys.argv[2]
 ids = []
@@ -29,9 +29,15 @@ elif fmt == "imagefolder":
         assert os.path.isfile(os.path.join(d, r["file_name"]))
 elif fmt == "coco":
     doc = json.load(open(os.path.join(d, "captions.json"), encoding="utf-8"))
+    # One image entry per distinct image: captions of one picture share a file, so
+    # the candidate is found by the annotation's aug_id.
+    import sqlite3
+    db = sqlite3.connect(os.environ["EXPORT_DB"])
     files = {i["id"]: i["file_name"] for i in doc["images"]}
+    assert len(set(files.values())) == len(files), "an image listed twice"
     for a in doc["annotations"]:
-        ids.append(idof(os.path.basename(files[a["image_id"]])))
+        assert os.path.isfile(os.path.join(d, files[a["image_id"]]))
+        ids.append(db.execute("SELECT id FROM candidates WHERE aug_id = ?", (a["aug_id"],)).fetchone()[0])
 elif fmt == "llava":
     for r in json.load(open(os.path.join(d, "llava.json"), encoding="utf-8")):
         assert r["conversations"][0]["value"].startswith("<image>")

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the small core pieces: SHA-256, aug_id, UTF-8, path resolution. */
+/* Unit tests of the small core pieces: SHA-256, aug_id, UTF-8, path resolution, numbers. */
 #include <stdint.h>
 #include <string.h>
 
 #include "core/base/augid.h"
+#include "core/base/numfmt.h"
 #include "core/ingest/ingest.h"
 #include "core/base/sha256.h"
 #include "core/base/utf8.h"
@@ -177,6 +178,40 @@ path_resolution(void)
 	free(cause);
 }
 
+/* Each spelling reads back exactly, and none is longer than it has to be. */
+static void
+shortest_numbers(void)
+{
+	static const double v[] = { 0.3, 0.1 + 0.2, 1.0 / 3.0, 5e-324, 1e21, -2.5, 0.5,
+		123456789.123, 0.07, 1.7976931348623157e308 };
+	static const char *const want[] = { "0.3", "0.30000000000000004", "0.3333333333333333",
+		"4.94065645841247e-324", "1e+21", "-2.5", "0.5", "123456789.123", "0.07",
+		"1.7976931348623157e+308" };
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		numfmt_shortest(v[i], buf);
+		CHECKF(strcmp(buf, want[i]) == 0, "%s, want %s", buf, want[i]);
+		CHECK(strtod(buf, NULL) == v[i]);
+	}
+	/* 1/3 needs 16 digits: %.15g does not read back, %.17g is one digit too many. */
+	numfmt_shortest(1.0 / 3.0, buf);
+	CHECK(strlen(buf) == 18);
+
+	char *j = numfmt_json("{\"aug_p\":0.29999999999999999,\"s\":\"0.29999999999999999\","
+	    "\"big\":123456789012345678901234567890,\"e\":1.0e-1,\"a\":[ 2.5 , -0.10000000000000001 ],"
+	    "\"q\":\"a\\\"0.29999999999999999\",\"inf\":1e999}");
+	CHECKF(strcmp(j, "{\"aug_p\":0.3,\"s\":\"0.29999999999999999\","
+	    "\"big\":123456789012345678901234567890,\"e\":0.1,\"a\":[ 2.5 , -0.1 ],"
+	    "\"q\":\"a\\\"0.29999999999999999\",\"inf\":1e999}") == 0, "%s", j);
+	free(j);
+	/* Not JSON numbers: copied as they are, for the caller's check to refuse. */
+	j = numfmt_json("[1., 2.5e, -.5]");
+	CHECKF(strcmp(j, "[1., 2.5e, -.5]") == 0, "%s", j);
+	free(j);
+	CHECK(numfmt_json(NULL) == NULL);
+}
+
 int
 main(void)
 {
@@ -186,5 +221,6 @@ main(void)
 	RUN(utf8_validation);
 	RUN(utf8_sanitizing);
 	RUN(path_resolution);
+	RUN(shortest_numbers);
 	HARNESS_END();
 }

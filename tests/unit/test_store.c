@@ -214,6 +214,14 @@ originals_and_lookup(void)
 	CHECK(added == 1);
 	add(st, root, "c.jpg", "two", "c.jpg", 0, &added, &cause);
 	CHECK(added == 1);
+	/* The same path and text under another root may be another picture: the store
+	 * says so (2) and writes nothing, for the importer to compare contents. */
+	id = add(st, root2, "a.jpg", "a cat", "other-1", 1, &added, &cause);
+	CHECK(added == 2 && id == id1);
+	size_t nsrc;
+	struct candidate_source *src;
+	CHECK(store_candidate_sources(st, id1, &src, &nsrc, &cause) == 0 && nsrc == 1);
+	sources_free(src, nsrc);
 
 	struct candidate c;
 	CHECK(store_candidate_get(st, id1, &c, &cause) == 0);
