@@ -91,7 +91,9 @@ run(struct store *st, const struct tune_args *a, const char *who)
 		return cli_fail("tune", cause);
 	}
 	for (size_t i = 0; i < nth; i++) {
-		if (strcmp(th[i].metric, a->metric) != 0 || (!th[i].has_min && !th[i].has_max))
+		/* The all-ops figures are those of the default scope's threshold. */
+		if (strcmp(th[i].metric, a->metric) != 0 || *th[i].scope != '\0' ||
+		    (!th[i].has_min && !th[i].has_max))
 			continue;
 		/* The range in force, whichever bounds it has. */
 		tune_eval_range(idx, th[i].has_min ? th[i].min : -INFINITY,
@@ -124,9 +126,10 @@ run(struct store *st, const struct tune_args *a, const char *who)
 		struct threshold t;
 		memset(&t, 0, sizeof t);
 		for (size_t i = 0; i < nth; i++)
-			if (strcmp(th[i].metric, a->metric) == 0)
+			if (strcmp(th[i].metric, a->metric) == 0 && *th[i].scope == '\0')
 				t = th[i];
 		t.metric = (char *)a->metric;
+		t.scope = (char *)"";
 		if (side == TUNE_KEEP_ABOVE)
 			t.has_min = 1, t.min = sug.cutoff;
 		else
@@ -443,7 +446,7 @@ cmd_audit(int argc, char **argv)
 		return cli_usage("audit", "a database and --sample N are needed");
 	if ((st = cli_open("audit", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
-	int rc = audit_draw(st, metric_parent_names(), want, (uint64_t)seed, &population, &drawn,
+	int rc = audit_draw(st, metric_default_scopes(), want, (uint64_t)seed, &population, &drawn,
 	    &cause);
 	store_close(st);
 	if (rc != 0)

@@ -69,6 +69,17 @@ char *db_column_dup(sqlite3_stmt *s, int i);
  */
 #define QUEUE_ORDER "(q.parent IS NULL), coalesce(q.parent, c.id), c.id"
 
+/*
+ * Threshold scopes in SQL (db/scores.c). db_scope_cte returns the CTE
+ * "dflt(metric, ops, parent)" of the default scopes (sqlite3_mprintf'd:
+ * free with sqlite3_free; NULL defaults give an empty one). SCOPE_APPLIES is
+ * true when threshold t checks candidate c; it needs dflt, "thresholds t"
+ * and "candidates c" in the query.
+ */
+char *db_scope_cte(const struct metric_scope *defaults);
+#define SCOPE_OPS                                                                          	"(CASE t.scope WHEN '' THEN coalesce((SELECT d.ops FROM dflt d"                    	" WHERE d.metric = t.metric), '*') ELSE t.scope END)"
+#define SCOPE_APPLIES                                                                      	"(NOT (c.op = 'original' AND coalesce((SELECT d.parent FROM dflt d"                	"  WHERE d.metric = t.metric), 0))"                                                	" AND (" SCOPE_OPS " = '*' OR instr(',' || " SCOPE_OPS " || ',', ',' || c.op || ',') > 0))"
+
 /* Schema (db/schema.c): brings the database to the latest version. */
 int db_migrate(struct store *st, char **cause);
 int db_schema_latest(void);

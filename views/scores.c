@@ -51,7 +51,7 @@ review_verdict(const struct app *a, char *buf, size_t len)
 	for (size_t i = 0; i < a->nth; i++) {
 		double val = NAN;
 		char one[112];
-		if (!a->th[i].enabled || metric_check(&a->th[i], a->sc, a->nsc, !a->has_parent,
+		if (!a->th[i].enabled || metric_check(&a->th[i], a->sc, a->nsc, a->c.op,
 		    &val) != METRIC_FAIL)
 			continue;
 		describe(&a->th[i], METRIC_FAIL, val, one, sizeof one);
@@ -90,7 +90,7 @@ cells(const struct app *a, size_t *n, size_t *nfirst, int *colw)
 			double val = NAN;
 			if (!a->th[i].enabled)
 				continue;
-			enum metric_verdict v = metric_check(&a->th[i], a->sc, a->nsc, !a->has_parent,
+			enum metric_verdict v = metric_check(&a->th[i], a->sc, a->nsc, a->c.op,
 			    &val);
 			if (v != order[o])
 				continue;
