@@ -132,6 +132,13 @@ int store_job_finish(struct store *st, int64_t id, const char *state, char **cau
 int store_texts(struct store *st, int64_t **ids, char ***texts, size_t *n, char **cause);
 /* Every candidate id in id order; caller frees *ids. */
 int store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause);
+/*
+ * Every candidate's op, in id order, compactly: (*ids)[i] is of op
+ * (*names)[(*op_of)[i]]; the names are distinct, in order of first use. The
+ * caller frees *ids, *op_of, each name and *names.
+ */
+int store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
+    size_t *nnames, char **cause);
 
 /*
  * Scores. A score is (candidate, metric, value) with the hash of the inputs

@@ -93,16 +93,22 @@ app_tune_overview(struct app *a)
 		else
 			r->bins[0] = (int64_t)tune_size(idx);
 		r->kept = (int64_t)tune_size(idx);
+		tune_free(idx);
+		/* Each threshold removes from its own scope's candidates. */
 		for (size_t t = 0; t < a->nth; t++)
 			if (a->th[t].enabled && strcmp(a->th[t].metric, a->metrics[i]) == 0) {
 				struct tune_eval e;
-				tune_eval_range(idx, a->th[t].has_min ? a->th[t].min : -INFINITY,
+				struct tune_index *sc = tune_build_scoped(a->st, a->metrics[i],
+				    a->th[t].scope, NULL);
+				if (sc == NULL)
+					continue;
+				tune_eval_range(sc, a->th[t].has_min ? a->th[t].min : -INFINITY,
 				    a->th[t].has_max ? a->th[t].max : INFINITY, &e);
-				r->kept = e.kept;
-				r->removed = e.removed;
+				r->removed += e.removed;
+				r->kept -= e.removed;
 				r->thresholded = 1;
+				tune_free(sc);
 			}
-		tune_free(idx);
 	}
 }
 
@@ -129,7 +135,8 @@ app_tune_load(struct app *a)
 	free(a->metric_model);
 	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
 		a->metric_model = NULL;
-	if ((a->tune = tune_build_metric(a->st, a->metrics[a->metric], &cause)) == NULL) {
+	if ((a->tune = tune_build_scoped(a->st, a->metrics[a->metric], a->tune_scope,
+	    &cause)) == NULL) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		return;
@@ -139,7 +146,8 @@ app_tune_load(struct app *a)
 	int above = m == NULL || m->keep == METRIC_KEEP_ABOVE;
 	a->cutoff = (tune_min(a->tune) + tune_max(a->tune)) / 2;
 	for (size_t i = 0; i < a->nth; i++)
-		if (strcmp(a->th[i].metric, a->metrics[a->metric]) == 0) {
+		if (strcmp(a->th[i].metric, a->metrics[a->metric]) == 0 &&
+		    strcmp(a->th[i].scope, a->tune_scope) == 0) {
 			if (above && a->th[i].has_min)
 				a->cutoff = a->th[i].min;
 			if (!above && a->th[i].has_max)

@@ -111,6 +111,9 @@ struct app {
 	double cutoff;
 	char *metric_model; /* the model behind the chosen metric's scores, or NULL */
 	struct metric_row *overview; /* one row per metric, computed when the screen opens */
+	/* The scope s and A set a threshold for ("" the metric's default); the index
+	 * holds the candidates of that scope only, so the figures are the threshold's. */
+	char tune_scope[512];
 
 	/* The augment screen: the operator picked, its parameter being edited, the
 	 * values typed (NULL: the default), and the batch running in the background. */

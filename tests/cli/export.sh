@@ -65,7 +65,7 @@ check select-accepted [ "$(readback jsonl "$T/acc")" = "[1, 2, 3, 4, 5, 18, 19]"
 check consensus-all [ "$(readback jsonl "$T/allrule")" = "[1, 2, 5, 18, 19]" ]
 "$MMDA" export "$DB" --format jsonl --out "$T/bob" --consensus bob >/dev/null
 check consensus-named [ "$(readback jsonl "$T/bob")" = "[4, 5]" ]
-"$MMDA" threshold "$DB" num_words --min 12 >/dev/null
+"$MMDA" threshold "$DB" num_words --min 12 --ops all >/dev/null
 "$MMDA" export "$DB" --format jsonl --out "$T/pass" --select passing >/dev/null
 expect=$(sqlite3 "$DB" "SELECT group_concat(candidate, ', ') FROM (SELECT candidate FROM scores WHERE metric = 'num_words' AND value >= 12 ORDER BY candidate)")
 check select-passing [ "$(readback jsonl "$T/pass")" = "[$expect]" ]

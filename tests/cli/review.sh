@@ -55,7 +55,7 @@ check unknown-command-status grep -q "unknown command frobnicate" "$T/u1"
 
 # Scores and thresholds on screen.
 "$MMDA" score "$DB" --metric ssim --metric num_words >/dev/null
-"$MMDA" threshold "$DB" num_words --min 100 >/dev/null
+"$MMDA" threshold "$DB" num_words --min 100 --ops all >/dev/null
 printf 'goto 18\ndump-screen %s\nquit\n' "$T/sc" >"$T/s4"
 run_script 160 48 "$T/s4"
 check scores-shown grep -q "ssim" "$T/sc"

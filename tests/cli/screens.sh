@@ -137,8 +137,8 @@ $TM kill-server
 # The scores panel: thresholds in force first with value, cutoff and verdict;
 # a metric without a score is unscored, never FAIL; the header says why.
 "$MMDA" score "$DB" --metric ssim --metric num_words >/dev/null
-"$MMDA" threshold "$DB" ssim --min 0.99 >/dev/null
-"$MMDA" threshold "$DB" psnr --min 20 >/dev/null
+"$MMDA" threshold "$DB" ssim --min 0.99 --ops all >/dev/null
+"$MMDA" threshold "$DB" psnr --min 20 --ops all >/dev/null
 run 80 24 <<S
 goto 18
 dump-screen $T/p1
@@ -225,13 +225,20 @@ check footer-thresholds grep -q "^h/l cutoff" "$T/f2"
 # "AUC nan" without labels.
 "$MMDA" demo "$T/demo" >"$T/demo.out" 2>&1
 check demo-next-runnable grep -q "^next: $MMDA review $T/demo/demo.db" "$T/demo.out"
-printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/t1" >"$T/ts"
+# The first metric (ahash_dist) is for photometric and generative ops; the demo
+# has flips and mixes, so its default scope is empty and the screen says so;
+# o (threshold-scope) tunes and sets it for the ops named.
+printf 'thresholds\ndump-screen %s\nthreshold-scope all\ndump-screen %s\nthreshold-scope hflip\nset-threshold\ndump-screen %s\nquit\nquit\n' "$T/t0" "$T/t1" "$T/t2" >"$T/ts"
 COLUMNS=120 LINES=48 MMDA_SCRIPT="$T/ts" "$MMDA" review "$T/demo/demo.db" --renderer none \
     >/dev/null 2>&1
+check thresholds-empty-scope sh -c "grep -q '^0 scored for photometric, generative ops (default)' '$T/t0' && grep -q 'o sets another scope' '$T/t0' && ! grep -q 'nan' '$T/t0'"
 scored=$(sqlite3 "$T/demo/demo.db" "SELECT count(DISTINCT metric) FROM scores")
 check thresholds-all-metrics [ "$(grep -c 'no threshold (' "$T/t1")" = "$scored" ]
 check thresholds-legend grep -q "bin  *accept reject undec  .* accepted .* rejected .* undecided" "$T/t1"
 check thresholds-auc-needs-labels sh -c "grep -q 'AUC needs labels' '$T/t1' && ! grep -q 'AUC nan' '$T/t1'"
+check thresholds-scope-shown grep -q "^17 scored for hflip: " "$T/t2"
+check thresholds-scope-set [ "$(sqlite3 "$T/demo/demo.db" "SELECT scope, max IS NOT NULL FROM thresholds WHERE metric = 'ahash_dist'")" = "hflip|1" ]
+"$MMDA" threshold "$T/demo/demo.db" ahash_dist --ops hflip --remove >/dev/null
 # Stats: one threshold, which count is which, and a kappa from a single answer
 # marked degenerate.
 "$MMDA" threshold "$T/demo/demo.db" ssim --min 0.1 >/dev/null
