@@ -120,4 +120,16 @@ check tune-sluma-apply [ "$(json_get "$T/sl" "d['applied'], d['suggested']['rule
 check tune-sluma-threshold [ "$("$MMDA" threshold "$DB" psnr --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] is not None and t["min"] > 0)')" = "True" ]
 "$MMDA" tune "$DB" --metric nosuch >/dev/null 2>&1; rc=$?
 check tune-unknown-exit-2 [ $rc -eq 2 ]
+# Per op: flips all accepted and noise all rejected give no op both kinds of
+# label; light noise, accepted, gives noise 17 of each and its own cutoff.
+"$MMDA" tune "$DB" --metric ssim --json >"$T/po"
+check tune-per-op-too-few [ "$(json_get "$T/po" "d['per_op_min_labels'], [(o['op'], o['enough_labels'], o['suggested']) for o in d['per_op']]")" = "(10, [('hflip', False, None), ('noise', False, None)])" ]
+"$MMDA" augment "$DB" --op noise --seed 2 --set sigma=3 >/dev/null
+"$MMDA" score "$DB" --metric ssim >/dev/null
+for id in $(sqlite3 "$DB" "SELECT id FROM candidates WHERE op = 'noise' AND id NOT IN (SELECT candidate FROM decisions)"); do "$MMDA" decide "$DB" $id accept --annotator a >/dev/null; done
+"$MMDA" tune "$DB" --metric ssim --json >"$T/po"
+check tune-per-op-json [ "$(json_get "$T/po" "[(o['op'], o['in_default_scope'], o['accepted'], o['rejected'], o['enough_labels']) for o in d['per_op']]")" = "[('hflip', False, 17, 0, False), ('noise', True, 17, 17, True)]" ]
+check tune-per-op-cutoff [ "$(json_get "$T/po" "[(s['kept_accepted'], s['removed_rejected']) for s in [o['suggested'] for o in d['per_op'] if o['op'] == 'noise']]")" = "[(17, 17)]" ]
+"$MMDA" tune "$DB" --metric ssim >"$T/po.txt"
+check tune-per-op-text sh -c "grep -q '^per op .*at least 10 accepted and 10 rejected' '$T/po.txt' && grep -q 'mmda threshold DB ssim --ops noise --min ' '$T/po.txt' && grep -q 'hflip .*(outside the default scope): too few labels' '$T/po.txt'"
 check integrity-after-scoring integrity "$DB"
