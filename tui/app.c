@@ -13,6 +13,7 @@
 #include "core/base/util.h"
 #include "tui/augjob.h"
 #include "tui/exportjob.h"
+#include "tui/learnjob.h"
 
 void
 app_status(struct app *a, int error, const char *fmt, ...)
@@ -156,11 +157,48 @@ app_tune_load(struct app *a)
 	a->dirty = 1;
 }
 
+void
+app_learn_decided(struct app *a)
+{
+	char *cause = NULL;
+
+	if (a->learn == NULL && (a->learn = learnjob_start(a->db_path, &cause)) == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	learnjob_decided(a->learn);
+}
+
+int
+app_busy(const struct app *a)
+{
+	return a->job != NULL || a->exjob != NULL || (a->learn != NULL && learnjob_busy(a->learn));
+}
+
+/* A refit changed learned_accept: the uncertain queue's order is the new model's. */
+static int
+poll_learn(struct app *a)
+{
+	char msg[256];
+
+	if (a->learn == NULL || !learnjob_poll(a->learn, msg, sizeof msg))
+		return 0;
+	app_status(a, 0, "%s", msg);
+	if (a->queue.kind == QUEUE_UNCERTAIN && a->full_ids == NULL)
+		app_queue_load(a, NULL);
+	app_load(a);
+	return 1;
+}
+
 int
 app_poll_job(struct app *a)
 {
 	const char *summary;
 	int64_t done, total;
+
+	if (poll_learn(a))
+		return 1;
 
 	if (a->exjob != NULL) {
 		if (!exportjob_poll(a->exjob, &done, &summary)) {
@@ -201,6 +239,8 @@ app_free(struct app *a)
 	a->job = NULL;
 	exportjob_free(a->exjob);
 	a->exjob = NULL;
+	learnjob_free(a->learn);
+	a->learn = NULL;
 	for (size_t i = 0; i < OP_TABLE_MAX; i++)
 		for (size_t k = 0; k < OP_MAX_PARAMS; k++) {
 			free(a->aug_vals[i][k]);

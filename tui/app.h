@@ -44,6 +44,7 @@ struct metric_row {
 	int thresholded;
 };
 struct exportjob;
+struct learnjob;
 
 struct app {
 	struct store *st;
@@ -125,6 +126,10 @@ struct app {
 	int ex_format, ex_select;
 	struct exportjob *exjob;
 
+	/* The learned filter's refit in the background (tui/learnjob.c); made at the
+	 * first decision of the session. */
+	struct learnjob *learn;
+
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;
 };
@@ -141,6 +146,10 @@ void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);
+/* Counts a decision (or undo) toward the learned filter's next background refit. */
+void app_learn_decided(struct app *a);
+/* 1 while background work (augment, export, a refit) is under way. */
+int app_busy(const struct app *a);
 /* The review queues, ended by a NULL name: feeds --queue, its help and the help screen. */
 struct queue_def {
 	const char *name;

@@ -37,6 +37,7 @@ decide(struct app *a, enum answer ans, const char *note)
 	}
 	app_status(a, 0, "candidate %" PRId64 ": %s", a->c.id, answer_name(ans));
 	app_decided_set(a, a->c.id, 1);
+	app_learn_decided(a);
 	if (a->overlap > 0) {
 		/* With several annotators the next candidate is the one leased to us. */
 		int64_t id;
@@ -92,6 +93,7 @@ cmd_undo(struct app *a, const char *arg)
 		app_status(a, 0, "nothing to undo");
 		return;
 	}
+	app_learn_decided(a);
 	/* Go back to what was undone, so it can be decided again. */
 	for (size_t i = 0; i < a->n; i++)
 		if (a->ids[i] == cand)

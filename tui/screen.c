@@ -133,7 +133,7 @@ screen_run(struct app *a, char **cause)
 		 * Curses cannot wait on the worker, so while panes are being made the
 		 * loop looks every few milliseconds; idle, it sleeps on the keyboard.
 		 */
-		timeout(render_busy(a) || a->job != NULL || a->exjob != NULL ? 4 : 100);
+		timeout(render_busy(a) || app_busy(a) ? 4 : 100);
 		wint_t wch;
 		int r = get_wch(&wch);
 		if (r == ERR) {
