@@ -129,6 +129,9 @@ app_tune_load(struct app *a)
 	if (a->tune != NULL)
 		tune_free(a->tune);
 	a->tune = NULL;
+	free(a->tune_ids);
+	a->tune_ids = NULL;
+	a->ntune_ids = 0;
 	if (a->nmetrics == 0)
 		return;
 	if (a->metric >= a->nmetrics)
@@ -137,7 +140,8 @@ app_tune_load(struct app *a)
 	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
 		a->metric_model = NULL;
 	if ((a->tune = tune_build_scoped(a->st, a->metrics[a->metric], a->tune_scope,
-	    &cause)) == NULL) {
+	    &cause)) == NULL || tune_scope_ids(a->st, a->metrics[a->metric], a->tune_scope,
+	    &a->tune_ids, &a->ntune_ids, &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		return;
@@ -155,6 +159,21 @@ app_tune_load(struct app *a)
 				a->cutoff = a->th[i].max;
 		}
 	a->dirty = 1;
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+int
+app_tune_has(const struct app *a, int64_t id)
+{
+	return a->tune_ids != NULL &&
+	    bsearch(&id, a->tune_ids, a->ntune_ids, sizeof id, cmp_id) != NULL;
 }
 
 void
@@ -249,6 +268,9 @@ app_free(struct app *a)
 	unload(a);
 	if (a->tune != NULL)
 		tune_free(a->tune);
+	free(a->tune_ids);
+	a->tune_ids = NULL;
+	a->ntune_ids = 0;
 	free(a->metric_model);
 	a->metric_model = NULL;
 	for (size_t i = 0; i < a->nmetrics; i++)

@@ -115,6 +115,8 @@ struct app {
 	/* The scope s and A set a threshold for ("" the metric's default); the index
 	 * holds the candidates of that scope only, so the figures are the threshold's. */
 	char tune_scope[512];
+	int64_t *tune_ids; /* the candidates of that scope with a score, in id order */
+	size_t ntune_ids;
 
 	/* The augment screen: the operator picked, its parameter being edited, the
 	 * values typed (NULL: the default), and the batch running in the background. */
@@ -146,6 +148,8 @@ void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);
+/* 1 when candidate id is among the thresholds screen's scope (a->tune_ids). */
+int app_tune_has(const struct app *a, int64_t id);
 /* Counts a decision (or undo) toward the learned filter's next background refit. */
 void app_learn_decided(struct app *a);
 /* 1 while background work (augment, export, a refit) is under way. */

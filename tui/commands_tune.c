@@ -235,6 +235,14 @@ cmd_boundary(struct app *a, const char *arg)
 		free(cause);
 		return;
 	}
+	/* The boundary of the scope being tuned: what its threshold would decide. */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (app_tune_has(a, ids[i])) {
+			ids[m] = ids[i];
+			vals[m++] = vals[i];
+		}
+	n = m;
 	/* Order by distance to the cutoff: a selection of the nearest 20 is enough. */
 	near = xcalloc(20, sizeof *near);
 	for (; k < 20 && k < n; k++) {

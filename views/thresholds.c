@@ -70,7 +70,8 @@ neighbours(struct app *a, int y, const char *metric)
 	double bv[3] = { -INFINITY, -INFINITY, -INFINITY }, av[3] = { INFINITY, INFINITY, INFINITY };
 	for (size_t i = 0; i < n; i++) {
 		double v = vals[i];
-		if (isnan(v))
+		/* Only what a threshold of the scope being tuned would judge. */
+		if (isnan(v) || !app_tune_has(a, ids[i]))
 			continue;
 		if (v < a->cutoff) {
 			for (int k = 0; k < 3; k++)

@@ -99,31 +99,58 @@ tune_build_metric(struct store *st, const char *metric, char **cause)
 	return tune_build_scoped(st, metric, NULL, cause);
 }
 
+/* Which op names of j a threshold of metric with this scope checks: the same rule
+ * as the thresholds themselves. Caller frees. */
+static unsigned char *
+scope_keep(const struct joined *j, const char *metric, const char *scope)
+{
+	struct threshold t;
+	unsigned char *keep = xcalloc(j->nnames ? j->nnames : 1, 1);
+
+	memset(&t, 0, sizeof t);
+	t.metric = (char *)metric;
+	t.scope = (char *)scope;
+	for (size_t k = 0; k < j->nnames; k++)
+		keep[k] = (unsigned char)metric_in_scope(&t, j->names[k]);
+	return keep;
+}
+
 struct tune_index *
 tune_build_scoped(struct store *st, const char *metric, const char *scope, char **cause)
 {
 	struct joined j;
 	struct tune_index *idx;
+	unsigned char *keep = NULL;
 
 	if (joined_load(st, metric, scope != NULL, &j, cause) != 0)
 		return NULL;
-	if (scope == NULL) {
-		idx = build_where(&j, NULL, -1, cause);
-		joined_free(&j);
-		return idx;
-	}
-	/* The same rule as the thresholds themselves: a threshold of this scope. */
-	struct threshold t;
-	unsigned char *keep = xcalloc(j.nnames ? j.nnames : 1, 1);
-	memset(&t, 0, sizeof t);
-	t.metric = (char *)metric;
-	t.scope = (char *)scope;
-	for (size_t k = 0; k < j.nnames; k++)
-		keep[k] = (unsigned char)metric_in_scope(&t, j.names[k]);
+	if (scope != NULL)
+		keep = scope_keep(&j, metric, scope);
 	idx = build_where(&j, keep, -1, cause);
 	free(keep);
 	joined_free(&j);
 	return idx;
+}
+
+int
+tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
+    size_t *n, char **cause)
+{
+	struct joined j;
+	size_t m = 0;
+
+	if (joined_load(st, metric, 1, &j, cause) != 0)
+		return -1;
+	unsigned char *keep = scope_keep(&j, metric, scope);
+	int64_t *v = xcalloc(j.n ? j.n : 1, sizeof *v);
+	for (size_t i = 0; i < j.n; i++)
+		if (j.op[i] >= 0 && keep[j.op[i]])
+			v[m++] = j.ids[i];
+	free(keep);
+	joined_free(&j);
+	*ids = v;
+	*n = m;
+	return 0;
 }
 
 static int

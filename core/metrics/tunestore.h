@@ -18,6 +18,11 @@ struct tune_index *tune_build_metric(struct store *st, const char *metric, char 
 struct tune_index *tune_build_scoped(struct store *st, const char *metric, const char *scope,
     char **cause);
 
+/* The candidates a threshold of metric with this scope checks that have a score
+ * of it, in id order: 0 with *ids (caller frees; *n may be 0), or -1 with *cause. */
+int tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
+    size_t *n, char **cause);
+
 /* One op's candidates scored by a metric. */
 struct tune_op {
 	char *op;

@@ -81,6 +81,7 @@ check manifest-thresholds python3 -c "
 import json
 m = json.load(open('$T/fill/manifest.json'))
 assert m['thresholds'][0]['metric'] == 'num_words' and m['thresholds'][0]['min'] == 12
+assert m['thresholds'][0]['scope'] == 'all'
 assert m['selection'] == {'select': 'gold', 'consensus': 'majority', 'fill_passing': True}"
 
 # Image modes: references point at the originals; links share the inode.

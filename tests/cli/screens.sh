@@ -228,7 +228,7 @@ check demo-next-runnable grep -q "^next: $MMDA review $T/demo/demo.db" "$T/demo.
 # The first metric (ahash_dist) is for photometric and generative ops; the demo
 # has flips and mixes, so its default scope is empty and the screen says so;
 # o (threshold-scope) tunes and sets it for the ops named.
-printf 'thresholds\ndump-screen %s\nthreshold-scope all\ndump-screen %s\nthreshold-scope hflip\nset-threshold\ndump-screen %s\nquit\nquit\n' "$T/t0" "$T/t1" "$T/t2" >"$T/ts"
+printf 'thresholds\ndump-screen %s\nthreshold-scope all\ndump-screen %s\nthreshold-scope hflip\nset-threshold\ndump-screen %s\nboundary\ndump-screen %s\nquit\nquit\nquit\n' "$T/t0" "$T/t1" "$T/t2" "$T/t3" >"$T/ts"
 COLUMNS=120 LINES=48 MMDA_SCRIPT="$T/ts" "$MMDA" review "$T/demo/demo.db" --renderer none \
     >/dev/null 2>&1
 check thresholds-empty-scope sh -c "grep -q '^0 scored for photometric, generative ops (default)' '$T/t0' && grep -q 'o sets another scope' '$T/t0' && ! grep -q 'nan' '$T/t0'"
@@ -237,6 +237,8 @@ check thresholds-all-metrics [ "$(grep -c 'no threshold (' "$T/t1")" = "$scored"
 check thresholds-legend grep -q "bin  *accept reject undec  .* accepted .* rejected .* undecided" "$T/t1"
 check thresholds-auc-needs-labels sh -c "grep -q 'AUC needs labels' '$T/t1' && ! grep -q 'AUC nan' '$T/t1'"
 check thresholds-scope-shown grep -q "^17 scored for hflip: " "$T/t2"
+# The boundary is the scope's: 17 flips, not 20 of the 34 flips and mixes.
+check thresholds-scope-boundary grep -q "mmda  boundary of ahash_dist 1/17" "$T/t3"
 check thresholds-scope-set [ "$(sqlite3 "$T/demo/demo.db" "SELECT scope, max IS NOT NULL FROM thresholds WHERE metric = 'ahash_dist'")" = "hflip|1" ]
 "$MMDA" threshold "$T/demo/demo.db" ahash_dist --ops hflip --remove >/dev/null
 # Stats: one threshold, which count is which, and a kappa from a single answer
