@@ -236,6 +236,14 @@ scoped_thresholds_upgrade(void)
 	CHECK(store_thresholds(st, "ssim", &t, &n, &cause) == 0 && n == 2);
 	CHECK(n == 2 && strcmp(t[0].scope, "noise") == 0 && !t[0].removed && t[1].removed);
 	thresholds_free(t, n);
+	/* Every candidate, yet an original has no parent to compare with. */
+	char all[] = "*";
+	struct threshold every = { ssim, all, 1, 0, 0.99, 0, 1, 0, bob, 0 };
+	CHECK(store_threshold_set(st, &every, &cause) == 0);
+	CHECK(store_passing(st, metric_default_scopes(), &passing, &ids, &cause) == 0);
+	CHECK(passing == 1 && ids[0] == 1); /* 4 has its duplicate caption */
+	free(ids);
+	CHECK(metric_in_scope(&every, "original") == 0 && metric_in_scope(&every, "hflip") == 1);
 	check_integrity(st);
 	store_close(st);
 	free(path);
