@@ -64,11 +64,14 @@ review_verdict(const struct app *a, char *buf, size_t len)
 	return fails;
 }
 
+/* 1 when an enabled threshold on metric judges this candidate: its score is then
+ * shown among the thresholds, else among the other scores. */
 static int
 thresholded(const struct app *a, const char *metric)
 {
 	for (size_t i = 0; i < a->nth; i++)
-		if (a->th[i].enabled && strcmp(a->th[i].metric, metric) == 0)
+		if (a->th[i].enabled && strcmp(a->th[i].metric, metric) == 0 &&
+		    metric_in_scope(&a->th[i], a->c.op))
 			return 1;
 	return 0;
 }

@@ -150,6 +150,18 @@ check scores-unscored-not-fail sh -c "! grep -q 'FAILS.*psnr' '$T/p1' && ! grep 
 check scores-header-why grep -q "FAILS ssim 0\.[0-9]*" "$T/p1"
 check scores-80-cols sh -c "[ \$(awk '{ if (length > m) m = length } END { print m }' '$T/p1') -le 80 ]"
 check scores-rest-shown grep -q "num_words" "$T/p1"
+# A threshold that does not judge the candidate (SSIM's default scope has no
+# flips) leaves its score among the others, not hidden and not a verdict.
+"$MMDA" threshold "$DB" ssim --ops all --remove >/dev/null
+"$MMDA" threshold "$DB" psnr --ops all --remove >/dev/null
+"$MMDA" threshold "$DB" ssim --min 0.99 >/dev/null
+run 80 24 <<S
+goto 18
+dump-screen $T/p2
+quit
+S
+check scores-out-of-scope-shown sh -c "grep -q 'ssim  *0\.[0-9]' '$T/p2' && ! grep -q '< 0\.99' '$T/p2' && ! grep -q 'FAILS' '$T/p2'"
+"$MMDA" threshold "$DB" ssim --remove >/dev/null
 
 # 80x24: a long caption scrolls with c and the removed words keep their own row.
 long="A long caption about a tabby cat with green eyes looking at the camera on a sunny day near a window with a plant and a red chair and a blue lamp and the last words here"
