@@ -44,7 +44,7 @@ collect(struct store *st, sqlite3_stmt *s, const char *what, int64_t **ids, size
  */
 static const char uncertain_sql[] =
     "WITH %s, " CUR_CTE ","
-    " th AS (SELECT t.metric, t.scope, coalesce(t.min, t.max) AS cut FROM thresholds t"
+    " th AS (SELECT t.metric, t.ops, t.parent, coalesce(t.min, t.max) AS cut FROM sth t"
     "   WHERE t.enabled AND coalesce(t.min, t.max) IS NOT NULL),"
     " span AS (SELECT s.metric, max(s.value) - min(s.value) AS r FROM scores s"
     "   WHERE s.metric IN (SELECT metric FROM th) GROUP BY s.metric),"

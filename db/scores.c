@@ -354,7 +354,10 @@ db_scope_cte(const struct metric_scope *defaults)
 		sqlite3_free(cte);
 		cte = next;
 	}
-	char *done = sqlite3_mprintf("%s)", cte);
+	char *done = sqlite3_mprintf("%s), sth AS (SELECT t.metric, t.min, t.max, t.enabled,"
+	    " CASE t.scope WHEN '' THEN coalesce(d.ops, '*') ELSE t.scope END AS ops,"
+	    " coalesce(d.parent, 0) AS parent FROM thresholds t LEFT JOIN dflt d"
+	    " ON d.metric = t.metric)", cte);
 	sqlite3_free(cte);
 	return done;
 }
@@ -370,11 +373,8 @@ store_passing(struct store *st, const struct metric_scope *defaults, int64_t *pa
 	char *cte = db_scope_cte(defaults);
 	char *sql = sqlite3_mprintf(
 	    "WITH %s SELECT c.id FROM candidates c WHERE NOT EXISTS ("
-	    " SELECT 1 FROM thresholds t WHERE t.enabled AND " SCOPE_APPLIES " AND NOT EXISTS ("
-	    "  SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "   AND s.value IS NOT NULL"
-	    "   AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max)))"
-	    " ORDER BY c.id", cte);
+	    " SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES " AND NOT " SCORE_IN_RANGE
+	    ") ORDER BY c.id", cte);
 	sqlite3_stmt *s;
 	size_t len = 0, cap = 0;
 	int64_t *v = NULL;

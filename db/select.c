@@ -45,11 +45,8 @@ store_select(struct store *st, const struct select_opts *o,
 	    " agg AS (SELECT candidate, sum(answer = 'accept') AS acc, sum(answer = 'reject') AS rej,"
 	    "  max(CASE WHEN annotator = ?1 THEN answer END) AS mine FROM cur GROUP BY candidate)"
 	    " SELECT c.id, coalesce(a.acc, 0), coalesce(a.rej, 0), a.mine,"
-	    "  NOT EXISTS (SELECT 1 FROM thresholds t WHERE t.enabled AND " SCOPE_APPLIES
-	    "   AND NOT EXISTS ("
-	    "   SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "    AND s.value IS NOT NULL"
-	    "    AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max))),"
+	    "  NOT EXISTS (SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES
+	    "   AND NOT " SCORE_IN_RANGE "),"
 	    "  a.candidate IS NULL"
 	    " FROM candidates c LEFT JOIN agg a ON a.candidate = c.id ORDER BY c.id", cte);
 	sqlite3_free(cte);
