@@ -100,13 +100,19 @@ const struct cli_command cli_commands[] = {
 	    "  --clip NAME    which embeddings backend (default: the clip role)\n"
 	    "  --json         print {\"computed\", \"unchanged\", \"skipped\", \"failed\", \"groups\"}\n",
 	    cmd_score },
-	{ "threshold", "DB [METRIC [--min X|none] [--max Y|none] [--on|--off]] [--history] [--json]",
+	{ "threshold", "DB [METRIC [--ops LIST] [--min X|none] [--max Y|none] [--on|--off|--remove]] [--history] [--json]",
 	    "show or set the keep range of a metric; candidates passing every enabled one pass",
 	    "  --min X, --max Y  bounds of the keep range (none clears one)\n"
+	    "  --ops LIST        the threshold of these ops (op names or classes, comma\n"
+	    "                    separated; all: every candidate); a metric may have one\n"
+	    "                    threshold per scope. Without it: the metric's default\n"
+	    "                    scope, the op classes it means something for (mmda metrics)\n"
 	    "  --on, --off       enable or disable the threshold without losing it\n"
-	    "  --history         every change of METRIC's threshold, who and when\n"
+	    "  --remove          remove the threshold of that scope (kept in the history)\n"
+	    "  --history         every change of METRIC's thresholds, who and when\n"
 	    "  --annotator NAME  who changes it (default as for decide)\n"
-	    "  --json            print {\"thresholds\" or \"history\", \"passing\"}\n",
+	    "  --json            print {\"thresholds\" or \"history\", \"passing\"}; each with\n"
+	    "                    \"scope\" (default, all or the op list) and \"ops\" it checks\n",
 	    cmd_threshold },
 	{ "tune", "DB --metric NAME [--target-precision P] [--bins N] [--apply] [--sluma] [--json]",
 	    "compare a metric with the human decisions and suggest a cutoff; --learn: a filter",
@@ -119,7 +125,8 @@ const struct cli_command cli_commands[] = {
 	    "                        the metric's scale and side, then tau <- d*tau +\n"
 	    "                        (1-d)*acceptance (--tau 0.9, --decay 0.5); with --apply,\n"
 	    "                        set the cutoff of the new tau as the threshold\n"
-	    "  --json                print the whole report as JSON\n"
+	    "  --json                print the whole report as JSON (per_op: a cutoff for\n"
+	    "                        each op with 10 accepted and 10 rejected of its own)\n"
 	    "  Accept is positive, reject negative, skips are ignored; several annotators\n"
 	    "  vote by majority. Fewer than 10 of either class: no suggestion.\n"
 	    "  --learn               instead of one metric: fit a learned filter (L2 logistic\n"

@@ -106,7 +106,7 @@ cmd_export(int argc, char **argv)
 		return cli_usage("export", "a database, --format and --out are needed");
 	if (o.select.fill_passing && o.select.mode != SELECT_GOLD)
 		return cli_usage("export", "--fill passing goes with --select gold");
-	o.select.parent_only = metric_parent_names();
+	o.select.defaults = metric_default_scopes();
 	o.version = MMDA_VERSION;
 	o.database = argv[optind];
 	o.stop = &stop;

@@ -38,6 +38,7 @@ ops_json(void)
 		cJSON_AddStringToObject(o, "name", op->name);
 		cli_json_int(o, "version", op->version);
 		cJSON_AddStringToObject(o, "kind", kind_names[op->kind]);
+		cJSON_AddStringToObject(o, "class", op_class_table[op->cls].name);
 		cli_json_int(o, "parents", op->nparents);
 		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend != 0);
 		cJSON *roles = cJSON_AddArrayToObject(o, "backends");
@@ -77,8 +78,8 @@ static void
 ops_print(void)
 {
 	for (const struct op_def *op = op_table; op->name != NULL; op++) {
-		printf("%-10s v%d %-5s %s\n", op->name, op->version, kind_names[op->kind],
-		    op->summary);
+		printf("%-10s v%d %-5s %-11s %s\n", op->name, op->version, kind_names[op->kind],
+		    op_class_table[op->cls].name, op->summary);
 		if (op->needs_backend) {
 			int more = 0;
 			printf("    needs backends:");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/models/mclient.h"
+#include "core/ops/ops.h"
 #include "core/metrics/metrics.h"
 #include "core/metrics/score.h"
 #include "core/store.h"
@@ -58,6 +59,11 @@ cmd_metrics(int argc, char **argv)
 			cJSON_AddStringToObject(o, "needs", needs_text(m->needs, buf, sizeof buf));
 			cJSON_AddStringToObject(o, "keep", m->keep == METRIC_KEEP_ABOVE ? "above" :
 			    "below");
+			cJSON *cls = cJSON_AddArrayToObject(o, "scope");
+			for (int k = 0; k < OP_CLASS_COUNT; k++)
+				if (m->scope & (1u << k))
+					cJSON_AddItemToArray(cls,
+					    cJSON_CreateString(op_class_table[k].name));
 			cJSON_AddItemToArray(arr, o);
 		}
 		cli_print_json(arr);
@@ -75,6 +81,9 @@ cmd_metrics(int argc, char **argv)
 				printf(" <= %g", m->def_max);
 		}
 		printf(" (%s)\n", m->source);
+		char *scope = metric_scope_describe(m->name, "");
+		printf("%-22s for %s (a threshold's default scope)\n", "", scope);
+		free(scope);
 	}
 	return CLI_OK;
 }
@@ -230,12 +239,26 @@ parse_bound(const char *s, int *has, double *v)
 	return 0;
 }
 
+/* Every op name a scope can hold: the originals and the op table. */
+static const char *
+op_name_at(size_t i)
+{
+	return i == 0 ? "original" : op_table[i - 1].name;
+}
+
 static cJSON *
 threshold_json(const struct threshold *t)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *ops;
 
 	cJSON_AddStringToObject(o, "metric", t->metric);
+	cJSON_AddStringToObject(o, "scope", *t->scope == '\0' ? "default" :
+	    strcmp(t->scope, METRIC_SCOPE_ALL) == 0 ? "all" : t->scope);
+	/* What the scope means today, op by op, so a script need not know the tables. */
+	ops = cJSON_AddArrayToObject(o, "ops");
+	for (size_t i = 0; i == 0 || op_table[i - 1].name != NULL; i++)
+		if (metric_in_scope(t, op_name_at(i)))
+			cJSON_AddItemToArray(ops, cJSON_CreateString(op_name_at(i)));
 	if (t->has_min)
 		cJSON_AddNumberToObject(o, "min", t->min);
 	else
@@ -245,6 +268,8 @@ threshold_json(const struct threshold *t)
 	else
 		cJSON_AddNullToObject(o, "max");
 	cJSON_AddBoolToObject(o, "enabled", t->enabled);
+	if (t->removed)
+		cJSON_AddBoolToObject(o, "removed", 1);
 	cJSON_AddStringToObject(o, "changed_by", t->changed_by ? t->changed_by : "");
 	cli_json_int(o, "changed_at", t->changed_at);
 	return o;
@@ -253,6 +278,8 @@ threshold_json(const struct threshold *t)
 static void
 threshold_print(const struct threshold *t)
 {
+	char *scope = metric_scope_describe(t->metric, t->scope);
+
 	printf("%-22s", t->metric);
 	if (t->has_min)
 		printf(" min %-10g", t->min);
@@ -262,9 +289,28 @@ threshold_print(const struct threshold *t)
 		printf(" max %-10g", t->max);
 	else
 		printf(" max %-10s", "-");
-	printf(" %-8s by ", t->enabled ? "enabled" : "off");
+	printf(" %-8s for %s%s by ", t->removed ? "removed" : t->enabled ? "enabled" : "off",
+	    scope, *t->scope == '\0' ? " (default)" : "");
 	cli_put_safe(stdout, t->changed_by ? t->changed_by : "?");
 	putchar('\n');
+	free(scope);
+}
+
+/* The threshold of (metric, scope) in force, copied into *t (borrowing its strings). */
+static int
+threshold_current(struct store *st, const char *metric, const char *scope, struct threshold *t,
+    struct threshold **list, size_t *n, char **cause)
+{
+	if (store_thresholds(st, NULL, list, n, cause) != 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i].metric, metric) == 0 && strcmp((*list)[i].scope, scope) == 0) {
+			t->has_min = (*list)[i].has_min, t->min = (*list)[i].min;
+			t->has_max = (*list)[i].has_max, t->max = (*list)[i].max;
+			t->enabled = (*list)[i].enabled;
+			return 1;
+		}
+	return 0;
 }
 
 int
@@ -275,18 +321,20 @@ cmd_threshold(int argc, char **argv)
 		{ "max", required_argument, NULL, 'x' },
 		{ "on", no_argument, NULL, 'o' },
 		{ "off", no_argument, NULL, 'f' },
+		{ "ops", required_argument, NULL, 'O' },
+		{ "remove", no_argument, NULL, 'r' },
 		{ "history", no_argument, NULL, 'H' },
 		{ "annotator", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *who = NULL, *min = NULL, *max = NULL;
+	const char *who = NULL, *min = NULL, *max = NULL, *ops = NULL;
 	struct threshold *list = NULL, t;
 	struct store *st;
 	size_t n = 0;
-	char *cause = NULL;
-	int ch, json = 0, history = 0, on = -1, rc = CLI_OK;
+	char *cause = NULL, *scope = NULL;
+	int ch, json = 0, history = 0, on = -1, removing = 0, rc = CLI_OK;
 	int64_t passing;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -302,6 +350,12 @@ cmd_threshold(int argc, char **argv)
 			break;
 		case 'f':
 			on = 0;
+			break;
+		case 'O':
+			ops = optarg;
+			break;
+		case 'r':
+			removing = 1;
 			break;
 		case 'H':
 			history = 1;
@@ -325,63 +379,96 @@ cmd_threshold(int argc, char **argv)
 	int setting = min != NULL || max != NULL || on >= 0;
 	if (metric != NULL && metric_find(metric) == NULL)
 		return cli_usage("threshold", "unknown metric %s (mmda metrics lists them)", metric);
-	if ((setting || history) && metric == NULL)
+	if ((setting || history || removing || ops != NULL) && metric == NULL)
 		return cli_usage("threshold", "name the metric to change or to show history of");
-	if ((st = cli_open("threshold", argv[optind], 0)) == NULL)
+	if (removing && (setting || history))
+		return cli_usage("threshold", "--remove takes no bounds, --on, --off or --history");
+	if (metric_scope_parse(metric != NULL ? metric : "", ops != NULL ? ops : "default",
+	    &scope, &cause) != 0) {
+		rc = cli_usage("threshold", "%s", cause);
+		free(cause);
+		return rc;
+	}
+	if ((st = cli_open("threshold", argv[optind], 0)) == NULL) {
+		free(scope);
 		return CLI_ERROR;
+	}
+	const char *who_name = cli_annotator(who);
+	if (removing) {
+		int gone = store_threshold_remove(st, metric, scope, who_name, &cause);
+		if (gone < 0)
+			goto fail;
+		if (gone == 0) {
+			char *d = metric_scope_describe(metric, scope);
+			rc = cli_error("threshold", "no threshold on %s for %s", metric, d);
+			free(d);
+			free(scope);
+			store_close(st);
+			return rc;
+		}
+	}
 	if (setting) {
-		/* Start from what is in force, so --max alone keeps the min. */
+		/* Start from what is in force in this scope, so --max alone keeps the min. */
 		memset(&t, 0, sizeof t);
 		t.enabled = 1;
-		if (store_thresholds(st, NULL, &list, &n, &cause) != 0)
+		if (threshold_current(st, metric, scope, &t, &list, &n, &cause) < 0)
 			goto fail;
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(list[i].metric, metric) == 0) {
-				t.has_min = list[i].has_min, t.min = list[i].min;
-				t.has_max = list[i].has_max, t.max = list[i].max;
-				t.enabled = list[i].enabled;
-			}
 		thresholds_free(list, n);
 		list = NULL;
+		n = 0;
 		if ((min && parse_bound(min, &t.has_min, &t.min) != 0) ||
 		    (max && parse_bound(max, &t.has_max, &t.max) != 0)) {
+			free(scope);
 			store_close(st);
 			return cli_usage("threshold", "--min and --max want a number or none");
 		}
 		if (t.has_min && t.has_max && t.min > t.max) {
+			free(scope);
 			store_close(st);
 			return cli_usage("threshold", "--min %g is above --max %g", t.min, t.max);
 		}
 		if (on >= 0)
 			t.enabled = on;
 		t.metric = (char *)metric;
-		t.changed_by = (char *)cli_annotator(who);
+		t.scope = scope;
+		t.changed_by = (char *)who_name;
 		if (store_threshold_set(st, &t, &cause) != 0)
 			goto fail;
 	}
 	if (store_thresholds(st, history ? metric : NULL, &list, &n, &cause) != 0 ||
-	    store_passing(st, metric_parent_names(), &passing, NULL, &cause) != 0)
+	    store_passing(st, metric_default_scopes(), &passing, NULL, &cause) != 0)
 		goto fail;
+	/* A metric lists its thresholds in every scope; --ops narrows that to one. */
+	int *shown = xcalloc(n + 1, sizeof *shown);
+	size_t nshown = 0;
+	for (size_t i = 0; i < n; i++) {
+		shown[i] = history || metric == NULL || (strcmp(list[i].metric, metric) == 0 &&
+		    (ops == NULL || strcmp(list[i].scope, scope) == 0));
+		nshown += shown[i] != 0;
+	}
 	if (json) {
 		cJSON *doc = cJSON_CreateObject(), *arr;
 		arr = cJSON_AddArrayToObject(doc, history ? "history" : "thresholds");
 		for (size_t i = 0; i < n; i++)
-			if (history || metric == NULL || strcmp(list[i].metric, metric) == 0)
+			if (shown[i])
 				cJSON_AddItemToArray(arr, threshold_json(&list[i]));
 		cli_json_int(doc, "passing", passing);
 		cli_print_json(doc);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (history || metric == NULL || strcmp(list[i].metric, metric) == 0)
+			if (shown[i])
 				threshold_print(&list[i]);
-		if (n == 0)
+		if (nshown == 0)
 			printf("no thresholds\n");
 		printf("passing: %" PRId64 " candidates\n", passing);
 	}
+	free(shown);
+	free(scope);
 	thresholds_free(list, n);
 	store_close(st);
 	return rc;
 fail:
+	free(scope);
 	thresholds_free(list, n);
 	store_close(st);
 	return cli_fail("threshold", cause);

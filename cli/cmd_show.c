@@ -51,7 +51,7 @@ verdict_load(struct store *st, const struct candidate *c, struct verdict *v, cha
 		scores_free(v->s, v->ns);
 		return -1;
 	}
-	v->passes = metric_passes(v->t, v->nt, v->s, v->ns, strcmp(c->op, "original") == 0,
+	v->passes = metric_passes(v->t, v->nt, v->s, v->ns, c->op,
 	    v->failing, 32, &v->nfailing);
 	return 0;
 }

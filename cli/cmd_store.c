@@ -163,7 +163,7 @@ cmd_stats(int argc, char **argv)
 	if ((st = cli_open("stats", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
 	struct agree_report ag;
-	if (store_stats(st, metric_parent_names(), &s, &cause) != 0) {
+	if (store_stats(st, metric_default_scopes(), &s, &cause) != 0) {
 		store_close(st);
 		return cli_fail("stats", cause);
 	}

@@ -24,7 +24,7 @@ cmd_next(int argc, char **argv)
 	};
 	const char *who = NULL;
 	struct store *st;
-	struct queue_spec q = { QUEUE_DEFAULT, NULL, NULL, 0 };
+	struct queue_spec q = { QUEUE_DEFAULT, NULL, NULL, 0, NULL };
 	char *cause = NULL, op[64];
 	int64_t overlap = 1, lease = 600, id = 0;
 	int ch, json = 0, rc;

@@ -67,6 +67,86 @@ struct tune_args {
 	int json;
 };
 
+/* The label counts and AUC of an index, as the report and each op give them. */
+static void
+counts_json(cJSON *o, const struct tune_index *idx, int enough, double auc)
+{
+	cli_json_int(o, "scored", (long long)tune_size(idx));
+	cli_json_int(o, "accepted", (long long)tune_count(idx, TUNE_ACCEPT));
+	cli_json_int(o, "rejected", (long long)tune_count(idx, TUNE_REJECT));
+	cli_json_int(o, "undecided", (long long)tune_count(idx, TUNE_UNDECIDED));
+	cJSON_AddBoolToObject(o, "enough_labels", enough);
+	if (isnan(auc))
+		cJSON_AddNullToObject(o, "auc");
+	else
+		cJSON_AddNumberToObject(o, "auc", auc);
+}
+
+/*
+ * Cutoffs op by op, beside the all-ops one: a metric rarely means the same
+ * for a flip and a colour jitter. An op gets a suggestion when it has
+ * TUNE_MIN_PER_CLASS accepted and rejected candidates, by the rule the
+ * all-ops one follows. Adds "per_op" to doc, or prints, when doc is NULL.
+ */
+static int
+per_op(struct store *st, const struct tune_args *a, enum tune_side side, cJSON *doc,
+    char **cause)
+{
+	const char *sidename = side == TUNE_KEEP_ABOVE ? "min" : "max";
+	struct tune_op *ops;
+	size_t n;
+	cJSON *arr = NULL;
+
+	if (tune_build_per_op(st, a->metric, &ops, &n, cause) != 0)
+		return -1;
+	if (doc != NULL) {
+		cli_json_int(doc, "per_op_min_labels", TUNE_MIN_PER_CLASS);
+		arr = cJSON_AddArrayToObject(doc, "per_op");
+	} else
+		printf("per op     a cutoff where an op has at least %d accepted and %d rejected\n",
+		    TUNE_MIN_PER_CLASS, TUNE_MIN_PER_CLASS);
+	for (size_t i = 0; i < n; i++) {
+		struct tune_index *idx = ops[i].idx;
+		struct tune_eval sug;
+		struct threshold dflt;
+		int enough = tune_enough_labels(idx, TUNE_MIN_PER_CLASS), has = 0;
+		double auc = tune_auc(idx, side);
+		if (enough)
+			has = a->target > 0 ? tune_suggest_precision(idx, side, a->target, &sug) == 0 :
+			    tune_suggest_f1(idx, side, &sug) == 0;
+		memset(&dflt, 0, sizeof dflt);
+		dflt.metric = (char *)a->metric;
+		int in_default = metric_in_scope(&dflt, ops[i].op);
+		if (doc != NULL) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "op", ops[i].op);
+			cJSON_AddBoolToObject(o, "in_default_scope", in_default);
+			counts_json(o, idx, enough, auc);
+			if (has)
+				cJSON_AddItemToObject(o, "suggested", eval_json(&sug));
+			else
+				cJSON_AddNullToObject(o, "suggested");
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		printf("  %-12s %zu scored, %zu accepted, %zu rejected%s", ops[i].op, tune_size(idx),
+		    tune_count(idx, TUNE_ACCEPT), tune_count(idx, TUNE_REJECT),
+		    in_default ? "" : " (outside the default scope)");
+		if (!enough)
+			printf(": too few labels\n");
+		else if (!has)
+			printf(": no cutoff reaches precision %.3f\n", a->target);
+		else {
+			putchar('\n');
+			eval_print("", sidename, &sug);
+			printf("%-10s mmda threshold DB %s --ops %s --%s %g\n", "", a->metric,
+			    ops[i].op, sidename, sug.cutoff);
+		}
+	}
+	tune_ops_free(ops, n);
+	return 0;
+}
+
 static int
 run(struct store *st, const struct tune_args *a, const char *who)
 {
@@ -91,7 +171,9 @@ run(struct store *st, const struct tune_args *a, const char *who)
 		return cli_fail("tune", cause);
 	}
 	for (size_t i = 0; i < nth; i++) {
-		if (strcmp(th[i].metric, a->metric) != 0 || (!th[i].has_min && !th[i].has_max))
+		/* The all-ops figures are those of the default scope's threshold. */
+		if (strcmp(th[i].metric, a->metric) != 0 || *th[i].scope != '\0' ||
+		    (!th[i].has_min && !th[i].has_max))
 			continue;
 		/* The range in force, whichever bounds it has. */
 		tune_eval_range(idx, th[i].has_min ? th[i].min : -INFINITY,
@@ -124,9 +206,10 @@ run(struct store *st, const struct tune_args *a, const char *who)
 		struct threshold t;
 		memset(&t, 0, sizeof t);
 		for (size_t i = 0; i < nth; i++)
-			if (strcmp(th[i].metric, a->metric) == 0)
+			if (strcmp(th[i].metric, a->metric) == 0 && *th[i].scope == '\0')
 				t = th[i];
 		t.metric = (char *)a->metric;
+		t.scope = (char *)"";
 		if (side == TUNE_KEEP_ABOVE)
 			t.has_min = 1, t.min = sug.cutoff;
 		else
@@ -145,15 +228,7 @@ run(struct store *st, const struct tune_args *a, const char *who)
 		cJSON *doc = cJSON_CreateObject(), *arr;
 		cJSON_AddStringToObject(doc, "metric", a->metric);
 		cJSON_AddStringToObject(doc, "keep", side == TUNE_KEEP_ABOVE ? "above" : "below");
-		cli_json_int(doc, "scored", (long long)tune_size(idx));
-		cli_json_int(doc, "accepted", (long long)tune_count(idx, TUNE_ACCEPT));
-		cli_json_int(doc, "rejected", (long long)tune_count(idx, TUNE_REJECT));
-		cli_json_int(doc, "undecided", (long long)tune_count(idx, TUNE_UNDECIDED));
-		cJSON_AddBoolToObject(doc, "enough_labels", enough);
-		if (isnan(auc))
-			cJSON_AddNullToObject(doc, "auc");
-		else
-			cJSON_AddNumberToObject(doc, "auc", auc);
+		counts_json(doc, idx, enough, auc);
 		arr = cJSON_AddArrayToObject(doc, "histogram");
 		for (int i = 0; i < a->bins; i++) {
 			cJSON *b = cJSON_CreateObject();
@@ -197,6 +272,10 @@ run(struct store *st, const struct tune_args *a, const char *who)
 				cJSON_AddNumberToObject(s, "next_cutoff", sl.next_cutoff);
 			}
 		}
+		if (per_op(st, a, side, doc, &cause) != 0) {
+			cJSON_Delete(doc);
+			goto fail;
+		}
 		cli_print_json(doc);
 	} else {
 		printf("%s: %zu scored; %zu accepted, %zu rejected, %zu undecided; keep %s\n",
@@ -238,11 +317,18 @@ run(struct store *st, const struct tune_args *a, const char *who)
 				printf("acceptance %.3f, next tau %.4f (%s %g; d %g)\n", sl.acceptance,
 				    sl.next_tau, sidename, sl.next_cutoff, a->d);
 		}
+		if (per_op(st, a, side, NULL, &cause) != 0)
+			goto fail;
 	}
 	free(bins);
 	thresholds_free(th, nth);
 	tune_free(idx);
 	return CLI_OK;
+fail:
+	free(bins);
+	thresholds_free(th, nth);
+	tune_free(idx);
+	return cli_fail("tune", cause);
 }
 
 static void
@@ -443,7 +529,7 @@ cmd_audit(int argc, char **argv)
 		return cli_usage("audit", "a database and --sample N are needed");
 	if ((st = cli_open("audit", argv[optind], 0)) == NULL)
 		return CLI_ERROR;
-	int rc = audit_draw(st, metric_parent_names(), want, (uint64_t)seed, &population, &drawn,
+	int rc = audit_draw(st, metric_default_scopes(), want, (uint64_t)seed, &population, &drawn,
 	    &cause);
 	store_close(st);
 	if (rc != 0)

@@ -181,6 +181,13 @@ int store_job_finish(struct store *st, int64_t id, const char *state, char **cau
 int store_texts(struct store *st, int64_t **ids, char ***texts, size_t *n, char **cause);
 /* Every candidate id in id order; caller frees *ids. */
 int store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause);
+/*
+ * Every candidate's op, in id order, compactly: (*ids)[i] is of op
+ * (*names)[(*op_of)[i]]; the names are distinct, in order of first use. The
+ * caller frees *ids, *op_of, each name and *names.
+ */
+int store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
+    size_t *nnames, char **cause);
 
 /*
  * Scores. A score is (candidate, metric, value) with the hash of the inputs
@@ -234,30 +241,54 @@ int store_hashes_put(struct store *st, int64_t candidate, const struct image_has
 /* Every stored pHash with its candidate, in candidate order; caller frees both. */
 int store_phashes(struct store *st, int64_t **ids, uint64_t **phash, size_t *n, char **cause);
 
-/* A threshold on a metric: keep candidates with min <= value <= max. */
+/*
+ * A threshold on a metric: keep candidates with min <= value <= max, among
+ * the candidates its scope names. scope is "" for the metric's default
+ * scope (the ops it means something for: struct metric_scope), "*" for
+ * every candidate, or a comma-separated list of op names; a metric may have
+ * several thresholds, one per scope.
+ */
 struct threshold {
 	char *metric;
+	char *scope; /* never NULL from the store; NULL on input means "" */
 	int has_min, has_max;
 	double min, max;
 	int enabled;
+	int removed; /* history only: this change removed the threshold */
 	char *changed_by;
 	int64_t changed_at;
 };
-/* Sets (or replaces) a threshold and appends it to the history, in one transaction. */
+/*
+ * Per metric, the ops a threshold of scope "" applies to (comma-separated),
+ * and whether it compares with a parent (then never to originals, whatever
+ * the scope). An array ended by a NULL metric, from the metric table
+ * (metric_default_scopes); a threshold on a metric it does not name applies
+ * to every candidate.
+ */
+struct metric_scope {
+	const char *metric;
+	const char *ops;
+	int parent;
+};
+/* Sets (or replaces) the threshold of (metric, scope) and appends it to the history,
+ * in one transaction. */
 int store_threshold_set(struct store *st, const struct threshold *t, char **cause);
-/* Current thresholds by metric (history when metric is non-NULL: that metric's
- * changes, oldest first). Caller frees with thresholds_free. */
+/* Removes the threshold of (metric, scope), recording who in the history: 1 when
+ * there was one, 0 when not, -1 with *cause. */
+int store_threshold_remove(struct store *st, const char *metric, const char *scope,
+    const char *who, char **cause);
+/* Current thresholds by metric, then scope (history when metric is non-NULL: that
+ * metric's changes in every scope, oldest first). Caller frees with thresholds_free. */
 int store_thresholds(struct store *st, const char *history_of, struct threshold **out,
     size_t *n, char **cause);
 void thresholds_free(struct threshold *t, size_t n);
 /*
- * Counts candidates that pass every enabled threshold and fills *passing;
- * with ids non-NULL also returns them (caller frees). A candidate with no
- * score for a thresholded metric does not pass, except that thresholds on
- * the metrics named in parent_only (NULL-terminated; those that compare with
- * a parent) do not apply to originals.
+ * Counts candidates that pass every enabled threshold that applies to them
+ * (scope: defaults gives the default scopes) and fills *passing; with ids
+ * non-NULL also returns them (caller frees). A candidate with no score for
+ * a thresholded metric that applies to it does not pass.
  */
-int store_passing(struct store *st, const char *const *parent_only, int64_t *passing,
+int store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
     int64_t **ids, char **cause);
 
 /* Which candidates an export takes. */
@@ -274,7 +305,7 @@ struct select_opts {
 	 * name (that annotator accepted). */
 	const char *consensus;
 	int fill_passing;  /* GOLD: also undecided candidates that pass the thresholds */
-	const char *const *parent_only; /* as for store_passing */
+	const struct metric_scope *defaults; /* as for store_passing */
 };
 /*
  * Streams the selection in id order: fn(arg, id, auto_selected) for each
@@ -347,7 +378,8 @@ enum queue_kind {
 /*
  * The uncertain queue's order: by |learned_accept - 0.5| when the learned
  * filter has scored the candidate, else by the distance of its nearest score
- * to an enabled threshold's cutoff over that metric's range; candidates with
+ * to an enabled threshold's cutoff over that metric's range (thresholds that
+ * apply to the candidate's op only); candidates with
  * neither come last. One position in QUEUE_RANDOM_SHARE is a uniformly drawn
  * undecided candidate instead (seeded by the queue's seed), so what gets
  * reviewed still estimates the whole set without bias.
@@ -358,6 +390,7 @@ struct queue_spec {
 	const char *op;        /* QUEUE_OP */
 	const char *annotator; /* QUEUE_UNDECIDED, QUEUE_UNCERTAIN */
 	uint64_t seed;         /* QUEUE_UNCERTAIN's random share */
+	const struct metric_scope *defaults; /* QUEUE_UNCERTAIN: as for store_passing */
 };
 int store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t *n,
     char **cause);
@@ -509,8 +542,8 @@ struct store_stats {
 	size_t nannotators;
 	int schema_version;
 };
-/* parent_only: as for store_passing. */
-int store_stats(struct store *st, const char *const *parent_only, struct store_stats *out,
+/* defaults: as for store_passing. */
+int store_stats(struct store *st, const struct metric_scope *defaults, struct store_stats *out,
     char **cause);
 void store_stats_free(struct store_stats *s);
 

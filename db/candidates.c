@@ -381,3 +381,51 @@ store_candidate_image(const struct store *st, const struct candidate *c)
 {
 	return store_candidate_image_checked(st, c, NULL);
 }
+
+int
+store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
+    size_t *nnames, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t len = 0, cap = 0, nn = 0;
+	int64_t *v = NULL;
+	int *of = NULL, rc;
+	char **nm = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, op FROM candidates ORDER BY id", -1, &s,
+	    NULL) != SQLITE_OK)
+		return db_fail(st, "listing candidates' ops", cause);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *op = (const char *)sqlite3_column_text(s, 1);
+		size_t k = 0;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = xreallocarray(v, cap, sizeof *v);
+			of = xreallocarray(of, cap, sizeof *of);
+		}
+		/* A project has a handful of ops: a linear look-up is enough. */
+		while (k < nn && strcmp(nm[k], op != NULL ? op : "") != 0)
+			k++;
+		if (k == nn) {
+			nm = xreallocarray(nm, nn + 1, sizeof *nm);
+			nm[nn++] = xstrdup(op != NULL ? op : "");
+		}
+		v[len] = sqlite3_column_int64(s, 0);
+		of[len++] = (int)k;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		free(of);
+		for (size_t k = 0; k < nn; k++)
+			free(nm[k]);
+		free(nm);
+		return db_fail(st, "listing candidates' ops", cause);
+	}
+	*ids = v;
+	*op_of = of;
+	*n = len;
+	*names = nm;
+	*nnames = nn;
+	return 0;
+}

@@ -43,14 +43,15 @@ collect(struct store *st, sqlite3_stmt *s, const char *what, int64_t **ids, size
  * range (1 + that, so a learned score always comes first), else last.
  */
 static const char uncertain_sql[] =
-    "WITH " CUR_CTE ","
-    " th AS (SELECT metric, coalesce(min, max) AS cut FROM thresholds WHERE enabled"
-    "   AND coalesce(min, max) IS NOT NULL),"
+    "WITH %s, " CUR_CTE ","
+    " th AS (SELECT t.metric, t.ops, t.parent, coalesce(t.min, t.max) AS cut FROM sth t"
+    "   WHERE t.enabled AND coalesce(t.min, t.max) IS NOT NULL),"
     " span AS (SELECT s.metric, max(s.value) - min(s.value) AS r FROM scores s"
-    "   JOIN th ON th.metric = s.metric GROUP BY s.metric),"
-    " near AS (SELECT s.candidate, min(abs(s.value - th.cut) / span.r) AS u FROM scores s"
-    "   JOIN th ON th.metric = s.metric JOIN span ON span.metric = s.metric"
-    "   WHERE span.r > 0 GROUP BY s.candidate),"
+    "   WHERE s.metric IN (SELECT metric FROM th) GROUP BY s.metric),"
+    " near AS (SELECT s.candidate, min(abs(s.value - t.cut) / span.r) AS u FROM scores s"
+    "   JOIN th t ON t.metric = s.metric JOIN span ON span.metric = s.metric"
+    "   JOIN candidates c ON c.id = s.candidate"
+    "   WHERE span.r > 0 AND " SCOPE_APPLIES " GROUP BY s.candidate),"
     " learned AS (SELECT candidate, abs(value - 0.5) AS u FROM scores"
     "   WHERE metric = 'learned_accept')"
     " SELECT c.id FROM candidates c"
@@ -85,7 +86,13 @@ store_queue(struct store *st, const struct queue_spec *q, int64_t **ids, size_t 
 	sqlite3_stmt *s;
 
 	if (q->kind == QUEUE_UNCERTAIN) {
-		if (sqlite3_prepare_v2(st->db, uncertain_sql, -1, &s, NULL) != SQLITE_OK)
+		/* Only a threshold that checks a candidate says how near its cutoff it is. */
+		char *cte = db_scope_cte(q->defaults);
+		char *sql = sqlite3_mprintf(uncertain_sql, cte);
+		int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+		sqlite3_free(cte);
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
 			return db_fail(st, "listing the queue", cause);
 		db_bind_text(s, 1, q->annotator != NULL ? q->annotator : "");
 		if (collect(st, s, "listing the queue", ids, n, cause) != 0)

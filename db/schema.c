@@ -183,6 +183,30 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (candidate, source_id, src_key)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX original_sources_key ON original_sources(src_key);",
+
+	/*
+	 * 6: thresholds with a scope: a metric may have one threshold per set
+	 * of ops ('' is the metric's default scope, '*' every candidate). The
+	 * thresholds set before had no scope: they take the default, which is
+	 * what a threshold set without --ops means from now on. Removals are
+	 * recorded in the history.
+	 */
+	"CREATE TABLE thresholds_scoped ("
+	"  metric TEXT NOT NULL,"
+	"  scope TEXT NOT NULL DEFAULT '',"
+	"  min REAL,"
+	"  max REAL,"
+	"  enabled INTEGER NOT NULL DEFAULT 1,"
+	"  changed_by TEXT NOT NULL,"
+	"  changed_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (metric, scope)"
+	") WITHOUT ROWID;"
+	"INSERT INTO thresholds_scoped (metric, scope, min, max, enabled, changed_by, changed_at)"
+	"  SELECT metric, '', min, max, enabled, changed_by, changed_at FROM thresholds;"
+	"DROP TABLE thresholds;"
+	"ALTER TABLE thresholds_scoped RENAME TO thresholds;"
+	"ALTER TABLE threshold_history ADD COLUMN scope TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE threshold_history ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

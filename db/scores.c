@@ -211,22 +211,25 @@ bind_bound(sqlite3_stmt *s, int i, int has, double v)
 		sqlite3_bind_null(s, i);
 }
 
-int
-store_threshold_set(struct store *st, const struct threshold *t, char **cause)
+/* One change: the row of (metric, scope) replaced or deleted, and the history line. */
+static int
+threshold_change(struct store *st, const struct threshold *t, int *changed, char **cause)
 {
-	static const char *const sql[2] = {
-		"INSERT INTO thresholds (metric, min, max, enabled, changed_by, changed_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (metric) DO UPDATE SET"
+	static const char *const sql[3] = {
+		"INSERT INTO thresholds (metric, scope, min, max, enabled, changed_by, changed_at)"
+		" VALUES (?1, ?7, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (metric, scope) DO UPDATE SET"
 		" min = excluded.min, max = excluded.max, enabled = excluded.enabled,"
 		" changed_by = excluded.changed_by, changed_at = excluded.changed_at",
-		"INSERT INTO threshold_history (metric, min, max, enabled, changed_by, changed_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"DELETE FROM thresholds WHERE metric = ?1 AND scope = ?7",
+		"INSERT INTO threshold_history (metric, scope, min, max, enabled, removed,"
+		" changed_by, changed_at) VALUES (?1, ?7, ?2, ?3, ?4, ?8, ?5, ?6)",
 	};
 	int own = !st->in_tx;
 
 	if (own && store_begin(st, cause) != 0)
 		return -1;
-	for (int k = 0; k < 2; k++) {
+	*changed = 1;
+	for (int k = t->removed ? 1 : 0; k < 3; k += t->removed ? 1 : 2) {
 		sqlite3_stmt *s;
 		int rc;
 		if (sqlite3_prepare_v2(st->db, sql[k], -1, &s, NULL) != SQLITE_OK) {
@@ -239,11 +242,18 @@ store_threshold_set(struct store *st, const struct threshold *t, char **cause)
 		sqlite3_bind_int(s, 4, t->enabled != 0);
 		db_bind_text(s, 5, t->changed_by);
 		sqlite3_bind_int64(s, 6, now_unix());
+		db_bind_text(s, 7, t->scope != NULL ? t->scope : "");
+		sqlite3_bind_int(s, 8, t->removed != 0);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {
 			db_fail(st, "storing a threshold", cause);
 			goto fail;
+		}
+		/* Removing what is not there records nothing. */
+		if (k == 1 && sqlite3_changes(st->db) == 0) {
+			*changed = 0;
+			break;
 		}
 	}
 	return own ? store_commit(st, cause) : 0;
@@ -253,11 +263,39 @@ fail:
 	return -1;
 }
 
+int
+store_threshold_set(struct store *st, const struct threshold *t, char **cause)
+{
+	struct threshold u = *t;
+	int changed;
+
+	u.removed = 0;
+	return threshold_change(st, &u, &changed, cause);
+}
+
+int
+store_threshold_remove(struct store *st, const char *metric, const char *scope,
+    const char *who, char **cause)
+{
+	struct threshold t;
+	int changed;
+
+	memset(&t, 0, sizeof t);
+	t.metric = (char *)metric;
+	t.scope = (char *)scope;
+	t.changed_by = (char *)who;
+	t.removed = 1;
+	if (threshold_change(st, &t, &changed, cause) != 0)
+		return -1;
+	return changed;
+}
+
 void
 thresholds_free(struct threshold *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(t[i].metric);
+		free(t[i].scope);
 		free(t[i].changed_by);
 	}
 	free(t);
@@ -271,10 +309,10 @@ store_thresholds(struct store *st, const char *history_of, struct threshold **ou
 	struct threshold *v = NULL;
 	size_t len = 0;
 	const char *sql = history_of == NULL ?
-	    "SELECT metric, min, max, enabled, changed_by, changed_at FROM thresholds"
-	    " ORDER BY metric" :
-	    "SELECT metric, min, max, enabled, changed_by, changed_at FROM threshold_history"
-	    " WHERE metric = ? ORDER BY id";
+	    "SELECT metric, min, max, enabled, changed_by, changed_at, scope, 0 FROM thresholds"
+	    " ORDER BY metric, scope" :
+	    "SELECT metric, min, max, enabled, changed_by, changed_at, scope, removed"
+	    " FROM threshold_history WHERE metric = ? ORDER BY id";
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, "reading thresholds", cause);
@@ -293,6 +331,10 @@ store_thresholds(struct store *st, const char *history_of, struct threshold **ou
 		t->enabled = sqlite3_column_int(s, 3);
 		t->changed_by = db_column_dup(s, 4);
 		t->changed_at = sqlite3_column_int64(s, 5);
+		t->scope = db_column_dup(s, 6);
+		if (t->scope == NULL)
+			t->scope = xstrdup("");
+		t->removed = sqlite3_column_int(s, 7);
 	}
 	sqlite3_finalize(s);
 	*out = v;
@@ -300,35 +342,45 @@ store_thresholds(struct store *st, const char *history_of, struct threshold **ou
 	return 0;
 }
 
+char *
+db_scope_cte(const struct metric_scope *defaults)
+{
+	/* A first row that matches nothing, so an empty table is still a table. */
+	char *cte = sqlite3_mprintf("dflt(metric, ops, parent) AS (SELECT NULL, NULL, 0 WHERE 0");
+
+	for (size_t i = 0; defaults != NULL && defaults[i].metric != NULL; i++) {
+		char *next = sqlite3_mprintf("%s UNION ALL SELECT %Q, %Q, %d", cte,
+		    defaults[i].metric, defaults[i].ops, defaults[i].parent != 0);
+		sqlite3_free(cte);
+		cte = next;
+	}
+	char *done = sqlite3_mprintf("%s), sth AS (SELECT t.metric, t.min, t.max, t.enabled,"
+	    " CASE t.scope WHEN '' THEN coalesce(d.ops, '*') ELSE t.scope END AS ops,"
+	    " coalesce(d.parent, 0) AS parent FROM thresholds t LEFT JOIN dflt d"
+	    " ON d.metric = t.metric)", cte);
+	sqlite3_free(cte);
+	return done;
+}
+
 int
-store_passing(struct store *st, const char *const *parent_only, int64_t *passing,
+store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
     int64_t **ids, char **cause)
 {
 	/*
-	 * A candidate passes when no enabled threshold lacks a score within its
-	 * bounds; thresholds on metrics that compare with a parent do not apply
-	 * to originals, which have none.
+	 * A candidate passes when no enabled threshold that applies to it lacks
+	 * a score within its bounds.
 	 */
-	char *list = sqlite3_mprintf("''");
-	for (size_t i = 0; parent_only != NULL && parent_only[i] != NULL; i++) {
-		char *next = sqlite3_mprintf("%s, %Q", list, parent_only[i]);
-		sqlite3_free(list);
-		list = next;
-	}
+	char *cte = db_scope_cte(defaults);
 	char *sql = sqlite3_mprintf(
-	    "SELECT c.id FROM candidates c WHERE NOT EXISTS ("
-	    " SELECT 1 FROM thresholds t WHERE t.enabled"
-	    "  AND NOT (c.op = 'original' AND t.metric IN (%s)) AND NOT EXISTS ("
-	    "  SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "   AND s.value IS NOT NULL"
-	    "   AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max)))"
-	    " ORDER BY c.id", list);
+	    "WITH %s SELECT c.id FROM candidates c WHERE NOT EXISTS ("
+	    " SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES " AND NOT " SCORE_IN_RANGE
+	    ") ORDER BY c.id", cte);
 	sqlite3_stmt *s;
 	size_t len = 0, cap = 0;
 	int64_t *v = NULL;
 	int rc;
 
-	sqlite3_free(list);
+	sqlite3_free(cte);
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK)

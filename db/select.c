@@ -29,19 +29,14 @@ int
 store_select(struct store *st, const struct select_opts *o,
     int (*fn)(void *arg, int64_t id, int auto_selected), void *arg, char **cause)
 {
-	char *list = sqlite3_mprintf("''"), *sql;
+	char *cte = db_scope_cte(o->defaults), *sql;
 	const char *rule = o->consensus ? o->consensus : "majority";
 	sqlite3_stmt *s;
 	int rc;
 
-	for (size_t i = 0; o->parent_only != NULL && o->parent_only[i] != NULL; i++) {
-		char *next = sqlite3_mprintf("%s, %Q", list, o->parent_only[i]);
-		sqlite3_free(list);
-		list = next;
-	}
 	/* One pass over candidates with their decision counts and pass/fail beside them. */
 	sql = sqlite3_mprintf(
-	    "WITH cur AS (SELECT candidate, annotator, answer FROM ("
+	    "WITH %s, cur AS (SELECT candidate, annotator, answer FROM ("
 	    "  SELECT d.candidate, d.annotator, d.answer, row_number() OVER"
 	    "   (PARTITION BY d.candidate, d.annotator ORDER BY d.id DESC) AS rn"
 	    "  FROM decisions d WHERE d.answer <> 'retract'"
@@ -50,14 +45,11 @@ store_select(struct store *st, const struct select_opts *o,
 	    " agg AS (SELECT candidate, sum(answer = 'accept') AS acc, sum(answer = 'reject') AS rej,"
 	    "  max(CASE WHEN annotator = ?1 THEN answer END) AS mine FROM cur GROUP BY candidate)"
 	    " SELECT c.id, coalesce(a.acc, 0), coalesce(a.rej, 0), a.mine,"
-	    "  NOT EXISTS (SELECT 1 FROM thresholds t WHERE t.enabled"
-	    "   AND NOT (c.op = 'original' AND t.metric IN (%s)) AND NOT EXISTS ("
-	    "   SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = t.metric"
-	    "    AND s.value IS NOT NULL"
-	    "    AND (t.min IS NULL OR s.value >= t.min) AND (t.max IS NULL OR s.value <= t.max))),"
+	    "  NOT EXISTS (SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES
+	    "   AND NOT " SCORE_IN_RANGE "),"
 	    "  a.candidate IS NULL"
-	    " FROM candidates c LEFT JOIN agg a ON a.candidate = c.id ORDER BY c.id", list);
-	sqlite3_free(list);
+	    " FROM candidates c LEFT JOIN agg a ON a.candidate = c.id ORDER BY c.id", cte);
+	sqlite3_free(cte);
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK)

@@ -42,7 +42,7 @@ annotator(struct store_stats *out, const char *name)
 }
 
 int
-store_stats(struct store *st, const char *const *parent_only, struct store_stats *out,
+store_stats(struct store *st, const struct metric_scope *defaults, struct store_stats *out,
     char **cause)
 {
 	sqlite3_stmt *s;
@@ -59,7 +59,7 @@ store_stats(struct store *st, const char *const *parent_only, struct store_stats
 	    &out->decided, cause) != 0 ||
 	    scalar(st, "SELECT count(*) FROM thresholds WHERE enabled", &out->thresholds,
 	    cause) != 0 ||
-	    store_passing(st, parent_only, &out->passing, NULL, cause) != 0)
+	    store_passing(st, defaults, &out->passing, NULL, cause) != 0)
 		goto fail;
 	out->derived = out->candidates - out->originals;
 	out->undecided = out->candidates - out->decided;

@@ -13,6 +13,7 @@
 #include "core/base/util.h"
 #include "tui/augjob.h"
 #include "tui/exportjob.h"
+#include "tui/learnjob.h"
 
 void
 app_status(struct app *a, int error, const char *fmt, ...)
@@ -93,16 +94,22 @@ app_tune_overview(struct app *a)
 		else
 			r->bins[0] = (int64_t)tune_size(idx);
 		r->kept = (int64_t)tune_size(idx);
+		tune_free(idx);
+		/* Each threshold removes from its own scope's candidates. */
 		for (size_t t = 0; t < a->nth; t++)
 			if (a->th[t].enabled && strcmp(a->th[t].metric, a->metrics[i]) == 0) {
 				struct tune_eval e;
-				tune_eval_range(idx, a->th[t].has_min ? a->th[t].min : -INFINITY,
+				struct tune_index *sc = tune_build_scoped(a->st, a->metrics[i],
+				    a->th[t].scope, NULL);
+				if (sc == NULL)
+					continue;
+				tune_eval_range(sc, a->th[t].has_min ? a->th[t].min : -INFINITY,
 				    a->th[t].has_max ? a->th[t].max : INFINITY, &e);
-				r->kept = e.kept;
-				r->removed = e.removed;
+				r->removed += e.removed;
+				r->kept -= e.removed;
 				r->thresholded = 1;
+				tune_free(sc);
 			}
-		tune_free(idx);
 	}
 }
 
@@ -122,6 +129,9 @@ app_tune_load(struct app *a)
 	if (a->tune != NULL)
 		tune_free(a->tune);
 	a->tune = NULL;
+	free(a->tune_ids);
+	a->tune_ids = NULL;
+	a->ntune_ids = 0;
 	if (a->nmetrics == 0)
 		return;
 	if (a->metric >= a->nmetrics)
@@ -129,7 +139,9 @@ app_tune_load(struct app *a)
 	free(a->metric_model);
 	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
 		a->metric_model = NULL;
-	if ((a->tune = tune_build_metric(a->st, a->metrics[a->metric], &cause)) == NULL) {
+	if ((a->tune = tune_build_scoped(a->st, a->metrics[a->metric], a->tune_scope,
+	    &cause)) == NULL || tune_scope_ids(a->st, a->metrics[a->metric], a->tune_scope,
+	    &a->tune_ids, &a->ntune_ids, &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		return;
@@ -139,7 +151,8 @@ app_tune_load(struct app *a)
 	int above = m == NULL || m->keep == METRIC_KEEP_ABOVE;
 	a->cutoff = (tune_min(a->tune) + tune_max(a->tune)) / 2;
 	for (size_t i = 0; i < a->nth; i++)
-		if (strcmp(a->th[i].metric, a->metrics[a->metric]) == 0) {
+		if (strcmp(a->th[i].metric, a->metrics[a->metric]) == 0 &&
+		    strcmp(a->th[i].scope, a->tune_scope) == 0) {
 			if (above && a->th[i].has_min)
 				a->cutoff = a->th[i].min;
 			if (!above && a->th[i].has_max)
@@ -148,11 +161,63 @@ app_tune_load(struct app *a)
 	a->dirty = 1;
 }
 
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+int
+app_tune_has(const struct app *a, int64_t id)
+{
+	return a->tune_ids != NULL &&
+	    bsearch(&id, a->tune_ids, a->ntune_ids, sizeof id, cmp_id) != NULL;
+}
+
+void
+app_learn_decided(struct app *a)
+{
+	char *cause = NULL;
+
+	if (a->learn == NULL && (a->learn = learnjob_start(a->db_path, &cause)) == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	learnjob_decided(a->learn);
+}
+
+int
+app_busy(const struct app *a)
+{
+	return a->job != NULL || a->exjob != NULL || (a->learn != NULL && learnjob_busy(a->learn));
+}
+
+/* A refit changed learned_accept: the uncertain queue's order is the new model's. */
+static int
+poll_learn(struct app *a)
+{
+	char msg[256];
+
+	if (a->learn == NULL || !learnjob_poll(a->learn, msg, sizeof msg))
+		return 0;
+	app_status(a, 0, "%s", msg);
+	if (a->queue.kind == QUEUE_UNCERTAIN && a->full_ids == NULL)
+		app_queue_load(a, NULL);
+	app_load(a);
+	return 1;
+}
+
 int
 app_poll_job(struct app *a)
 {
 	const char *summary;
 	int64_t done, total;
+
+	if (poll_learn(a))
+		return 1;
 
 	if (a->exjob != NULL) {
 		if (!exportjob_poll(a->exjob, &done, &summary)) {
@@ -193,6 +258,8 @@ app_free(struct app *a)
 	a->job = NULL;
 	exportjob_free(a->exjob);
 	a->exjob = NULL;
+	learnjob_free(a->learn);
+	a->learn = NULL;
 	for (size_t i = 0; i < OP_TABLE_MAX; i++)
 		for (size_t k = 0; k < OP_MAX_PARAMS; k++) {
 			free(a->aug_vals[i][k]);
@@ -201,6 +268,9 @@ app_free(struct app *a)
 	unload(a);
 	if (a->tune != NULL)
 		tune_free(a->tune);
+	free(a->tune_ids);
+	a->tune_ids = NULL;
+	a->ntune_ids = 0;
 	free(a->metric_model);
 	a->metric_model = NULL;
 	for (size_t i = 0; i < a->nmetrics; i++)

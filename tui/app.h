@@ -44,6 +44,7 @@ struct metric_row {
 	int thresholded;
 };
 struct exportjob;
+struct learnjob;
 
 struct app {
 	struct store *st;
@@ -112,6 +113,11 @@ struct app {
 	double cutoff;
 	char *metric_model; /* the model behind the chosen metric's scores, or NULL */
 	struct metric_row *overview; /* one row per metric, computed when the screen opens */
+	/* The scope s and A set a threshold for ("" the metric's default); the index
+	 * holds the candidates of that scope only, so the figures are the threshold's. */
+	char tune_scope[512];
+	int64_t *tune_ids; /* the candidates of that scope with a score, in id order */
+	size_t ntune_ids;
 
 	/* The augment screen: the operator picked, its parameter being edited, the
 	 * values typed (NULL: the default), and the batch running in the background. */
@@ -122,6 +128,10 @@ struct app {
 	/* The export screen: format and selection picked, and the export running. */
 	int ex_format, ex_select;
 	struct exportjob *exjob;
+
+	/* The learned filter's refit in the background (tui/learnjob.c); made at the
+	 * first decision of the session. */
+	struct learnjob *learn;
 
 	/* Images: drawn by the renderer after doupdate(). */
 	struct pane_job *panes;
@@ -139,6 +149,12 @@ void app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);
+/* 1 when candidate id is among the thresholds screen's scope (a->tune_ids). */
+int app_tune_has(const struct app *a, int64_t id);
+/* Counts a decision (or undo) toward the learned filter's next background refit. */
+void app_learn_decided(struct app *a);
+/* 1 while background work (augment, export, a refit) is under way. */
+int app_busy(const struct app *a);
 /* The review queues, ended by a NULL name: feeds --queue, its help and the help screen. */
 struct queue_def {
 	const char *name;

@@ -37,6 +37,7 @@ decide(struct app *a, enum answer ans, const char *note)
 	}
 	app_status(a, 0, "candidate %" PRId64 ": %s", a->c.id, answer_name(ans));
 	app_decided_set(a, a->c.id, 1);
+	app_learn_decided(a);
 	if (a->overlap > 0) {
 		/* With several annotators the next candidate is the one leased to us. */
 		int64_t id;
@@ -92,6 +93,7 @@ cmd_undo(struct app *a, const char *arg)
 		app_status(a, 0, "nothing to undo");
 		return;
 	}
+	app_learn_decided(a);
 	/* Go back to what was undone, so it can be decided again. */
 	for (size_t i = 0; i < a->n; i++)
 		if (a->ids[i] == cand)
@@ -454,6 +456,9 @@ const struct command commands[] = {
 	    "thresholds: review the candidates just either side of the cutoff", cmd_boundary, 0 },
 	{ "set-threshold", "s", VIEW_THRESHOLDS, "thresholds: make the cutoff the metric's threshold",
 	    cmd_set_threshold, 0 },
+	{ "threshold-scope", "o", VIEW_THRESHOLDS,
+	    "thresholds: the ops s and A set it for (default, all, op names or classes)",
+	    cmd_threshold_scope, 0 },
 	{ "help", "?", VIEW_COUNT, "this help; again, q or any other key: back", cmd_help, 0 },
 	{ "help-down", "j Down", VIEW_HELP, "help: scroll down a line", cmd_help_down, 0 },
 	{ "help-up", "k Up", VIEW_HELP, "help: scroll up a line", cmd_help_up, 0 },

@@ -296,7 +296,7 @@ cmd_wait(struct app *a, const char *arg)
 		}
 	}
 	int64_t until = now_mono_ms() + ms;
-	while (ms >= 0 ? now_mono_ms() < until : (a->job != NULL || a->exjob != NULL)) {
+	while (ms >= 0 ? now_mono_ms() < until : app_busy(a)) {
 		app_poll_job(a);
 		napms(20);
 	}

@@ -72,8 +72,7 @@ keep(struct app *a, const struct candidate *c)
 		size_t ns;
 		if (store_scores_of(a->st, c->id, &sc, &ns, NULL) != 0)
 			return 0;
-		enum metric_verdict v = metric_overall(a->th, a->nth, sc, ns,
-		    strcmp(c->op, "original") == 0);
+		enum metric_verdict v = metric_overall(a->th, a->nth, sc, ns, c->op);
 		scores_free(sc, ns);
 		return v == (*f == 'p' ? METRIC_PASS : *f == 'f' ? METRIC_FAIL : METRIC_UNSCORED);
 	}

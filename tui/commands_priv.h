@@ -22,6 +22,7 @@ void cmd_cutoff_up_coarse(struct app *a, const char *arg);
 void cmd_cutoff_down_coarse(struct app *a, const char *arg);
 void cmd_auto_tune(struct app *a, const char *arg);
 void cmd_set_threshold(struct app *a, const char *arg);
+void cmd_threshold_scope(struct app *a, const char *arg);
 void cmd_apply_suggested(struct app *a, const char *arg);
 void cmd_boundary(struct app *a, const char *arg);
 void cmd_augment_screen(struct app *a, const char *arg);

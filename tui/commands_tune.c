@@ -146,11 +146,16 @@ cmd_set_threshold(struct app *a, const char *arg)
 		return;
 	const char *name = a->metrics[a->metric];
 	const struct metric_def *m = metric_find(name);
+	if (tune_size(a->tune) == 0) {
+		app_status(a, 1, "no scored candidate in this scope: o picks another");
+		return;
+	}
 	memset(&t, 0, sizeof t);
 	for (size_t i = 0; i < a->nth; i++)
-		if (strcmp(a->th[i].metric, name) == 0)
+		if (strcmp(a->th[i].metric, name) == 0 && strcmp(a->th[i].scope, a->tune_scope) == 0)
 			t = a->th[i];
 	t.metric = (char *)name;
+	t.scope = a->tune_scope;
 	if (m != NULL && m->keep == METRIC_KEEP_BELOW)
 		t.has_max = 1, t.max = a->cutoff;
 	else
@@ -167,7 +172,35 @@ cmd_set_threshold(struct app *a, const char *arg)
 	a->nth = 0;
 	store_thresholds(a->st, NULL, &a->th, &a->nth, NULL);
 	app_tune_overview(a);
-	app_status(a, 0, "threshold on %s set to %g", name, a->cutoff);
+	char *d = metric_scope_describe(name, a->tune_scope);
+	app_status(a, 0, "threshold on %s for %s set to %g", name, d, a->cutoff);
+	free(d);
+}
+
+void
+cmd_threshold_scope(struct app *a, const char *arg)
+{
+	char line[512], *scope = NULL, *cause = NULL;
+
+	if (!on_thresholds(a))
+		return;
+	const char *name = a->metrics[a->metric];
+	snprintf(line, sizeof line, "%s", arg);
+	if (*line == '\0' && screen_prompt(a, "ops (default, all, op names or classes): ", line,
+	    sizeof line) != 0)
+		return;
+	if (metric_scope_parse(name, *line != '\0' ? line : "default", &scope, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	snprintf(a->tune_scope, sizeof a->tune_scope, "%s", scope);
+	free(scope);
+	app_tune_load(a);
+	char *d = metric_scope_describe(name, a->tune_scope);
+	app_status(a, 0, "tuning %s for %s: %zu scored", name, d,
+	    a->tune != NULL ? tune_size(a->tune) : 0);
+	free(d);
 }
 
 void
@@ -202,6 +235,14 @@ cmd_boundary(struct app *a, const char *arg)
 		free(cause);
 		return;
 	}
+	/* The boundary of the scope being tuned: what its threshold would decide. */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (app_tune_has(a, ids[i])) {
+			ids[m] = ids[i];
+			vals[m++] = vals[i];
+		}
+	n = m;
 	/* Order by distance to the cutoff: a selection of the nearest 20 is enough. */
 	near = xcalloc(20, sizeof *near);
 	for (; k < 20 && k < n; k++) {

@@ -54,7 +54,7 @@ run(void *arg)
 	o.out = j->out;
 	o.select.mode = j->mode;
 	o.select.consensus = "majority";
-	o.select.parent_only = metric_parent_names();
+	o.select.defaults = metric_default_scopes();
 	o.shard_size = 10000;
 	o.version = MMDA_VERSION;
 	o.database = j->db_path;

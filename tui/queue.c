@@ -12,6 +12,7 @@
 
 #include "core/base/rng.h"
 #include "core/base/util.h"
+#include "core/metrics/metrics.h"
 #include "tui/app.h"
 
 const struct queue_def app_queues[] = {
@@ -29,6 +30,7 @@ int
 queue_parse(const char *s, struct queue_spec *q, char *op, size_t oplen)
 {
 	memset(q, 0, sizeof *q);
+	q->defaults = metric_default_scopes();
 	if (strcmp(s, "all") == 0)
 		s = "default"; /* the name before the queues had names */
 	if (strncmp(s, "op=", 3) == 0 && s[3] != '\0' && strlen(s + 3) < oplen) {

@@ -32,7 +32,7 @@ on_signal(int sig)
 static const char *const hints[VIEW_COUNT] = {
 	[VIEW_REVIEW] = "a accept  x reject  spc skip  u undo  j/k move  c text  i scores  ? help  q quit",
 	[VIEW_LIST] = "j/k move  g/G first/last  PgUp/PgDn  Enter open  f filter  o sort  / find",
-	[VIEW_THRESHOLDS] = "h/l cutoff  H/L x10  j/k metric  T best F1  s set  A apply  Enter near",
+	[VIEW_THRESHOLDS] = "h/l cutoff  H/L x10  j/k metric  T best F1  s set  A apply  o scope  Enter near",
 	[VIEW_STATS] = "S or q back  ? help",
 	[VIEW_AUGMENT] = "j/k operator  Tab parameter  e set  r run  R all  M marked  X stop  q back",
 	[VIEW_EXPORT] = "j/k format  Tab selection  Enter export to a folder  q back",
@@ -139,7 +139,7 @@ screen_run(struct app *a, char **cause)
 		 * Curses cannot wait on the worker, so while panes are being made the
 		 * loop looks every few milliseconds; idle, it sleeps on the keyboard.
 		 */
-		int wait = render_busy(a) || a->job != NULL || a->exjob != NULL ? 4 : 100;
+		int wait = render_busy(a) || app_busy(a) ? 4 : 100;
 		/* Image bytes go out only while no key waits: a key never queues behind them. */
 		if (render_writing(a))
 			render_until_key(a, wait);

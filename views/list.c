@@ -66,8 +66,7 @@ list_draw(struct app *a)
 			continue;
 		store_scores_of(a->st, c.id, &sc, &nsc, NULL);
 		/* A missing score is not a failure on screen: say it is missing. */
-		enum metric_verdict v = metric_overall(a->th, a->nth, sc, nsc,
-		    strcmp(c.op, "original") == 0);
+		enum metric_verdict v = metric_overall(a->th, a->nth, sc, nsc, c.op);
 		scores_free(sc, nsc);
 		int base = sel ? A_REVERSE : 0;
 		snprintf(buf, sizeof buf, "%c%7" PRId64 "  %-10.10s ",

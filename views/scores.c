@@ -51,7 +51,7 @@ review_verdict(const struct app *a, char *buf, size_t len)
 	for (size_t i = 0; i < a->nth; i++) {
 		double val = NAN;
 		char one[112];
-		if (!a->th[i].enabled || metric_check(&a->th[i], a->sc, a->nsc, !a->has_parent,
+		if (!a->th[i].enabled || metric_check(&a->th[i], a->sc, a->nsc, a->c.op,
 		    &val) != METRIC_FAIL)
 			continue;
 		describe(&a->th[i], METRIC_FAIL, val, one, sizeof one);
@@ -64,11 +64,14 @@ review_verdict(const struct app *a, char *buf, size_t len)
 	return fails;
 }
 
+/* 1 when an enabled threshold on metric judges this candidate: its score is then
+ * shown among the thresholds, else among the other scores. */
 static int
 thresholded(const struct app *a, const char *metric)
 {
 	for (size_t i = 0; i < a->nth; i++)
-		if (a->th[i].enabled && strcmp(a->th[i].metric, metric) == 0)
+		if (a->th[i].enabled && strcmp(a->th[i].metric, metric) == 0 &&
+		    metric_in_scope(&a->th[i], a->c.op))
 			return 1;
 	return 0;
 }
@@ -90,7 +93,7 @@ cells(const struct app *a, size_t *n, size_t *nfirst, int *colw)
 			double val = NAN;
 			if (!a->th[i].enabled)
 				continue;
-			enum metric_verdict v = metric_check(&a->th[i], a->sc, a->nsc, !a->has_parent,
+			enum metric_verdict v = metric_check(&a->th[i], a->sc, a->nsc, a->c.op,
 			    &val);
 			if (v != order[o])
 				continue;

@@ -63,7 +63,7 @@ stats_draw(struct app *a)
 	int y = 2;
 
 	screen_title(" mmda stats   S back");
-	if (store_stats(a->st, metric_parent_names(), &s, NULL) != 0)
+	if (store_stats(a->st, metric_default_scopes(), &s, NULL) != 0)
 		return;
 	snprintf(buf, sizeof buf, "%" PRId64 " candidates: %" PRId64 " originals over %" PRId64
 	    " images, %" PRId64 " derived; %" PRId64 " decided, %" PRId64 " undecided (candidates);"

@@ -70,7 +70,8 @@ neighbours(struct app *a, int y, const char *metric)
 	double bv[3] = { -INFINITY, -INFINITY, -INFINITY }, av[3] = { INFINITY, INFINITY, INFINITY };
 	for (size_t i = 0; i < n; i++) {
 		double v = vals[i];
-		if (isnan(v))
+		/* Only what a threshold of the scope being tuned would judge. */
+		if (isnan(v) || !app_tune_has(a, ids[i]))
 			continue;
 		if (v < a->cutoff) {
 			for (int k = 0; k < 3; k++)
@@ -173,9 +174,13 @@ thresholds_draw(struct app *a)
 		snprintf(aucs, sizeof aucs, "AUC needs labels (accepts and rejects)");
 	else
 		snprintf(aucs, sizeof aucs, "AUC %.3f", auc);
-	snprintf(buf, sizeof buf, "%zu scored: %zu accepted, %zu rejected, %zu undecided   %s",
-	    tune_size(a->tune), tune_count(a->tune, TUNE_ACCEPT), tune_count(a->tune, TUNE_REJECT),
+	/* Every figure below is over the scope the threshold would be set for. */
+	char *scope = metric_scope_describe(name, a->tune_scope);
+	snprintf(buf, sizeof buf, "%zu scored for %s%s: %zu accepted, %zu rejected, "
+	    "%zu undecided   %s", tune_size(a->tune), scope, *a->tune_scope ? "" : " (default)",
+	    tune_count(a->tune, TUNE_ACCEPT), tune_count(a->tune, TUNE_REJECT),
 	    tune_count(a->tune, TUNE_UNDECIDED), aucs);
+	free(scope);
 	screen_text(2, 0, COLS, buf, theme_attr(TH_TEXT));
 
 	/* One row per metric: its distribution at a glance and what its threshold keeps. */
@@ -214,6 +219,12 @@ thresholds_draw(struct app *a)
 		    TH_FAIL : TH_DIM));
 	}
 
+	if (tune_size(a->tune) == 0) {
+		/* Nothing to tune: say so rather than show a cutoff of NaN. */
+		screen_text(oy + 1, 0, COLS, "no candidate of this scope has this score: o sets "
+		    "another scope (all, op names or classes)", theme_attr(TH_DIM));
+		return;
+	}
 	/* The histogram of the selected metric, one bin a row, the cutoff's bin marked. */
 	double lo = tune_min(a->tune), hi = tune_max(a->tune);
 	int rows = LINES - 12 - ov < BINS ? LINES - 12 - ov : BINS;
@@ -247,11 +258,25 @@ thresholds_draw(struct app *a)
 	screen_text(y++, 0, COLS, buf, theme_attr(TH_HEADER));
 	eval_line(y++, "trying", &cur);
 	for (size_t i = 0; i < a->nth; i++)
-		if (strcmp(a->th[i].metric, name) == 0) {
+		if (strcmp(a->th[i].metric, name) == 0 && strcmp(a->th[i].scope, a->tune_scope) == 0) {
 			struct tune_eval inforce;
 			tune_eval_range(a->tune, a->th[i].has_min ? a->th[i].min : -INFINITY,
 			    a->th[i].has_max ? a->th[i].max : INFINITY, &inforce);
 			eval_line(y++, a->th[i].enabled ? "in force" : "(off)", &inforce);
+		}
+	/* The metric's thresholds of other scopes are judged on their own candidates. */
+	for (size_t i = 0; i < a->nth; i++)
+		if (strcmp(a->th[i].metric, name) == 0 && strcmp(a->th[i].scope, a->tune_scope) != 0) {
+			char *d = metric_scope_describe(name, a->th[i].scope);
+			char lo_s[32] = "-", hi_s[32] = "-";
+			if (a->th[i].has_min)
+				snprintf(lo_s, sizeof lo_s, "%g", a->th[i].min);
+			if (a->th[i].has_max)
+				snprintf(hi_s, sizeof hi_s, "%g", a->th[i].max);
+			snprintf(buf, sizeof buf, "%-10s min %s max %s for %s%s%s", "also", lo_s, hi_s, d,
+			    *a->th[i].scope ? "" : " (default)", a->th[i].enabled ? "" : " (off)");
+			screen_text(y++, 0, COLS, buf, theme_attr(TH_DIM));
+			free(d);
 		}
 	if (!tune_enough_labels(a->tune, TUNE_MIN_PER_CLASS))
 		screen_text(y++, 0, COLS, "best F1    too few labels to say (10 of each needed)",

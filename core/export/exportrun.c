@@ -392,6 +392,9 @@ write_manifest(struct run *r, char **cause)
 	for (size_t i = 0; i < nt; i++) {
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "metric", t[i].metric);
+		/* The scope as stored: a reader of the manifest sees which ops it judged. */
+		cJSON_AddStringToObject(x, "scope", *t[i].scope == '\0' ? "default" :
+		    strcmp(t[i].scope, "*") == 0 ? "all" : t[i].scope);
 		if (t[i].has_min)
 			cJSON_AddNumberToObject(x, "min", t[i].min);
 		else

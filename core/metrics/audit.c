@@ -52,10 +52,10 @@ take_auto(void *arg, int64_t id, int auto_selected)
 }
 
 int
-audit_draw(struct store *st, const char *const *parent_only, int64_t want, uint64_t seed,
+audit_draw(struct store *st, const struct metric_scope *defaults, int64_t want, uint64_t seed,
     int64_t *population, int64_t *drawn, char **cause)
 {
-	struct select_opts o = { SELECT_GOLD, "majority", 1, parent_only };
+	struct select_opts o = { SELECT_GOLD, "majority", 1, defaults };
 	struct pool p = { NULL, 0, 0 };
 	struct rng r;
 

@@ -29,7 +29,7 @@ void audit_wilson(int64_t k, int64_t n, double *lo, double *hi);
  * (replacing an earlier one). *population and *drawn get the sizes. Returns
  * 0, or -1 with *cause.
  */
-int audit_draw(struct store *st, const char *const *parent_only, int64_t want, uint64_t seed,
+int audit_draw(struct store *st, const struct metric_scope *defaults, int64_t want, uint64_t seed,
     int64_t *population, int64_t *drawn, char **cause);
 
 /* What the reviewed part of the sample says. */

@@ -177,6 +177,7 @@ learn_report_json(const struct learn_report *r)
 	cJSON_AddNumberToObject(model, "trained_on", (double)r->labelled);
 	cJSON_AddNumberToObject(model, "accepts", (double)r->accepts);
 	cJSON_AddNumberToObject(model, "l2", r->l2);
+	cJSON_AddNumberToObject(model, "seed", (double)r->seed);
 	cJSON_AddNumberToObject(model, "intercept", r->model.b);
 	cJSON *coef = cJSON_AddObjectToObject(model, "coefficients");
 	cJSON *feat = cJSON_AddArrayToObject(model, "features");
@@ -209,6 +210,34 @@ learn_report_json(const struct learn_report *r)
 		cJSON_AddNullToObject(doc, "best_single");
 	cJSON_AddNumberToObject(doc, "scored", (double)r->scored);
 	return doc;
+}
+
+int
+learn_stored_opts(struct store *st, struct learn_opts *o)
+{
+	char *text = NULL;
+	int found = 0;
+
+	if (store_setting_get(st, SETTING, &text, NULL) != 1)
+		return 0;
+	cJSON *doc = cJSON_Parse(text);
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "model");
+	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(doc, "cv");
+	const cJSON *l2 = cJSON_GetObjectItemCaseSensitive(m, "l2");
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(cv, "k");
+	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(m, "seed");
+	if (cJSON_IsNumber(l2) && cJSON_IsNumber(k) && k->valueint >= 2 &&
+	    k->valueint <= LEARN_MAX_FOLDS) {
+		o->folds = k->valueint;
+		o->l2 = l2->valuedouble;
+		/* Filters stored before the seed was kept were fitted with the default, 0. */
+		o->seed = cJSON_IsNumber(seed) && seed->valuedouble >= 0 ?
+		    (uint64_t)seed->valuedouble : 0;
+		found = 1;
+	}
+	cJSON_Delete(doc);
+	free(text);
+	return found;
 }
 
 /* The previous filter's version, 0 when there is none. */
@@ -263,6 +292,7 @@ learn_run(struct store *st, const struct learn_opts *o, struct learn_report *r, 
 	memset(r, 0, sizeof *r);
 	r->k = o->folds;
 	r->l2 = o->l2;
+	r->seed = o->seed;
 	if (o->folds < 2 || o->folds > LEARN_MAX_FOLDS)
 		return cause_set(cause, "learn: --folds is 2 to %d", LEARN_MAX_FOLDS);
 	if (load(st, &dt, cause) != 0)

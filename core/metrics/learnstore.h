@@ -28,6 +28,7 @@ struct learn_report {
 	size_t labelled, accepts;
 	int k;
 	double l2;
+	uint64_t seed;               /* of the folds */
 	struct learn_model model;    /* fitted on every label */
 	char **names;                /* model.d feature names: metrics, then op=NAME */
 	struct learn_cv cv;          /* the model, held out */
@@ -47,6 +48,12 @@ struct learn_report {
 int learn_run(struct store *st, const struct learn_opts *o, struct learn_report *r,
     char **cause);
 void learn_report_free(struct learn_report *r);
+/*
+ * The options the stored filter was fitted with, so a refit keeps its folds
+ * and penalty: 1 with *o filled when a filter is stored, 0 when there is none
+ * (or it cannot be read: then there is nothing to refit either).
+ */
+int learn_stored_opts(struct store *st, struct learn_opts *o);
 /* The report as mmda tune --learn --json prints it; the caller deletes it. */
 cJSON *learn_report_json(const struct learn_report *r);
 

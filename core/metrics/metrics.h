@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "core/image/image.h"
+#include "core/ops/ops.h"
+#include "core/store.h"
 
 #define METRIC_IMAGE 0x01   /* needs the candidate's pixels */
 #define METRIC_PARENT 0x02  /* compares with the first parent (derived candidates only) */
@@ -39,6 +41,8 @@ struct metric_def {
 	const char *source;      /* where the suggestion comes from */
 	int needs;
 	enum metric_keep keep;
+	unsigned scope; /* the op classes it means something for (1 << enum op_class): the
+	                   default scope of its thresholds */
 };
 
 /* The table, ended by a NULL name. */
@@ -46,33 +50,51 @@ extern const struct metric_def metric_table[];
 /* The metric named name, or NULL. */
 const struct metric_def *metric_find(const char *name);
 
-/* The names of the metrics that compare with a parent, NULL-terminated (static). */
-const char *const *metric_parent_names(void);
-
-struct threshold;
-struct score;
 /*
- * Checks one candidate's scores against the thresholds, by the same rule as
- * store_passing. Returns 1 when it passes, 0 when not; failing (when not
- * NULL) receives up to max metric names it fails (borrowed from t), and
- * *nfailing their count.
+ * Threshold scopes. A threshold's scope is "" (the metric's default: the ops
+ * of its classes), METRIC_SCOPE_ALL (every candidate), or a comma-separated
+ * list of op names in the op table's order ("original" first).
  */
+#define METRIC_SCOPE_ALL "*"
+/* Per metric, the ops of its default scope, for the store's SQL; ended by a NULL
+ * metric. Static, built on first use (any thread); never freed. */
+const struct metric_scope *metric_default_scopes(void);
+/* 1 when threshold t checks a candidate of op: op is in its scope, and t's metric
+ * does not compare with a parent when op is "original"; else 0. */
+int metric_in_scope(const struct threshold *t, const char *op);
 /*
- * What one enabled threshold says of a candidate, for screens that must not
- * call a missing score a failure: METRIC_UNSCORED when the metric has no
- * score (or NaN) for it, METRIC_SKIPPED when the metric does not apply (it
- * compares with a parent and the candidate is an original), else PASS or
- * FAIL; *value gets the score when there is one.
+ * Parses what --ops says ("default", "all", or op and op-class names, comma
+ * separated) into a stored scope. Returns 0 with *scope (caller frees), or -1
+ * with *cause (caller frees) naming an unknown op, or "original" for a metric
+ * that compares with a parent.
+ */
+int metric_scope_parse(const char *metric, const char *spec, char **scope, char **cause);
+/* The scope for people: "photometric,generative" (a default, by class), "all ops",
+ * or the op list. Never NULL; caller frees. */
+char *metric_scope_describe(const char *metric, const char *scope);
+
+/*
+ * What one enabled threshold says of a candidate of op, for screens that must
+ * not call a missing score a failure: METRIC_SKIPPED when the threshold does
+ * not apply to op (metric_in_scope), METRIC_UNSCORED when the metric has no
+ * score (or NaN) for it, else PASS or FAIL; *value gets the score when there
+ * is one.
  */
 enum metric_verdict { METRIC_PASS, METRIC_FAIL, METRIC_UNSCORED, METRIC_SKIPPED };
 enum metric_verdict metric_check(const struct threshold *t, const struct score *s, size_t ns,
-    int is_original, double *value);
+    const char *op, double *value);
 /* The candidate's verdict over every enabled threshold: FAIL when a score breaks
  * one, else UNSCORED when one has no score, else PASS. */
 enum metric_verdict metric_overall(const struct threshold *t, size_t nt, const struct score *s,
-    size_t ns, int is_original);
+    size_t ns, const char *op);
+/*
+ * Checks one candidate's scores against the thresholds, by the same rule as
+ * store_passing (a missing score fails). Returns 1 when it passes, 0 when not;
+ * failing (when not NULL) receives up to max metric names it fails (borrowed
+ * from t), and *nfailing their count.
+ */
 int metric_passes(const struct threshold *t, size_t nt, const struct score *s, size_t ns,
-    int is_original, const char **failing, size_t max, size_t *nfailing);
+    const char *op, const char **failing, size_t max, size_t *nfailing);
 
 /* What a per-candidate metric is computed from; unused fields may be NULL. */
 struct metric_inputs {

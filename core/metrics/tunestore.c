@@ -1,41 +1,205 @@
 /* SPDX-License-Identifier: MIT */
-/* Tuning data from the store: a metric's scores joined with the decisions' labels. */
+/*
+ * Tuning data from the store: a metric's scores joined with the decisions'
+ * labels, over every candidate, the candidates of a threshold's scope, or
+ * op by op.
+ */
 #include "core/metrics/tunestore.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/base/util.h"
+#include "core/metrics/metrics.h"
 
-/* Scores joined with labels: candidates without a decision are undecided. */
-struct tune_index *
-tune_build_metric(struct store *st, const char *metric, char **cause)
+/* One metric's scores with each candidate's label and op (an index into names). */
+struct joined {
+	int64_t *ids;
+	double *val;
+	signed char *lab;
+	int *op;
+	size_t n;
+	char **names;
+	size_t nnames;
+};
+
+static void
+joined_free(struct joined *j)
 {
-	int64_t *sid = NULL, *lid = NULL;
-	double *val = NULL;
-	signed char *lab = NULL, *joined;
-	size_t ns = 0, nl = 0, j = 0;
-	struct tune_index *idx;
+	free(j->ids);
+	free(j->val);
+	free(j->lab);
+	free(j->op);
+	for (size_t k = 0; k < j->nnames; k++)
+		free(j->names[k]);
+	free(j->names);
+	memset(j, 0, sizeof *j);
+}
 
-	if (store_metric_values(st, metric, &sid, &val, &ns, cause) != 0)
-		return NULL;
-	if (store_labels(st, &lid, &lab, &nl, cause) != 0) {
-		free(sid);
-		free(val);
-		return NULL;
+/* Loads and joins; with_ops also reads every candidate's op. 0, or -1 with *cause. */
+static int
+joined_load(struct store *st, const char *metric, int with_ops, struct joined *j, char **cause)
+{
+	int64_t *lid = NULL, *oid = NULL;
+	signed char *lab = NULL;
+	int *of = NULL;
+	size_t nl = 0, no = 0, a = 0, b = 0;
+
+	memset(j, 0, sizeof *j);
+	if (store_metric_values(st, metric, &j->ids, &j->val, &j->n, cause) != 0)
+		return -1;
+	if (store_labels(st, &lid, &lab, &nl, cause) != 0 || (with_ops &&
+	    store_candidate_ops(st, &oid, &of, &no, &j->names, &j->nnames, cause) != 0)) {
+		free(lid);
+		free(lab);
+		joined_free(j);
+		return -1;
 	}
-	joined = xmalloc(ns ? ns : 1);
-	/* Both lists are in candidate order: one merge pass. */
-	for (size_t i = 0; i < ns; i++) {
-		while (j < nl && lid[j] < sid[i])
-			j++;
-		joined[i] = j < nl && lid[j] == sid[i] ? lab[j] : TUNE_UNDECIDED;
+	j->lab = xmalloc(j->n ? j->n : 1);
+	j->op = xcalloc(j->n ? j->n : 1, sizeof *j->op);
+	/* Every list is in candidate order: one merge pass. */
+	for (size_t i = 0; i < j->n; i++) {
+		while (a < nl && lid[a] < j->ids[i])
+			a++;
+		j->lab[i] = a < nl && lid[a] == j->ids[i] ? lab[a] : TUNE_UNDECIDED;
+		while (b < no && oid[b] < j->ids[i])
+			b++;
+		j->op[i] = b < no && oid[b] == j->ids[i] ? of[b] : -1;
 	}
-	idx = tune_build(val, joined, ns, cause);
-	free(sid);
-	free(val);
 	free(lid);
 	free(lab);
-	free(joined);
+	free(oid);
+	free(of);
+	return 0;
+}
+
+/* An index over the joined rows whose op index keep[] marks (every row when NULL). */
+static struct tune_index *
+build_where(const struct joined *j, const unsigned char *keep, int only, char **cause)
+{
+	double *v = xcalloc(j->n ? j->n : 1, sizeof *v);
+	signed char *l = xmalloc(j->n ? j->n : 1);
+	size_t m = 0;
+
+	for (size_t i = 0; i < j->n; i++)
+		if ((keep == NULL && only < 0) || (j->op[i] >= 0 &&
+		    (keep != NULL ? keep[j->op[i]] : j->op[i] == only))) {
+			v[m] = j->val[i];
+			l[m++] = j->lab[i];
+		}
+	struct tune_index *idx = tune_build(v, l, m, cause);
+	free(v);
+	free(l);
 	return idx;
 }
 
+struct tune_index *
+tune_build_metric(struct store *st, const char *metric, char **cause)
+{
+	return tune_build_scoped(st, metric, NULL, cause);
+}
+
+/* Which op names of j a threshold of metric with this scope checks: the same rule
+ * as the thresholds themselves. Caller frees. */
+static unsigned char *
+scope_keep(const struct joined *j, const char *metric, const char *scope)
+{
+	struct threshold t;
+	unsigned char *keep = xcalloc(j->nnames ? j->nnames : 1, 1);
+
+	memset(&t, 0, sizeof t);
+	t.metric = (char *)metric;
+	t.scope = (char *)scope;
+	for (size_t k = 0; k < j->nnames; k++)
+		keep[k] = (unsigned char)metric_in_scope(&t, j->names[k]);
+	return keep;
+}
+
+struct tune_index *
+tune_build_scoped(struct store *st, const char *metric, const char *scope, char **cause)
+{
+	struct joined j;
+	struct tune_index *idx;
+	unsigned char *keep = NULL;
+
+	if (joined_load(st, metric, scope != NULL, &j, cause) != 0)
+		return NULL;
+	if (scope != NULL)
+		keep = scope_keep(&j, metric, scope);
+	idx = build_where(&j, keep, -1, cause);
+	free(keep);
+	joined_free(&j);
+	return idx;
+}
+
+int
+tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
+    size_t *n, char **cause)
+{
+	struct joined j;
+	size_t m = 0;
+
+	if (joined_load(st, metric, 1, &j, cause) != 0)
+		return -1;
+	unsigned char *keep = scope_keep(&j, metric, scope);
+	int64_t *v = xcalloc(j.n ? j.n : 1, sizeof *v);
+	for (size_t i = 0; i < j.n; i++)
+		if (j.op[i] >= 0 && keep[j.op[i]])
+			v[m++] = j.ids[i];
+	free(keep);
+	joined_free(&j);
+	*ids = v;
+	*n = m;
+	return 0;
+}
+
+static int
+by_op_name(const void *x, const void *y)
+{
+	return strcmp(((const struct tune_op *)x)->op, ((const struct tune_op *)y)->op);
+}
+
+int
+tune_build_per_op(struct store *st, const char *metric, struct tune_op **out, size_t *n,
+    char **cause)
+{
+	struct joined j;
+	struct tune_op *v;
+	size_t m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (joined_load(st, metric, 1, &j, cause) != 0)
+		return -1;
+	v = xcalloc(j.nnames ? j.nnames : 1, sizeof *v);
+	for (size_t k = 0; k < j.nnames; k++) {
+		struct tune_index *idx = build_where(&j, NULL, (int)k, cause);
+		if (idx == NULL) {
+			tune_ops_free(v, m);
+			joined_free(&j);
+			return -1;
+		}
+		/* An op without a score of this metric has nothing to tune. */
+		if (tune_size(idx) == 0) {
+			tune_free(idx);
+			continue;
+		}
+		v[m].op = xstrdup(j.names[k]);
+		v[m++].idx = idx;
+	}
+	joined_free(&j);
+	qsort(v, m, sizeof *v, by_op_name);
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+void
+tune_ops_free(struct tune_op *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].op);
+		tune_free(v[i].idx);
+	}
+	free(v);
+}

@@ -13,5 +13,27 @@
 
 /* Returns a new index (free with tune_free), or NULL with *cause. */
 struct tune_index *tune_build_metric(struct store *st, const char *metric, char **cause);
+/* The same over the candidates a threshold of metric with this scope checks
+ * (metric_in_scope); NULL scope: every candidate. */
+struct tune_index *tune_build_scoped(struct store *st, const char *metric, const char *scope,
+    char **cause);
+
+/* The candidates a threshold of metric with this scope checks that have a score
+ * of it, in id order: 0 with *ids (caller frees; *n may be 0), or -1 with *cause. */
+int tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
+    size_t *n, char **cause);
+
+/* One op's candidates scored by a metric. */
+struct tune_op {
+	char *op;
+	struct tune_index *idx;
+};
+/*
+ * One index per op that has scores of metric, sorted by op name: 0 with *out
+ * (free with tune_ops_free; *n may be 0), or -1 with *cause.
+ */
+int tune_build_per_op(struct store *st, const char *metric, struct tune_op **out, size_t *n,
+    char **cause);
+void tune_ops_free(struct tune_op *v, size_t n);
 
 #endif

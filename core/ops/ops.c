@@ -175,62 +175,97 @@ static const struct op_param inpaint_attr_params[] = {
 
 const struct op_def op_table[] = {
 	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
-	    mixgen_params, P(mixgen_params), opimpl_mixgen, NULL, 0, "MixGen (WACVW 2023)" },
+	    mixgen_params, P(mixgen_params), opimpl_mixgen, NULL, 0, "MixGen (WACVW 2023)",
+	    OP_CLASS_MIX },
 	{ "cutmix", 2, OP_PAIR, 2, 0, 0, "CutMix / Cut-Switch: paste a box of a second image",
-	    cutmix_params, P(cutmix_params), opimpl_cutmix, NULL, 0, "CutMix (ICCV 2019), Cut-Switch (MM 2020)" },
+	    cutmix_params, P(cutmix_params), opimpl_cutmix, NULL, 0, "CutMix (ICCV 2019), Cut-Switch (MM 2020)",
+	    OP_CLASS_MIX },
 	{ "hflip", 2, OP_IMAGE, 1, 0, 0, "mirror the image; swap left/right in the caption",
-	    NULL, 0, opimpl_hflip, NULL, OP_UNSEEDED, NULL },
+	    NULL, 0, opimpl_hflip, NULL, OP_UNSEEDED, NULL, OP_CLASS_GEOMETRIC },
 	{ "rotate", 1, OP_IMAGE, 1, 0, 0, "rotate about the centre by a random angle",
-	    rotate_params, P(rotate_params), opimpl_rotate, NULL, 0, NULL },
+	    rotate_params, P(rotate_params), opimpl_rotate, NULL, 0, NULL, OP_CLASS_GEOMETRIC },
 	{ "crop", 1, OP_IMAGE, 1, 0, 0, "random resized crop back to the original size",
-	    crop_params, P(crop_params), opimpl_crop, NULL, 0, NULL },
+	    crop_params, P(crop_params), opimpl_crop, NULL, 0, NULL, OP_CLASS_GEOMETRIC },
 	{ "color", 1, OP_IMAGE, 1, 0, 0, "random brightness, contrast, saturation and hue",
-	    color_params, P(color_params), opimpl_color, NULL, 0, NULL },
+	    color_params, P(color_params), opimpl_color, NULL, 0, NULL, OP_CLASS_PHOTOMETRIC },
 	{ "grayscale", 2, OP_IMAGE, 1, 0, 0, "ITU-R 601 luma", NULL, 0, opimpl_grayscale, NULL,
-	    OP_UNSEEDED, NULL },
+	    OP_UNSEEDED, NULL, OP_CLASS_PHOTOMETRIC },
 	{ "blur", 1, OP_IMAGE, 1, 0, 0, "Gaussian blur with a random sigma",
-	    blur_params, P(blur_params), opimpl_blur, NULL, 0, NULL },
+	    blur_params, P(blur_params), opimpl_blur, NULL, 0, NULL, OP_CLASS_PHOTOMETRIC },
 	{ "noise", 1, OP_IMAGE, 1, 0, 0, "additive Gaussian noise", noise_params, P(noise_params),
-	    opimpl_noise, NULL, 0, NULL },
+	    opimpl_noise, NULL, 0, NULL, OP_CLASS_PHOTOMETRIC },
 	{ "jpeg", 2, OP_IMAGE, 1, 0, 0, "re-encode as a low-quality JPEG", jpeg_params,
-	    P(jpeg_params), opimpl_jpeg, NULL, OP_UNSEEDED, NULL },
+	    P(jpeg_params), opimpl_jpeg, NULL, OP_UNSEEDED, NULL, OP_CLASS_PHOTOMETRIC },
 	{ "synonym", 2, OP_TEXT, 1, 0, 1,
 	    "replace content words by WordNet synonyms of their sense in the caption",
-	    synonym_params, P(synonym_params), opimpl_synonym, NULL, 0, "nlpaug-style WordNet synonyms" },
+	    synonym_params, P(synonym_params), opimpl_synonym, NULL, 0, "nlpaug-style WordNet synonyms",
+	    OP_CLASS_CAPTION },
 	{ "hypernym", 2, OP_TEXT, 1, 0, 1,
 	    "generalise nouns one step up WordNet (espresso -> coffee)",
-	    hypernym_params, P(hypernym_params), opimpl_hypernym, NULL, 0, "CultureMixup concept ladder (EMNLP 2023)" },
+	    hypernym_params, P(hypernym_params), opimpl_hypernym, NULL, 0, "CultureMixup concept ladder (EMNLP 2023)",
+	    OP_CLASS_CAPTION },
 	{ "eda", 2, OP_TEXT, 1, 0, 1, "EDA: random swap, deletion and synonym insertion",
-	    eda_params, P(eda_params), opimpl_eda, NULL, 0, "EDA (EMNLP 2019)" },
+	    eda_params, P(eda_params), opimpl_eda, NULL, 0, "EDA (EMNLP 2019)", OP_CLASS_CAPTION },
 	{ "rewrite", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
 	    "LaCLIP: few-shot LLM rewrites of the caption", rewrite_params, P(rewrite_params),
-	    opimpl_rewrite, opplan_rewrite, 0, "LaCLIP (NeurIPS 2023)" },
+	    opimpl_rewrite, opplan_rewrite, 0, "LaCLIP (NeurIPS 2023)", OP_CLASS_CAPTION },
 	{ "caption", 1, OP_TEXT, 1, R(ROLE_VLM), 0, "a new caption of the image by a VLM",
 	    caption_params, P(caption_params), opimpl_caption, opplan_caption, OP_NEEDS_PIXELS,
-	    "BLIP-style captioning (ALIA, PromptMix)" },
+	    "BLIP-style captioning (ALIA, PromptMix)", OP_CLASS_CAPTION },
 	{ "alia", 1, OP_IMAGE, 1, R(ROLE_IMAGE), 0,
 	    "ALIA: LLM-summarised domains, img2img or instruction edits, CLIP filter",
-	    alia_params, P(alia_params), opimpl_alia, opplan_alia, 0, "ALIA (NeurIPS 2023)" },
+	    alia_params, P(alia_params), opimpl_alia, opplan_alia, 0, "ALIA (NeurIPS 2023)",
+	    OP_CLASS_GENERATIVE },
 	{ "t2i", 1, OP_IMAGE, 1, R(ROLE_IMAGE), 0,
 	    "PromptMix / GMDA: a new image generated from the caption", t2i_params,
-	    P(t2i_params), opimpl_t2i, opplan_t2i, 0, "PromptMix (IJCNN 2023), GMDA (MM 2024)" },
+	    P(t2i_params), opimpl_t2i, opplan_t2i, 0, "PromptMix (IJCNN 2023), GMDA (MM 2024)",
+	    OP_CLASS_GENERATIVE },
 	{ "inpaint-attr", 1, OP_IMAGE, 1, R(ROLE_LLM) | R(ROLE_IMAGE), 0,
 	    "BiAug: an object's box inpainted with a new attribute, and a hard negative",
 	    inpaint_attr_params, P(inpaint_attr_params), opimpl_inpaint_attr, opplan_inpaint_attr,
-	    0, "BiAug (arXiv 2310.01330)" },
+	    0, "BiAug (arXiv 2310.01330)", OP_CLASS_GENERATIVE },
 	{ "counterfactual", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
 	    "CFT-CLIP: entities replaced to make a hard-negative caption", counterfactual_params,
 	    P(counterfactual_params), opimpl_counterfactual, opplan_counterfactual,
-	    OP_NEEDS_PIXELS, "CFT-CLIP (ACL 2024 Findings)" },
+	    OP_NEEDS_PIXELS, "CFT-CLIP (ACL 2024 Findings)", OP_CLASS_CAPTION },
 	{ "instruct", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
 	    "LLaVA: conversation, detailed description, complex reasoning", instruct_params,
-	    P(instruct_params), opimpl_instruct, opplan_instruct, 0, "LLaVA (NeurIPS 2023)" },
+	    P(instruct_params), opimpl_instruct, opplan_instruct, 0, "LLaVA (NeurIPS 2023)",
+	    OP_CLASS_CAPTION },
 	{ "vqa-gen", 1, OP_TEXT, 1, R(ROLE_VLM), 0,
 	    "SelTDA: question-answer pairs about the image from a VLM", vqa_gen_params,
 	    P(vqa_gen_params), opimpl_vqa_gen, opplan_vqa_gen, OP_NEEDS_PIXELS,
-	    "SelTDA (CVPR 2023)" },
-	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL },
+	    "SelTDA (CVPR 2023)", OP_CLASS_CAPTION },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 },
 };
+
+const struct op_class_def op_class_table[OP_CLASS_COUNT] = {
+	{ "original", "the imported pairs" },
+	{ "geometric", "pixels move: flips, rotations, crops" },
+	{ "photometric", "pixels stay in place, their values change: colour, blur, noise, JPEG" },
+	{ "generative", "a model paints or edits the image" },
+	{ "caption", "the caption is rewritten, the image kept" },
+	{ "mix", "two pairs combined: MixGen, CutMix" },
+};
+
+int
+op_class_of(const char *name)
+{
+	const struct op_def *op;
+
+	if (strcmp(name, "original") == 0)
+		return OP_CLASS_ORIGINAL;
+	return (op = op_find(name)) != NULL ? (int)op->cls : -1;
+}
+
+int
+op_class_find(const char *name)
+{
+	for (int k = 0; k < OP_CLASS_COUNT; k++)
+		if (strcmp(op_class_table[k].name, name) == 0)
+			return k;
+	return -1;
+}
 
 const struct op_def *
 op_find(const char *name)

@@ -25,6 +25,32 @@ enum op_kind {
 	OP_PAIR,  /* combines two pairs (image and caption) */
 };
 
+/*
+ * What an op does to a pair, finer than its kind: the unit a threshold's
+ * default scope is made of, because a metric means something for some ops
+ * only (SSIM against the parent says nothing about a mirrored image). The
+ * imported pairs are a class of their own.
+ */
+enum op_class {
+	OP_CLASS_ORIGINAL,    /* the op "original": an imported pair */
+	OP_CLASS_GEOMETRIC,   /* pixels move (flip, rotation, crop) */
+	OP_CLASS_PHOTOMETRIC, /* pixels stay in place, their values change */
+	OP_CLASS_GENERATIVE,  /* a model paints or edits the image */
+	OP_CLASS_CAPTION,     /* the caption is rewritten, the image kept */
+	OP_CLASS_MIX,         /* two pairs are combined */
+	OP_CLASS_COUNT
+};
+struct op_class_def {
+	const char *name;
+	const char *summary;
+};
+/* The classes, indexed by enum op_class. */
+extern const struct op_class_def op_class_table[OP_CLASS_COUNT];
+/* The class of the op named name ("original" included), or -1 for an unknown name. */
+int op_class_of(const char *name);
+/* The class named name, or -1. */
+int op_class_find(const char *name);
+
 enum param_type {
 	PARAM_INT,
 	PARAM_FLOAT,
@@ -130,6 +156,7 @@ struct op_def {
 	    struct op_plan *out, char **cause);
 	int flags;          /* OP_NEEDS_PIXELS, OP_UNSEEDED */
 	const char *paper;  /* the method it follows, for `mmda ops` and the docs, or NULL */
+	enum op_class cls;
 };
 
 /* The declaration of an operator's apply and plan functions, named for the op. */

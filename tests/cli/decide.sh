@@ -52,7 +52,8 @@ check integrity-after-concurrency integrity "$DB"
 # init upgrades an old database in place; a second init changes nothing.
 sqlite3 "$T/old.db" <"$TOP/tests/data/schema-v1.sql"
 "$MMDA" init "$T/old.db" >"$T/out"
-check init-upgrades [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 5 ]
+check init-upgrades [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 6 ]
+check init-scoped-thresholds [ "$(sqlite3 "$T/old.db" "SELECT count(*) FROM pragma_table_info('thresholds') WHERE name = 'scope'")" = 1 ]
 "$MMDA" init "$T/old.db" >"$T/out2"
 check init-twice-noop cmp -s "$T/out" "$T/out2"
 check integrity-after-upgrade integrity "$T/old.db"

@@ -71,7 +71,7 @@ check select-accepted [ "$(readback jsonl "$T/acc")" = "[1, 2, 3, 4, 5, 18, 19]"
 check consensus-all [ "$(readback jsonl "$T/allrule")" = "[1, 2, 5, 18, 19]" ]
 "$MMDA" export "$DB" --format jsonl --out "$T/bob" --consensus bob >/dev/null
 check consensus-named [ "$(readback jsonl "$T/bob")" = "[4, 5]" ]
-"$MMDA" threshold "$DB" num_words --min 12 >/dev/null
+"$MMDA" threshold "$DB" num_words --min 12 --ops all >/dev/null
 "$MMDA" export "$DB" --format jsonl --out "$T/pass" --select passing >/dev/null
 expect=$(sqlite3 "$DB" "SELECT group_concat(candidate, ', ') FROM (SELECT candidate FROM scores WHERE metric = 'num_words' AND value >= 12 ORDER BY candidate)")
 check select-passing [ "$(readback jsonl "$T/pass")" = "[$expect]" ]
@@ -87,6 +87,7 @@ check manifest-thresholds python3 -c "
 import json
 m = json.load(open('$T/fill/manifest.json'))
 assert m['thresholds'][0]['metric'] == 'num_words' and m['thresholds'][0]['min'] == 12
+assert m['thresholds'][0]['scope'] == 'all'
 assert m['selection'] == {'select': 'gold', 'consensus': 'majority', 'fill_passing': True}"
 
 # Image modes: references point at the originals; links share the inode.

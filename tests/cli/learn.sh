@@ -67,10 +67,25 @@ check uncertain-first grep -q "uncertain 1/$total, $total left  #$want " "$T/u1"
 check next-uncertain [ "$(json_get "$T/n1" "d['candidate']")" = "$want" ]
 "$MMDA" next "$DB" --annotator u2 --queue frobnicate >/dev/null 2>&1
 check next-bad-queue-exit-2 [ $? -eq 2 ]
+# Review refits the filter in the background every 10 decisions, with the stored
+# one's folds, penalty and seed (3 here); 9 are not enough.
+ver() { sqlite3 "$DB" "SELECT json_extract(value, '$.model.$1') FROM meta WHERE key = 'mmda.learned_filter'"; }
+v=$(ver version)
+: >"$T/rs"; i=0; while [ $i -lt 9 ]; do echo reject >>"$T/rs"; i=$((i + 1)); done
+printf 'wait\ndump-screen %s\nquit\n' "$T/r0" >>"$T/rs"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/rs" MMDA_ANNOTATOR=refit "$MMDA" review "$DB" --renderer none --queue uncertain >/dev/null 2>&1
+check refit-not-before-10 [ "$(ver version)" = "$v" ]
+: >"$T/rs"; i=0; while [ $i -lt 10 ]; do echo reject >>"$T/rs"; i=$((i + 1)); done
+printf 'wait\ndump-screen %s\nquit\n' "$T/r1" >>"$T/rs"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/rs" MMDA_ANNOTATOR=refit "$MMDA" review "$DB" --renderer none --queue uncertain >/dev/null 2>&1
+check refit-in-background [ "$(ver version)/$(ver seed)" = "$((v + 1))/3" ]
+check refit-status grep -q "learned filter v$((v + 1)) refit on [0-9]* labels: CV F1 " "$T/r1"
 # Before any learned filter the enabled thresholds' boundary orders it.
 "$MMDA" demo "$T/d2" >/dev/null 2>&1
-"$MMDA" threshold "$T/d2/demo.db" ssim --min 0.3 >/dev/null
-near=$(sqlite3 "$T/d2/demo.db" "SELECT candidate FROM scores WHERE metric = 'ssim' ORDER BY abs(value - 0.3), candidate LIMIT 1")
+"$MMDA" threshold "$T/d2/demo.db" ssim --min 0.3 --ops mixgen --json >"$T/th"
+# Only the candidates a threshold checks (its scope: mixes here) have a boundary.
+inscope=$(json_get "$T/th" "','.join(repr(o) for o in d['thresholds'][0]['ops'])")
+near=$(sqlite3 "$T/d2/demo.db" "SELECT candidate FROM scores s JOIN candidates c ON c.id = s.candidate WHERE metric = 'ssim' AND c.op IN ($inscope) ORDER BY abs(value - 0.3), candidate LIMIT 1")
 "$MMDA" next "$T/d2/demo.db" --annotator u --queue uncertain --json >"$T/n2"
 check uncertain-threshold-boundary [ "$(json_get "$T/n2" "d['candidate']")" = "$near" ]
 # The audit: a sample of what an export would take unreviewed, its own queue,
@@ -78,7 +93,7 @@ check uncertain-threshold-boundary [ "$(json_get "$T/n2" "d['candidate']")" = "$
 A=$T/d2/demo.db
 "$MMDA" audit "$A" --sample 8 --seed 3 --json >"$T/a1"
 check audit-json one_json "$T/a1"
-pop=$(sqlite3 "$A" "SELECT count(*) FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.candidate = c.id) AND (c.op = 'original' OR EXISTS (SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = 'ssim' AND s.value >= 0.3))")
+pop=$(sqlite3 "$A" "SELECT count(*) FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.candidate = c.id) AND (c.op NOT IN ($inscope) OR EXISTS (SELECT 1 FROM scores s WHERE s.candidate = c.id AND s.metric = 'ssim' AND s.value >= 0.3))")
 check audit-population [ "$(json_get "$T/a1" "d['population']")" = "$pop" ]
 check audit-drawn [ "$(json_get "$T/a1" "d['drawn']")" = 8 ]
 "$MMDA" stats "$A" --json >"$T/a2"

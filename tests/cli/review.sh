@@ -55,7 +55,7 @@ check unknown-command-status grep -q "unknown command frobnicate" "$T/u1"
 
 # Scores and thresholds on screen.
 "$MMDA" score "$DB" --metric ssim --metric num_words >/dev/null
-"$MMDA" threshold "$DB" num_words --min 100 >/dev/null
+"$MMDA" threshold "$DB" num_words --min 100 --ops all >/dev/null
 printf 'goto 18\ndump-screen %s\nquit\n' "$T/sc" >"$T/s4"
 run_script 160 48 "$T/s4"
 check scores-shown grep -q "ssim" "$T/sc"
@@ -148,12 +148,13 @@ check list-search grep -q "found in #3" "$T/l2"
 check list-open sh -c "grep -q '#3 original' '$T/l3' && grep -q 'ORIGINAL  #3 chelsea-1' '$T/l3'"
 
 # The thresholds screen: histogram, live counts at a moved cutoff, set-threshold.
-printf 'thresholds\nmetric-next\ndump-screen %s\ncutoff-up 1000\ndump-screen %s\nset-threshold\nquit\nquit\n' "$T/t1" "$T/t2" >"$T/s8"
+# This project has flips only, outside SSIM's default scope: o (threshold-scope) all.
+printf 'thresholds\nmetric-next\nthreshold-scope all\ndump-screen %s\ncutoff-up 1000\ndump-screen %s\nset-threshold\nquit\nquit\n' "$T/t1" "$T/t2" >"$T/s8"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s8" MMDA_ANNOTATOR=tuner "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check thresholds-screen sh -c "grep -q 'mmda thresholds  ssim (2/2)  keep above' '$T/t1' && grep -q 'AUC' '$T/t1'"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM scores WHERE metric = 'ssim'")
 check thresholds-live-counts grep -q "trying     kept 0, removed $n" "$T/t2"
-check thresholds-set [ "$("$MMDA" threshold "$DB" ssim --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] > 1, t["changed_by"])')" = "True tuner" ]
+check thresholds-set [ "$("$MMDA" threshold "$DB" ssim --json | python3 -c 'import json,sys; t=json.load(sys.stdin)["thresholds"][0]; print(t["min"] > 1, t["changed_by"], t["scope"])')" = "True tuner all" ]
 
 # The stats screen: acceptance per op and per annotator, and agreement.
 printf 'stats\ndump-screen %s\nquit\nquit\n' "$T/st" >"$T/s9"
@@ -162,7 +163,7 @@ check stats-screen sh -c "grep -q 'mmda stats' '$T/st' && grep -q '^hflip .*%' '
 
 # Thresholds keys work on that screen only; Enter pages the boundary in review;
 # a tiny terminal says it is too small.
-printf 'thresholds\nmetric-next\nboundary\ndump-screen %s\nquit\ndump-screen %s\nquit\nquit\n' "$T/b1" "$T/b2" >"$T/s10"
+printf 'thresholds\nmetric-next\nthreshold-scope hflip\nboundary\ndump-screen %s\nquit\ndump-screen %s\nquit\nquit\n' "$T/b1" "$T/b2" >"$T/s10"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s10" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check boundary-page sh -c "grep -q 'nearest the cutoff' '$T/b1' && grep -q 'mmda  boundary of [a-z_]* 1/' '$T/b1'"
 check boundary-back grep -q "mmda thresholds" "$T/b2"

@@ -137,8 +137,8 @@ $TM kill-server
 # The scores panel: thresholds in force first with value, cutoff and verdict;
 # a metric without a score is unscored, never FAIL; the header says why.
 "$MMDA" score "$DB" --metric ssim --metric num_words >/dev/null
-"$MMDA" threshold "$DB" ssim --min 0.99 >/dev/null
-"$MMDA" threshold "$DB" psnr --min 20 >/dev/null
+"$MMDA" threshold "$DB" ssim --min 0.99 --ops all >/dev/null
+"$MMDA" threshold "$DB" psnr --min 20 --ops all >/dev/null
 run 80 24 <<S
 goto 18
 dump-screen $T/p1
@@ -150,6 +150,18 @@ check scores-unscored-not-fail sh -c "! grep -q 'FAILS.*psnr' '$T/p1' && ! grep 
 check scores-header-why grep -q "FAILS ssim 0\.[0-9]*" "$T/p1"
 check scores-80-cols sh -c "[ \$(awk '{ if (length > m) m = length } END { print m }' '$T/p1') -le 80 ]"
 check scores-rest-shown grep -q "num_words" "$T/p1"
+# A threshold that does not judge the candidate (SSIM's default scope has no
+# flips) leaves its score among the others, not hidden and not a verdict.
+"$MMDA" threshold "$DB" ssim --ops all --remove >/dev/null
+"$MMDA" threshold "$DB" psnr --ops all --remove >/dev/null
+"$MMDA" threshold "$DB" ssim --min 0.99 >/dev/null
+run 80 24 <<S
+goto 18
+dump-screen $T/p2
+quit
+S
+check scores-out-of-scope-shown sh -c "grep -q 'ssim  *0\.[0-9]' '$T/p2' && ! grep -q '< 0\.99' '$T/p2' && ! grep -q 'FAILS' '$T/p2'"
+"$MMDA" threshold "$DB" ssim --remove >/dev/null
 
 # 80x24: a long caption scrolls with c and the removed words keep their own row.
 long="A long caption about a tabby cat with green eyes looking at the camera on a sunny day near a window with a plant and a red chair and a blue lamp and the last words here"
@@ -225,13 +237,22 @@ check footer-thresholds grep -q "^h/l cutoff" "$T/f2"
 # "AUC nan" without labels.
 "$MMDA" demo "$T/demo" >"$T/demo.out" 2>&1
 check demo-next-runnable grep -q "^next: $MMDA review $T/demo/demo.db" "$T/demo.out"
-printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/t1" >"$T/ts"
+# The first metric (ahash_dist) is for photometric and generative ops; the demo
+# has flips and mixes, so its default scope is empty and the screen says so;
+# o (threshold-scope) tunes and sets it for the ops named.
+printf 'thresholds\ndump-screen %s\nthreshold-scope all\ndump-screen %s\nthreshold-scope hflip\nset-threshold\ndump-screen %s\nboundary\ndump-screen %s\nquit\nquit\nquit\n' "$T/t0" "$T/t1" "$T/t2" "$T/t3" >"$T/ts"
 COLUMNS=120 LINES=48 MMDA_SCRIPT="$T/ts" "$MMDA" review "$T/demo/demo.db" --renderer none \
     >/dev/null 2>&1
+check thresholds-empty-scope sh -c "grep -q '^0 scored for photometric, generative ops (default)' '$T/t0' && grep -q 'o sets another scope' '$T/t0' && ! grep -q 'nan' '$T/t0'"
 scored=$(sqlite3 "$T/demo/demo.db" "SELECT count(DISTINCT metric) FROM scores")
 check thresholds-all-metrics [ "$(grep -c 'no threshold (' "$T/t1")" = "$scored" ]
 check thresholds-legend grep -q "bin  *accept reject undec  .* accepted .* rejected .* undecided" "$T/t1"
 check thresholds-auc-needs-labels sh -c "grep -q 'AUC needs labels' '$T/t1' && ! grep -q 'AUC nan' '$T/t1'"
+check thresholds-scope-shown grep -q "^17 scored for hflip: " "$T/t2"
+# The boundary is the scope's: 17 flips, not 20 of the 34 flips and mixes.
+check thresholds-scope-boundary grep -q "mmda  boundary of ahash_dist 1/17" "$T/t3"
+check thresholds-scope-set [ "$(sqlite3 "$T/demo/demo.db" "SELECT scope, max IS NOT NULL FROM thresholds WHERE metric = 'ahash_dist'")" = "hflip|1" ]
+"$MMDA" threshold "$T/demo/demo.db" ahash_dist --ops hflip --remove >/dev/null
 # Stats: one threshold, which count is which, and a kappa from a single answer
 # marked degenerate.
 "$MMDA" threshold "$T/demo/demo.db" ssim --min 0.1 >/dev/null

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/base/augid.h"
+#include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/base/util.h"
 #include "tests/harness.h"
@@ -63,6 +64,15 @@ add(struct store *st, int64_t root, const char *img, const char *text, const cha
 	augid_original(img, text, o.aug_id);
 	*added = store_add_original(st, &o, &id, cause);
 	return id;
+}
+
+static int
+count_taken(void *arg, int64_t id, int auto_selected)
+{
+	(void)id;
+	(void)auto_selected;
+	++*(int64_t *)arg;
+	return 0;
 }
 
 static void
@@ -148,6 +158,93 @@ upgrade_from_v1(void)
 	/* Opening again changes nothing. */
 	st = store_open(path, 0, &cause);
 	CHECK(st != NULL && store_schema_version(st) == store_schema_latest());
+	store_close(st);
+	free(path);
+}
+
+/*
+ * Thresholds before schema 5 had no scope and checked every candidate: a
+ * min-SSIM threshold failed correct flips, a text_dup one every image op
+ * (they keep their parent's caption). An old database is built here, its
+ * thresholds keep their bounds and take the metric's default scope, and a
+ * metric can then hold one threshold per scope.
+ */
+static void
+scoped_thresholds_upgrade(void)
+{
+	char *path = tmp_path("v1-thresholds.db"), *cause = NULL, *sql = NULL, *err = NULL;
+	size_t len, n = 0;
+
+	CHECK(file_read_all("tests/data/schema-v1.sql", 1 << 20, &sql, &len, &cause) == 0);
+	if (sql == NULL)
+		return;
+	CHECK(raw_exec(path, sql, &err) == 0);
+	free(sql);
+	CHECK(raw_exec(path,
+	    "INSERT INTO roots VALUES (1, '/old');"
+	    "INSERT INTO candidates (id, aug_id, op, root_id, image_path, text, created_at) VALUES"
+	    "  (1, 'a1', 'original', 1, 'x.jpg', 'a cat on the left', 0),"
+	    "  (2, 'a2', 'hflip', 1, 'x.jpg', 'a cat on the right', 0),"
+	    "  (3, 'a3', 'noise', 1, 'x.jpg', 'a cat on the left', 0),"
+	    "  (4, 'a4', 'synonym', 1, 'x.jpg', 'a cat on the left', 0);"
+	    "INSERT INTO lineage VALUES (2, 0, 1), (3, 0, 1), (4, 0, 1);"
+	    "INSERT INTO scores (candidate, metric, value, computed_at) VALUES"
+	    "  (2, 'ssim', 0.04, 0), (3, 'ssim', 0.95, 0), (4, 'ssim', 1.0, 0),"
+	    "  (1, 'text_dup', 0, 0), (2, 'text_dup', 0, 0), (3, 'text_dup', 1, 0),"
+	    "  (4, 'text_dup', 1, 0);"
+	    "INSERT INTO thresholds VALUES ('ssim', 0.5, NULL, 1, 'ann', 0),"
+	    "  ('text_dup', NULL, 0, 1, 'ann', 0);",
+	    &err) == 0);
+	struct store *st = store_open(path, 0, &cause);
+	CHECKF(st != NULL, "%s", cause ? cause : "");
+	if (st == NULL)
+		return;
+	CHECK(store_schema_version(st) == store_schema_latest());
+	struct threshold *t = NULL;
+	CHECK(store_thresholds(st, NULL, &t, &n, &cause) == 0 && n == 2);
+	CHECK(n == 2 && strcmp(t[0].metric, "ssim") == 0 && strcmp(t[0].scope, "") == 0 &&
+	    t[0].has_min && t[0].min == 0.5 && !t[0].has_max);
+	/* The flip is not judged by SSIM; the noise is, and keeps its duplicate caption;
+	 * the synonym's duplicate caption fails it (text_dup is a caption measure). */
+	int64_t passing = 0, *ids = NULL;
+	CHECK(store_passing(st, metric_default_scopes(), &passing, &ids, &cause) == 0);
+	CHECK(passing == 3 && ids[0] == 1 && ids[1] == 2 && ids[2] == 3);
+	free(ids);
+	/* The same verdict where screens compute it. */
+	char ssim[] = "ssim", dup[] = "text_dup", noise[] = "noise", bob[] = "bob";
+	struct score flip[] = { { ssim, 0.04, NULL }, { dup, 0, NULL } };
+	struct score syn[] = { { ssim, 1.0, NULL }, { dup, 1, NULL } };
+	CHECK(metric_passes(t, n, flip, 2, "hflip", NULL, 0, NULL) == 1);
+	CHECK(metric_passes(t, n, syn, 2, "synonym", NULL, 0, NULL) == 0);
+	CHECK(metric_check(&t[0], flip, 2, "hflip", &(double){ 0 }) == METRIC_SKIPPED);
+	thresholds_free(t, n);
+
+	/* A second SSIM threshold for noise alone: both hold. */
+	struct threshold strict = { ssim, noise, 1, 0, 0.99, 0, 1, 0, bob, 0 };
+	CHECK(store_threshold_set(st, &strict, &cause) == 0);
+	CHECK(store_thresholds(st, NULL, &t, &n, &cause) == 0 && n == 3);
+	thresholds_free(t, n);
+	CHECK(store_passing(st, metric_default_scopes(), &passing, NULL, &cause) == 0 &&
+	    passing == 2);
+	struct select_opts o = { SELECT_PASSING, NULL, 0, metric_default_scopes() };
+	int64_t taken = 0;
+	CHECK(store_select(st, &o, count_taken, &taken, &cause) == 0 && taken == 2);
+	CHECK(store_threshold_remove(st, "ssim", "noise", "bob", &cause) == 1);
+	CHECK(store_threshold_remove(st, "ssim", "noise", "bob", &cause) == 0);
+	CHECK(store_passing(st, metric_default_scopes(), &passing, NULL, &cause) == 0 &&
+	    passing == 3);
+	CHECK(store_thresholds(st, "ssim", &t, &n, &cause) == 0 && n == 2);
+	CHECK(n == 2 && strcmp(t[0].scope, "noise") == 0 && !t[0].removed && t[1].removed);
+	thresholds_free(t, n);
+	/* Every candidate, yet an original has no parent to compare with. */
+	char all[] = "*";
+	struct threshold every = { ssim, all, 1, 0, 0.99, 0, 1, 0, bob, 0 };
+	CHECK(store_threshold_set(st, &every, &cause) == 0);
+	CHECK(store_passing(st, metric_default_scopes(), &passing, &ids, &cause) == 0);
+	CHECK(passing == 1 && ids[0] == 1); /* 4 has its duplicate caption */
+	free(ids);
+	CHECK(metric_in_scope(&every, "original") == 0 && metric_in_scope(&every, "hflip") == 1);
+	check_integrity(st);
 	store_close(st);
 	free(path);
 }
@@ -354,6 +451,7 @@ main(void)
 		return 1;
 	RUN(create_and_reopen);
 	RUN(upgrade_from_v1);
+	RUN(scoped_thresholds_upgrade);
 	RUN(refuses_foreign_files);
 	RUN(originals_and_lookup);
 	RUN(decisions_and_undo);
