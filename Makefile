@@ -136,17 +136,18 @@ bench-tui: deps
 	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/tui.sh
 
 # libFuzzer targets (clang), not part of `make test`: each runs FUZZ_SECONDS from its seeds
-# (tests/data images, the HTTP fixtures' replies). The library is built again with coverage.
+# (tests/data images, manifests and shards, the HTTP fixtures' replies, rows made from the
+# sample). The library is built again with coverage.
 FUZZ_SECONDS ?= 60
-FUZZ_BIN = build-fuzz/fuzz/fuzz_image build-fuzz/fuzz/fuzz_reply
+FUZZ_TARGETS ?= image reply manifest tar merge
 fuzz:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz \
 	  SANITIZE=fuzzer-no-link,address,undefined build-fuzz/libmmda.a
 	@mkdir -p build-fuzz/fuzz
-	@for t in image reply; do echo "  LD      build-fuzz/fuzz/fuzz_$$t"; \
+	@for t in $(FUZZ_TARGETS); do echo "  LD      build-fuzz/fuzz/fuzz_$$t"; \
 	  clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined \
 	    -o build-fuzz/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libmmda.a $(ALL_LIBS) || exit 1; done
-	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build build-san build-fuzz mmda
