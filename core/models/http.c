@@ -41,6 +41,7 @@ struct http_engine {
 	int inflight;
 	struct http_stats stats;
 	struct rng rng;
+	struct served_table served;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -428,6 +429,7 @@ fail:
 		curl_multi_cleanup(eng->multi);
 	if (eng->logfd >= 0)
 		close(eng->logfd);
+	served_free(&eng->served);
 	free(eng->cache_dir);
 	free(eng);
 	return NULL;
@@ -510,7 +512,11 @@ http_submit(struct http_engine *eng, struct http_req *req)
 		return;
 	}
 	if (req->cacheable && eng->cache_dir != NULL) {
-		http_cache_key(req, key);
+		pthread_mutex_lock(&eng->lock);
+		char *served = served_describe(&eng->served, be);
+		pthread_mutex_unlock(&eng->lock);
+		http_cache_key(req, served, key);
+		free(served);
 		if (http_cache_get(eng->cache_dir, key, be->max_response, &req->resp,
 		    &req->resplen)) {
 			req->status = 200;
@@ -570,6 +576,14 @@ http_reply_parsed(struct http_engine *eng, const struct http_req *req, int parse
 		http_cache_put(eng->cache_dir, req->cache_key, req->resp, req->resplen);
 	else if (!parsed && req->from_cache)
 		http_cache_drop(eng->cache_dir, req->cache_key);
+}
+
+void
+http_served_set(struct http_engine *eng, const char *url, const char *served)
+{
+	pthread_mutex_lock(&eng->lock);
+	served_put(&eng->served, url, served);
+	pthread_mutex_unlock(&eng->lock);
 }
 
 int

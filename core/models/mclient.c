@@ -122,6 +122,13 @@ mclient_health(struct mclient *mc, const struct backend *be, size_t i, const cha
 	req->path = path != NULL ? path : k != NULL ? k->health_path : "/";
 	rc = http_do(mc->eng, req);
 	req->be = be; /* the copy dies here */
+	/* The kind's own route says what the server serves; the cache keys on it from now on,
+	 * and an answer that names nothing leaves only the configured name. */
+	if (path == NULL && req->status > 0) {
+		char *served = rc == 0 ? models_parse(req->resp, req->resplen, be->model) : NULL;
+		http_served_set(mc->eng, be->urls[i], served);
+		free(served);
+	}
 	return rc;
 }
 
