@@ -157,9 +157,15 @@ static void
 bind_field(sqlite3_stmt *s, int i, const char *f, size_t n)
 {
 	char buf[32];
-	size_t d = f[0] == '-' ? 1 : 0;
+	size_t d;
 	int64_t v;
 
+	/* The field may end the input: nothing past f + n is ours to read. */
+	if (n == 0) {
+		sqlite3_bind_text(s, i, "", 0, SQLITE_STATIC);
+		return;
+	}
+	d = f[0] == '-' ? 1 : 0;
 	if (n == 2 && f[0] == '\\' && f[1] == 'N') {
 		sqlite3_bind_null(s, i);
 		return;
