@@ -165,7 +165,8 @@ screen_run(struct app *a, char **cause)
 			a->dirty = 1;
 		}
 	}
-	render_done(a);
+	/* The terminal first: a pane worker still decoding must not keep it in curses. */
 	endwin();
+	render_done(a);
 	return 0;
 }
