@@ -98,6 +98,15 @@ void http_reply_parsed(struct http_engine *eng, const struct http_req *req, int 
 void http_req_clear(struct http_req *req);
 /* Cancels every request of the engine that is not done; they fail with "cancelled". */
 void http_cancel_all(struct http_engine *eng);
+/* How many times http_cancel_all has been called on eng: a mark for http_pause. */
+uint64_t http_cancels(struct http_engine *eng);
+/*
+ * Waits ms milliseconds between requests (a backoff) in a way a cancel ends:
+ * returns 0 after the whole wait, or -1 at once when http_cancel_all has been
+ * called since the mark `since` (from http_cancels), before or during the
+ * wait, or the engine is stopping.
+ */
+int http_pause(struct http_engine *eng, int64_t ms, uint64_t since);
 
 /* Counters per engine since it started (for `mmda backends` and the bench). */
 struct http_stats {

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/models/http.h"
 #include "core/base/util.h"
@@ -153,6 +152,7 @@ int
 mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
 {
 	int64_t deadline = now_mono_ms() + be->request_ms, wait = 500;
+	uint64_t mark = http_cancels(mc->eng);
 	char *why = NULL;
 
 	for (;;) {
@@ -167,9 +167,12 @@ mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
 		}
 		if (!loading || now_mono_ms() + wait > deadline)
 			break;
-		/* Still loading its model: ask again, less and less often. */
-		struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
+		/* Still loading its model: ask again, less and less often; a cancel (Ctrl-C,
+		 * the review screen's stop or quit) ends the wait at once, not after it. */
+		if (http_pause(mc->eng, wait, mark) != 0) {
+			free(why);
+			return cause_set(cause, "backend %s: cancelled", be->name);
+		}
 		wait = wait * 2 > 5000 ? 5000 : wait * 2;
 	}
 	if (why != NULL)

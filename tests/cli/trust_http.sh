@@ -111,6 +111,23 @@ wait $pid; rc=$?
 check cancel-exit-1 [ $rc -eq 1 ]
 check cancel-job-done-is-stored [ "$(sqlite3 "$C" "SELECT state || ' ' || done FROM jobs")" = "cancelled $(sqlite3 "$C" "SELECT count(*) FROM candidates WHERE op = 'rewrite'")" ]
 
+# A cancel while the server is still loading its model (503 on its readiness route) ends the
+# batch at once, not after the backoff pause under way (0.5, 1, 2 s, then 4 s from 3.5 s on).
+L=$T/load.db
+"$MMDA" import "$L" "$SAMPLE/captions.jsonl" >/dev/null
+stub_reset
+stub_rules '[{"path":"/v1/models","status":503}]'
+"$MMDA" augment "$L" --op rewrite --set k=1 --limit 1 --config "$T/a.json" --json >"$T/l.out" 2>"$T/l.err" &
+pid=$!
+sleep 4
+start=$(date +%s%N)
+kill -INT $pid
+wait $pid; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check loading-cancel-within-1s [ $ms -le 1000 ]
+check loading-cancel-exit-1 [ $rc -eq 1 ]
+check loading-cancel-recorded [ "$(sqlite3 "$L" "SELECT state FROM jobs")" = cancelled ]
+
 # Three identical runs at once: "created" adds up to the rows that exist, not three times them.
 P=$T/par.db
 "$MMDA" import "$P" "$SAMPLE/captions.jsonl" >/dev/null
