@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs each fuzz target for SECONDS from a corpus seeded with the test fixtures and prints
-# how many executions ran; a crash leaves its input in build-fuzz/fuzz/ and fails the run.
+# how many executions ran and what each found; a finding leaves its input in build-fuzz/fuzz/
+# and fails the run.
 # Usage: run.sh SECONDS [TARGET...] (default: every target).
 set -u
 secs=${1:-60}
@@ -50,11 +51,15 @@ TMPDIR=$(mktemp -d /dev/shm/mmda-fuzz.XXXXXX 2>/dev/null) || TMPDIR=$(mktemp -d)
 export TMPDIR
 rc=0
 for t in $targets; do
+	rm -f "$B/crash-$t-"*
 	"$B/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 -artifact_prefix="$B/crash-$t-" \
 	    "$B/corpus_$t" >"$B/$t.log" 2>&1 || rc=1
 	runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$B/$t.log" | awk '{print $2}')
 	[ -n "$runs" ] || runs=$(grep -Eo '^#[0-9]+' "$B/$t.log" | tail -n 1 | tr -d '#')
-	echo "fuzz_$t: ${runs:-?} executions in ${secs}s, $(grep -c 'ERROR: ' "$B/$t.log") errors"
+	# One SUMMARY line per finding: ASan, UBSan, a libFuzzer crash, timeout or leak.
+	echo "fuzz_$t: ${runs:-?} executions in ${secs}s, $(grep -c '^SUMMARY: ' "$B/$t.log") errors"
+	grep '^SUMMARY: ' "$B/$t.log" | sed 's/^/  /'
+	for f in "$B/crash-$t-"*; do [ -e "$f" ] && echo "  input: $f"; done
 done
 rm -rf "$TMPDIR"
 exit $rc
