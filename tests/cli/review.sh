@@ -262,13 +262,13 @@ check thresholds-overview sh -c "grep -q '^> num_words ' '$T/ov' && grep -q '^  
 # review within a second, with the terminal restored (the screen left, echo and canonical
 # input back); the batch is left unfinished and the lock holder's data is whole.
 "$MMDA" import "$T/lk.db" "$SAMPLE/captions.jsonl" >/dev/null
-stuck_review() { # HOW (TERM, HUP or q) OUT: review, start a batch, end it while it is stuck
-	python3 - "$MMDA" "$T/lk.db" "$1" "$2" <<'P'
+stuck_review() { # HOW (TERM, HUP or q) OUT [decide]: review, start a batch (or decide), end it while it is stuck
+	python3 - "$MMDA" "$T/lk.db" "$1" "$2" "${3:-batch}" <<'P'
 import os, pty, select, signal, sqlite3, sys, termios, time
-mmda, db, how, out = sys.argv[1:5]
+mmda, db, how, out, what = sys.argv[1:6]
 lock = sqlite3.connect(db, isolation_level=None, timeout=10)
 lock.execute("BEGIN IMMEDIATE")
-lock.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", ("lock-holder-" + how,))
+lock.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", ("lock-holder-%s-%s" % (how, what),))
 pid, fd = pty.fork()
 if pid == 0:
     os.environ["TERM"] = "xterm-256color"
@@ -288,7 +288,10 @@ def read(t):
     return True
 deadline = time.time() + 20
 while time.time() < deadline and read(0.05):
-    if sent == 0 and b"ORIGINAL" in data:
+    if sent == 0 and b"ORIGINAL" in data and what == "decide":
+        # The loop itself waits: the decision's commit is behind the lock.
+        os.write(fd, b"a"); sent = 2; t2 = time.time()
+    elif sent == 0 and b"ORIGINAL" in data:
         os.write(fd, b"g"); sent = 1
     elif sent == 1 and b"mmda augment" in data:
         os.write(fd, b"R"); sent = 2; t2 = time.time()
@@ -333,5 +336,11 @@ for how in TERM HUP q; do
 	check "stuck-batch-$how-exits-within-1s" awk '/^seconds/ { exit !($2 <= 1.0) }' "$T/stuck-$how"
 	check "stuck-batch-$how-terminal-restored" sh -c "grep -q 'rmcup 1' '$T/stuck-$how' && grep -q 'echo 1 icanon 1' '$T/stuck-$how'"
 done
-check stuck-batch-lock-holder-kept [ "$(sqlite3 "$T/lk.db" "SELECT count(*) FROM meta WHERE key LIKE 'lock-holder-%'")" = 3 ]
+# A decision waiting on the lock holds the loop itself: the watchdog gives the terminal back.
+for how in TERM HUP; do
+	stuck_review $how "$T/stuckd-$how" decide
+	check "stuck-decision-$how-exits-within-1s" awk '/^seconds/ { exit !($2 <= 1.0) }' "$T/stuckd-$how"
+	check "stuck-decision-$how-terminal-restored" sh -c "grep -q 'rmcup 1' '$T/stuckd-$how' && grep -q 'echo 1 icanon 1' '$T/stuckd-$how'"
+done
+check stuck-batch-lock-holder-kept [ "$(sqlite3 "$T/lk.db" "SELECT count(*) FROM meta WHERE key LIKE 'lock-holder-%'")" = 5 ]
 check integrity-after-stuck-batch integrity "$T/lk.db"
