@@ -463,6 +463,7 @@ http_engine_free(struct http_engine *eng)
 	free(eng->bes);
 	if (eng->logfd >= 0)
 		close(eng->logfd);
+	served_free(&eng->served);
 	free(eng->cache_dir);
 	pthread_cond_destroy(&eng->cond);
 	pthread_mutex_destroy(&eng->lock);
