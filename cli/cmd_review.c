@@ -2,6 +2,7 @@
 /* mmda review (and mmda DB), and mmda probe. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -144,7 +145,15 @@ cmd_review(int argc, char **argv)
 	app_load(&a);
 	if (screen_run(&a, &cause) != 0)
 		rc = cli_fail("review", cause);
-	app_free(&a);
+	if (app_free(&a) != 0) {
+		/* The terminal is back; a job stuck where no cancel reaches must not hold the
+		 * process, and nothing may be freed or torn down under its thread. Every
+		 * decision is committed; what the batch stored stays, a re-run does the rest. */
+		fprintf(stderr, "mmda: review: a background job did not stop within %d ms;"
+		    " left unfinished (run it again to finish it)\n", APP_STOP_MS);
+		fflush(NULL);
+		_exit(rc);
+	}
 	if (a.script != NULL)
 		fclose(a.script);
 	free(a.ids);

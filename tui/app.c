@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/metrics/metrics.h"
 #include "core/metrics/tunestore.h"
@@ -245,19 +246,50 @@ app_poll_job(struct app *a)
 	return 1;
 }
 
-void
+/*
+ * Quitting must not wait for a batch that can take hours, nor join a thread
+ * that a cancel cannot reach: cancel, then wait only so long for both jobs.
+ * Returns 0 when both ended (and are freed), -1 when one is still running.
+ */
+static int
+jobs_stop(struct app *a, int64_t wait_ms)
+{
+	int64_t deadline = now_mono_ms() + wait_ms, done, total;
+	const char *summary;
+
+	if (a->exjob != NULL)
+		exportjob_cancel(a->exjob);
+	for (;;) {
+		/* Again each turn: a worker that read the flag just before it was set may
+		 * still have sent a request. */
+		if (a->job != NULL)
+			augjob_cancel(a->job);
+		if (a->job != NULL && augjob_poll(a->job, &done, &total, &summary)) {
+			augjob_free(a->job);
+			a->job = NULL;
+		}
+		if (a->exjob != NULL && exportjob_poll(a->exjob, &done, &summary)) {
+			exportjob_free(a->exjob);
+			a->exjob = NULL;
+		}
+		if (a->job == NULL && a->exjob == NULL)
+			return 0;
+		if (now_mono_ms() >= deadline)
+			return -1;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+int
 app_free(struct app *a)
 {
+	int rc = jobs_stop(a, APP_STOP_MS);
+
 	free(a->marked);
 	a->marked = NULL;
 	a->nmarked = 0;
-	/* Quitting must not wait for a model batch that can take hours. */
-	if (a->job != NULL)
-		augjob_cancel(a->job);
-	augjob_free(a->job);
-	a->job = NULL;
-	exportjob_free(a->exjob);
-	a->exjob = NULL;
+	/* The refit is CPU work on its own connection: it ends on its own. */
 	learnjob_free(a->learn);
 	a->learn = NULL;
 	for (size_t i = 0; i < OP_TABLE_MAX; i++)
@@ -287,4 +319,5 @@ app_free(struct app *a)
 		a->full_ids = NULL;
 	}
 	app_queue_free(a);
+	return rc;
 }

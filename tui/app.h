@@ -145,7 +145,15 @@ void app_load(struct app *a);
 void app_tune_load(struct app *a);
 /* Computes the overview rows of every scored metric (one index at a time, then freed). */
 void app_tune_overview(struct app *a);
-void app_free(struct app *a);
+/*
+ * Frees the state. Background jobs are cancelled and given APP_STOP_MS to
+ * end; one that has not (blocked on another process's lock, a server, a
+ * disk) is left running and not freed. Returns 0, or -1 when a job was left:
+ * the caller must then end the process with _exit, since atexit handlers
+ * and frees would run under that job's thread.
+ */
+#define APP_STOP_MS 500
+int app_free(struct app *a);
 /* Follows a background batch: progress on the status line, the queue reloaded at
  * its end. Returns 1 when the screen must be redrawn. */
 int app_poll_job(struct app *a);

@@ -117,6 +117,12 @@ exportjob_poll(struct exportjob *j, int64_t *done, const char **summary)
 }
 
 void
+exportjob_cancel(struct exportjob *j)
+{
+	j->stop = 1;
+}
+
+void
 exportjob_free(struct exportjob *j)
 {
 	if (j == NULL)

@@ -13,6 +13,9 @@ struct exportjob *exportjob_start(const char *db_path, enum export_format f, enu
     const char *out, char **cause);
 /* 1 when the export has ended (*summary set, borrowed), 0 while it runs (*done so far). */
 int exportjob_poll(struct exportjob *j, int64_t *done, const char **summary);
+/* Asks a running export to stop (any thread) without waiting: it ends after the
+ * pair it is writing, and nothing is left at out. */
+void exportjob_cancel(struct exportjob *j);
 /* Stops a running export (nothing is left at out), waits and frees. */
 void exportjob_free(struct exportjob *j);
 

@@ -3,15 +3,22 @@
  * The loop: wait for a key (or read a script line), run its command, and when
  * something changed repaint from state, doupdate() once, then send images.
  * Commands never draw. SIGHUP, SIGTERM and SIGINT end the loop and restore
- * the terminal; every decision is already committed when it is made.
+ * the terminal; every decision is already committed when it is made. Should
+ * the loop itself be held (a decision waiting on another process's write
+ * lock), a watchdog gives the terminal back on its own and ends the process.
  */
 #include "tui/screen.h"
 
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "core/base/util.h"
@@ -22,10 +29,80 @@ static volatile sig_atomic_t stop_signal;
 
 void (*screen_view_draw)(struct app *a);
 
+/* After a signal, the loop has this long to end and restore the terminal itself. */
+#define WATCHDOG_MS 800
+
+/* What the watchdog needs to give the terminal back without curses: everything is
+ * ready before the first signal, so it only writes bytes and sets modes. */
+static struct {
+	sem_t wake;
+	struct termios saved; /* the terminal's modes before curses took it */
+	int have_saved;
+	char reset[256];      /* sgr0, cnorm, rmkx, rmcup of this terminal */
+	size_t len;
+	volatile sig_atomic_t restored;
+} wd;
+
 static void
 on_signal(int sig)
 {
-	stop_signal = sig;
+	if (stop_signal == 0) {
+		stop_signal = sig;
+		sem_post(&wd.wake); /* async-signal-safe, unlike anything curses does */
+	}
+}
+
+static void *
+watchdog(void *arg)
+{
+	struct timespec ts = { 0, WATCHDOG_MS * 1000000L };
+
+	(void)arg;
+	while (sem_wait(&wd.wake) != 0)
+		;
+	nanosleep(&ts, NULL);
+	if (!wd.restored) {
+		if (wd.len > 0 && write(STDOUT_FILENO, wd.reset, wd.len) < 0)
+			wd.len = 0; /* the terminal is gone (SIGHUP): nothing to give back */
+		if (wd.have_saved)
+			tcsetattr(STDIN_FILENO, TCSANOW, &wd.saved);
+	}
+	/* Whatever holds the loop, the process ends now; decisions are committed. */
+	_exit(128 + stop_signal);
+}
+
+static void
+watchdog_cap(const char *name)
+{
+	const char *cap = tigetstr(name);
+	size_t n;
+
+	if (cap == NULL || cap == (char *)-1)
+		return;
+	n = strlen(cap);
+	if (wd.len + n <= sizeof wd.reset) {
+		memcpy(wd.reset + wd.len, cap, n);
+		wd.len += n;
+	}
+}
+
+/* Starts the watchdog with the signals blocked, so they reach the loop's thread. */
+static void
+watchdog_start(void)
+{
+	sigset_t block, old;
+	pthread_t t;
+
+	if (sem_init(&wd.wake, 0, 0) != 0)
+		return;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&t, NULL, watchdog, NULL) == 0)
+		pthread_detach(t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Each screen's footer: the keys that screen answers to (all in the command table). */
@@ -90,8 +167,18 @@ setup(struct app *a, char **cause)
 		if (out == NULL || in == NULL || newterm(NULL, out, in) == NULL)
 			return cause_set(cause, "cannot set up the terminal (TERM=%s)",
 			    getenv("TERM") ? getenv("TERM") : "unset");
-	} else if (initscr() == NULL)
-		return cause_set(cause, "cannot set up the terminal");
+	} else {
+		wd.have_saved = tcgetattr(STDIN_FILENO, &wd.saved) == 0;
+		if (initscr() == NULL)
+			return cause_set(cause, "cannot set up the terminal");
+		/* ST first: an image cut short by the signal must not swallow the reset. */
+		memcpy(wd.reset, "\033\\", 2);
+		wd.len = 2;
+		watchdog_cap("sgr0");
+		watchdog_cap("cnorm");
+		watchdog_cap("rmkx");
+		watchdog_cap("rmcup");
+	}
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
@@ -116,6 +203,7 @@ screen_run(struct app *a, char **cause)
 	struct sigaction sa;
 	char line[1024];
 
+	watchdog_start();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
@@ -175,8 +263,11 @@ screen_run(struct app *a, char **cause)
 			a->dirty = 1;
 		}
 	}
+	/* The terminal first: a pane worker still decoding must not keep it in curses.
+	 * An image in flight is ended at a band before curses leaves the screen. */
 	render_cut(a);
-	render_done(a);
 	endwin();
+	wd.restored = 1;
+	render_done(a);
 	return 0;
 }

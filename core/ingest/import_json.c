@@ -160,9 +160,10 @@ json_id(const cJSON *v, char **out, const char **reason)
 		*out = xstrdup(v->valuestring);
 		return 1;
 	}
-	/* Whole numbers only, and only those a double holds exactly. */
+	/* Whole numbers only, and only those a double holds exactly. The range comes
+	 * first: converting a double beyond long long (an id of 1e300) is undefined. */
 	double d = cJSON_IsNumber(v) ? v->valuedouble : 0.5;
-	if (d != (double)(long long)d || d > 9007199254740992.0 || d < -9007199254740992.0) {
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) || d != (double)(long long)d) {
 		*reason = "id is not a string or a whole number";
 		return -1;
 	}

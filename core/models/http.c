@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/models/http_priv.h"
@@ -41,6 +42,7 @@ struct http_engine {
 	int inflight;
 	struct http_stats stats;
 	struct rng rng;
+	struct served_table served;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -428,6 +430,7 @@ fail:
 		curl_multi_cleanup(eng->multi);
 	if (eng->logfd >= 0)
 		close(eng->logfd);
+	served_free(&eng->served);
 	free(eng->cache_dir);
 	free(eng);
 	return NULL;
@@ -460,6 +463,7 @@ http_engine_free(struct http_engine *eng)
 	free(eng->bes);
 	if (eng->logfd >= 0)
 		close(eng->logfd);
+	served_free(&eng->served);
 	free(eng->cache_dir);
 	pthread_cond_destroy(&eng->cond);
 	pthread_mutex_destroy(&eng->lock);
@@ -510,7 +514,11 @@ http_submit(struct http_engine *eng, struct http_req *req)
 		return;
 	}
 	if (req->cacheable && eng->cache_dir != NULL) {
-		http_cache_key(req, key);
+		pthread_mutex_lock(&eng->lock);
+		char *served = served_describe(&eng->served, be);
+		pthread_mutex_unlock(&eng->lock);
+		http_cache_key(req, served, key);
+		free(served);
 		if (http_cache_get(eng->cache_dir, key, be->max_response, &req->resp,
 		    &req->resplen)) {
 			req->status = 200;
@@ -570,6 +578,51 @@ http_reply_parsed(struct http_engine *eng, const struct http_req *req, int parse
 		http_cache_put(eng->cache_dir, req->cache_key, req->resp, req->resplen);
 	else if (!parsed && req->from_cache)
 		http_cache_drop(eng->cache_dir, req->cache_key);
+}
+
+uint64_t
+http_cancels(struct http_engine *eng)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&eng->lock);
+	n = eng->cancel_ticket;
+	pthread_mutex_unlock(&eng->lock);
+	return n;
+}
+
+int
+http_pause(struct http_engine *eng, int64_t ms, uint64_t since)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)(ms / 1000);
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&eng->lock);
+	/* Counted as a waiter, so http_engine_free does not take the condition from under us. */
+	eng->nwaiters++;
+	/* The engine thread broadcasts when it has handled a cancel, which wakes this. */
+	while (eng->cancel_ticket == since && !eng->stopped && rc == 0)
+		rc = pthread_cond_timedwait(&eng->cond, &eng->lock, &until);
+	rc = eng->cancel_ticket != since || eng->stopped ? -1 : 0;
+	if (--eng->nwaiters == 0)
+		pthread_cond_broadcast(&eng->cond);
+	pthread_mutex_unlock(&eng->lock);
+	return rc;
+}
+
+void
+http_served_set(struct http_engine *eng, const char *url, const char *served)
+{
+	pthread_mutex_lock(&eng->lock);
+	served_put(&eng->served, url, served);
+	pthread_mutex_unlock(&eng->lock);
 }
 
 int

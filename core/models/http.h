@@ -14,9 +14,11 @@
  * (retry-after-ms first); permanent failures (401, 403, 404, 400, 413, 422,
  * quota errors, a model without vision, an oversized body) fail at once and
  * say why. Successful replies of cacheable requests that the caller could
- * parse are kept on disk under the hash of the backend's base URLs, its model
- * and the request (never of its headers), so a re-run costs nothing and two
- * servers that share a model name never share replies.
+ * parse are kept on disk under the hash of the backend's base URLs, its
+ * configured model, what its servers last reported they serve
+ * (http_served_set) and the request (never of its headers), so a re-run costs
+ * nothing, two servers that share a model name never share replies, and a
+ * server that now serves other weights under the same name is asked again.
  *
  * Keys: the Authorization header is built when the request starts and freed
  * when it ends. Error texts and reply bodies have the key's value replaced
@@ -96,6 +98,15 @@ void http_reply_parsed(struct http_engine *eng, const struct http_req *req, int 
 void http_req_clear(struct http_req *req);
 /* Cancels every request of the engine that is not done; they fail with "cancelled". */
 void http_cancel_all(struct http_engine *eng);
+/* How many times http_cancel_all has been called on eng: a mark for http_pause. */
+uint64_t http_cancels(struct http_engine *eng);
+/*
+ * Waits ms milliseconds between requests (a backoff) in a way a cancel ends:
+ * returns 0 after the whole wait, or -1 at once when http_cancel_all has been
+ * called since the mark `since` (from http_cancels), before or during the
+ * wait, or the engine is stopping.
+ */
+int http_pause(struct http_engine *eng, int64_t ms, uint64_t since);
 
 /* Counters per engine since it started (for `mmda backends` and the bench). */
 struct http_stats {
@@ -108,8 +119,15 @@ struct http_stats {
 };
 void http_stats_get(struct http_engine *eng, struct http_stats *out);
 
-/* The cache key of a request: sha256 hex of kind, base URLs, model, method, path and body or
- * parts. */
-void http_cache_key(const struct http_req *req, char hex[65]);
+/*
+ * Records what the server at base URL url reports it serves (a text from
+ * models_parse, copied), or forgets it (served NULL), for the cache keys of
+ * every later request to a backend with that URL. Never fails.
+ */
+void http_served_set(struct http_engine *eng, const char *url, const char *served);
+
+/* The cache key of a request: sha256 hex of kind, base URLs, configured model, served (what
+ * the servers reported, NULL when nothing), method, path and body or parts. */
+void http_cache_key(const struct http_req *req, const char *served, char hex[65]);
 
 #endif

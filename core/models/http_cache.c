@@ -49,18 +49,20 @@ key_str(struct sha256 *s, const char *str)
 }
 
 void
-http_cache_key(const struct http_req *req, char hex[65])
+http_cache_key(const struct http_req *req, const char *served, char hex[65])
 {
 	const struct backend *be = req->be;
 	struct sha256 s;
 
 	sha256_init(&s);
-	/* 2: the server (its base URLs) is part of the key, not only the model's name. */
-	key_str(&s, "mmda-http-key 2");
+	/* 3: what the server reports it serves is part of the key, beside its URLs and the
+	 * configured name (which a server such as llama.cpp ignores). */
+	key_str(&s, "mmda-http-key 3");
 	key_str(&s, be != NULL ? backend_kind_name(be->kind) : NULL);
 	for (size_t i = 0; be != NULL && i < be->nurls; i++)
 		key_str(&s, be->urls[i]);
 	key_str(&s, be != NULL ? be->model : NULL);
+	key_str(&s, served);
 	key_str(&s, req->method);
 	key_str(&s, req->path);
 	if (req->parts != NULL) {
@@ -78,6 +80,61 @@ http_cache_key(const struct http_req *req, char hex[65])
 		key_field(&s, req->body, req->body != NULL ? req->bodylen : 0);
 	}
 	sha256_final_hex(&s, hex);
+}
+
+void
+served_put(struct served_table *t, const char *url, const char *model)
+{
+	size_t i;
+
+	for (i = 0; i < t->n && strcmp(t->url[i], url) != 0; i++)
+		;
+	if (i == t->n) {
+		if (model == NULL)
+			return;
+		t->url = xreallocarray(t->url, t->n + 1, sizeof *t->url);
+		t->model = xreallocarray(t->model, t->n + 1, sizeof *t->model);
+		t->url[t->n] = xstrdup(url);
+		t->model[t->n++] = NULL;
+	}
+	free(t->model[i]);
+	t->model[i] = model != NULL ? xstrdup(model) : NULL;
+}
+
+char *
+served_describe(const struct served_table *t, const struct backend *be)
+{
+	char *s = xstrdup(""), *next;
+	int known = 0;
+
+	for (size_t u = 0; u < be->nurls; u++) {
+		const char *m = NULL;
+		for (size_t i = 0; i < t->n && m == NULL; i++)
+			if (strcmp(t->url[i], be->urls[u]) == 0)
+				m = t->model[i];
+		known |= m != NULL;
+		/* Lengths first, as in the key, so no model text can pass for two. */
+		next = xasprintf("%s%zu:%s;", s, m != NULL ? strlen(m) : 0, m != NULL ? m : "-");
+		free(s);
+		s = next;
+	}
+	if (!known) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+served_free(struct served_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->url[i]);
+		free(t->model[i]);
+	}
+	free(t->url);
+	free(t->model);
+	memset(t, 0, sizeof *t);
 }
 
 int

@@ -107,6 +107,18 @@ void http_cache_put(const char *dir, const char *key, const char *body, size_t l
 /* Removes the reply stored under key, if any. */
 void http_cache_drop(const char *dir, const char *key);
 
+/* What each server said it serves (models_parse), by base URL; the engine's lock guards it. */
+struct served_table {
+	char **url, **model;
+	size_t n;
+};
+/* Records a copy of model for url, replacing what was there; model NULL forgets it. */
+void served_put(struct served_table *t, const char *url, const char *model);
+/* What be's URLs serve, one block per URL ("-" where nothing was reported), or NULL when no
+ * URL of be reported anything; caller frees. */
+char *served_describe(const struct served_table *t, const struct backend *be);
+void served_free(struct served_table *t);
+
 /* One finished request, as the request log records it (never a header or a body). */
 struct http_log_entry {
 	const char *backend;

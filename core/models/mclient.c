@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/models/http.h"
 #include "core/base/util.h"
@@ -122,6 +121,13 @@ mclient_health(struct mclient *mc, const struct backend *be, size_t i, const cha
 	req->path = path != NULL ? path : k != NULL ? k->health_path : "/";
 	rc = http_do(mc->eng, req);
 	req->be = be; /* the copy dies here */
+	/* The kind's own route says what the server serves; the cache keys on it from now on,
+	 * and an answer that names nothing leaves only the configured name. */
+	if (path == NULL && req->status > 0) {
+		char *served = rc == 0 ? models_parse(req->resp, req->resplen, be->model) : NULL;
+		http_served_set(mc->eng, be->urls[i], served);
+		free(served);
+	}
 	return rc;
 }
 
@@ -146,6 +152,7 @@ int
 mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
 {
 	int64_t deadline = now_mono_ms() + be->request_ms, wait = 500;
+	uint64_t mark = http_cancels(mc->eng);
 	char *why = NULL;
 
 	for (;;) {
@@ -160,9 +167,12 @@ mclient_ready(struct mclient *mc, const struct backend *be, char **cause)
 		}
 		if (!loading || now_mono_ms() + wait > deadline)
 			break;
-		/* Still loading its model: ask again, less and less often. */
-		struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
+		/* Still loading its model: ask again, less and less often; a cancel (Ctrl-C,
+		 * the review screen's stop or quit) ends the wait at once, not after it. */
+		if (http_pause(mc->eng, wait, mark) != 0) {
+			free(why);
+			return cause_set(cause, "backend %s: cancelled", be->name);
+		}
 		wait = wait * 2 > 5000 ? 5000 : wait * 2;
 	}
 	if (why != NULL)

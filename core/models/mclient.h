@@ -53,13 +53,17 @@ const struct backend *mclient_backend(const struct mclient *mc, enum backend_rol
  * without that route too); 503 means it is still loading its model, and the
  * question is asked again with backoff until be->request_ms has passed. So a
  * server that is down fails the batch at once, with its reason, instead of
- * failing every item after its retries. Returns 0 when any URL is up.
+ * failing every item after its retries. What the answering server reports
+ * it serves becomes part of the reply cache's keys (models_parse). Returns 0
+ * when any URL is up.
  */
 int mclient_ready(struct mclient *mc, const struct backend *be, char **cause);
 /*
  * One GET of URL number i of be (path, or the kind's health route when NULL):
- * no retries, no cache, 10 s at most. Returns http_do's result; req holds the
- * status, timing and error (free with http_req_clear; req->be is be).
+ * no retries, no cache, 10 s at most. On the kind's route, what the server
+ * reports it serves is recorded for the cache keys (http_served_set). Returns
+ * http_do's result; req holds the status, timing and error (free with
+ * http_req_clear; req->be is be).
  */
 int mclient_health(struct mclient *mc, const struct backend *be, size_t i, const char *path,
     struct http_req *req);

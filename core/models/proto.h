@@ -76,6 +76,17 @@ char *chat_build(const struct backend *be, const struct chat_request *r);
 int chat_parse(const char *body, size_t len, struct chat_reply *out, char **cause);
 void chat_reply_free(struct chat_reply *r);
 
+/*
+ * What a server says it serves, from the reply of its readiness route (GET
+ * /models of the OpenAI-style kinds, /sdapi/v1/options of a1111), as one
+ * text that changes when the model does: the entry of the configured model,
+ * else the only entry, with its id and what tells its weights apart (vLLM's
+ * root, llama.cpp's meta); else every id; a1111's checkpoint and its hash.
+ * Returns it (caller frees), or NULL when the body names no model (not JSON,
+ * another route's answer): then only the configured name is known.
+ */
+char *models_parse(const char *body, size_t len, const char *configured);
+
 /* ---- image generation (openai-images and a1111) ---- */
 
 enum gen_mode {

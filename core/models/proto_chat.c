@@ -401,3 +401,101 @@ chat_reply_free(struct chat_reply *r)
 	free(r->finish);
 	memset(r, 0, sizeof *r);
 }
+
+/* One model entry of a /models list: its id, and what tells its weights apart. */
+static char *
+served_entry(const cJSON *m)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+	const cJSON *root = cJSON_GetObjectItemCaseSensitive(m, "root");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m, "meta");
+	char *s = xasprintf("id=%s", id->valuestring), *next, *json;
+
+	/* vLLM names the weights behind a served name in root; llama.cpp describes the
+	 * loaded file in meta (parameters, size, vocabulary). "created" is left out: both
+	 * set it to the time of the request. */
+	if (cJSON_IsString(root)) {
+		next = xasprintf("%s\nroot=%s", s, root->valuestring);
+		free(s);
+		s = next;
+	}
+	if (cJSON_IsObject(meta) && (json = cJSON_PrintUnformatted(meta)) != NULL) {
+		next = xasprintf("%s\nmeta=%s", s, json);
+		cJSON_free(json);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every id of the list, sorted, one line each: a server that serves several and not
+ * the configured one is known by all of them. */
+static char *
+served_all(const cJSON *data)
+{
+	size_t n = 0, k = 0, len = 5;
+	char **ids, *s;
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, data)
+		n++;
+	ids = xcalloc(n, sizeof *ids);
+	cJSON_ArrayForEach(m, data) {
+		ids[k] = cJSON_GetObjectItemCaseSensitive(m, "id")->valuestring;
+		len += strlen(ids[k++]) + 1;
+	}
+	qsort(ids, n, sizeof *ids, cmp_str);
+	s = xmalloc(len);
+	strcpy(s, "ids=");
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, ids[i]);
+		if (i + 1 < n)
+			strcat(s, "\n");
+	}
+	free(ids);
+	return s;
+}
+
+char *
+models_parse(const char *body, size_t len, const char *configured)
+{
+	cJSON *root = proto_parse(body, len, NULL), *data, *m, *ck, *hash;
+	const cJSON *pick = NULL;
+	size_t n = 0;
+	char *s = NULL;
+
+	if (root == NULL)
+		return NULL;
+	data = cJSON_GetObjectItemCaseSensitive(root, "data");
+	ck = cJSON_GetObjectItemCaseSensitive(root, "sd_model_checkpoint");
+	if (cJSON_IsArray(data)) {
+		cJSON_ArrayForEach(m, data) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+			if (!cJSON_IsString(id)) {
+				n = 0; /* a list we cannot read says nothing */
+				break;
+			}
+			if (configured != NULL && strcmp(id->valuestring, configured) == 0)
+				pick = m;
+			n++;
+		}
+		if (n == 1)
+			pick = cJSON_GetArrayItem(data, 0);
+		if (pick != NULL)
+			s = served_entry(pick);
+		else if (n > 0)
+			s = served_all(data);
+	} else if (cJSON_IsString(ck)) {
+		hash = cJSON_GetObjectItemCaseSensitive(root, "sd_checkpoint_hash");
+		s = xasprintf("checkpoint=%s\nhash=%s", ck->valuestring,
+		    cJSON_IsString(hash) ? hash->valuestring : "-");
+	}
+	cJSON_Delete(root);
+	return s;
+}

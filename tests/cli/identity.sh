@@ -45,7 +45,7 @@ sqlite3 "$T/old.db" <"$TOP/tests/data/schema-v1.sql"
 sed "s|@ROOT@|$R/a|g" "$TOP/tests/data/schema-v4.sql" | sqlite3 "$T/old.db"
 "$MMDA" import "$T/old.db" "$R/a/m.jsonl" --json >"$T/u1"
 check old-db-reimport-adds-nothing [ "$(json_get "$T/u1" "d['imported'], d['existing']")" = "(0, 1)" ]
-check old-db-upgraded [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 5 ]
+check old-db-upgraded [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 6 ]
 "$MMDA" import "$T/old.db" "$R/b/m.jsonl" --json >"$T/u2"
 check old-db-other-pixels-other-pair [ "$(json_get "$T/u2" "d['imported'], d['existing']")" = "(1, 0)" ]
 "$MMDA" show "$T/old.db" a1 --json >"$T/su"

@@ -257,3 +257,91 @@ check run-marked sh -c "grep -q 'hflip: created 2' '$T/m1' && [ \"\$(sqlite3 '$T
 printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/ov" >"$T/s18"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check thresholds-overview sh -c "grep -q '^> num_words ' '$T/ov' && grep -q '^  ssim .*kept [0-9]*, removed [0-9]*' '$T/ov'"
+
+# A background batch blocked where no cancel reaches it (another process holds the write
+# lock; its store waits up to its 30 s busy timeout): SIGTERM, SIGHUP and q still end the
+# review within a second, with the terminal restored (the screen left, echo and canonical
+# input back); the batch is left unfinished and the lock holder's data is whole.
+"$MMDA" import "$T/lk.db" "$SAMPLE/captions.jsonl" >/dev/null
+stuck_review() { # HOW (TERM, HUP or q) OUT [decide]: review, start a batch (or decide), end it while it is stuck
+	python3 - "$MMDA" "$T/lk.db" "$1" "$2" "${3:-batch}" <<'P'
+import os, pty, select, signal, sqlite3, sys, termios, time
+mmda, db, how, out, what = sys.argv[1:6]
+lock = sqlite3.connect(db, isolation_level=None, timeout=10)
+lock.execute("BEGIN IMMEDIATE")
+lock.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", ("lock-holder-%s-%s" % (how, what),))
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["TERM"] = "xterm-256color"
+    os.execv(mmda, [mmda, "review", db, "--renderer", "none"])
+data, sent, stopped, ended = b"", 0, None, None
+def read(t):
+    global data
+    r, _, _ = select.select([fd], [], [], t)
+    if r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        data += chunk
+    return True
+deadline = time.time() + 20
+while time.time() < deadline and read(0.05):
+    if sent == 0 and b"ORIGINAL" in data and what == "decide":
+        # The loop itself waits: the decision's commit is behind the lock.
+        os.write(fd, b"a"); sent = 2; t2 = time.time()
+    elif sent == 0 and b"ORIGINAL" in data:
+        os.write(fd, b"g"); sent = 1
+    elif sent == 1 and b"mmda augment" in data:
+        os.write(fd, b"R"); sent = 2; t2 = time.time()
+    elif sent == 2 and time.time() - t2 > 1.0:
+        mark = len(data)
+        stopped = time.time()
+        if how == "q":
+            os.write(fd, b"qq")
+        else:
+            os.kill(pid, getattr(signal, "SIG" + how))
+        sent = 3
+        deadline = stopped + 3
+    if sent == 3:
+        p, status = os.waitpid(pid, os.WNOHANG)
+        if p == pid:
+            ended = time.time()
+            break
+# The pty reads EOF once the child closed it, maybe before it is reaped.
+while sent == 3 and ended is None and time.time() < deadline:
+    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+        ended = time.time()
+    else:
+        time.sleep(0.01)
+attrs = termios.tcgetattr(fd)
+while read(0.05):
+    pass
+if ended is None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+lock.execute("COMMIT")
+after = data[mark:] if stopped else b""
+with open(out, "w") as f:
+    f.write("started %d\n" % (sent >= 3))
+    f.write("seconds %.2f\n" % ((ended - stopped) if ended and stopped else 99))
+    f.write("rmcup %d\n" % (b"\x1b[?1049l" in after))
+    f.write("echo %d icanon %d\n" % (bool(attrs[3] & termios.ECHO), bool(attrs[3] & termios.ICANON)))
+P
+}
+for how in TERM HUP q; do
+	stuck_review $how "$T/stuck-$how"
+	check "stuck-batch-$how-started" grep -q "started 1" "$T/stuck-$how"
+	check "stuck-batch-$how-exits-within-1s" awk '/^seconds/ { exit !($2 <= 1.0) }' "$T/stuck-$how"
+	check "stuck-batch-$how-terminal-restored" sh -c "grep -q 'rmcup 1' '$T/stuck-$how' && grep -q 'echo 1 icanon 1' '$T/stuck-$how'"
+done
+# A decision waiting on the lock holds the loop itself: the watchdog gives the terminal back.
+for how in TERM HUP; do
+	stuck_review $how "$T/stuckd-$how" decide
+	check "stuck-decision-$how-exits-within-1s" awk '/^seconds/ { exit !($2 <= 1.0) }' "$T/stuckd-$how"
+	check "stuck-decision-$how-terminal-restored" sh -c "grep -q 'rmcup 1' '$T/stuckd-$how' && grep -q 'echo 1 icanon 1' '$T/stuckd-$how'"
+done
+check stuck-batch-lock-holder-kept [ "$(sqlite3 "$T/lk.db" "SELECT count(*) FROM meta WHERE key LIKE 'lock-holder-%'")" = 5 ]
+check integrity-after-stuck-batch integrity "$T/lk.db"

@@ -1,5 +1,6 @@
 # Trust boundaries over HTTP (issue 13): a key a server echoes in a successful reply, a
-# malformed 200 reply, and two servers that share a model name. Against the loopback stub.
+# malformed 200 reply, two servers that share a model name, and one server that serves other
+# weights under the same name. Against the loopback stub.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/http/stub.sh"
 stub_start || { fail stub-start "the stub did not start"; exit 1; }
@@ -76,6 +77,26 @@ stub_reset
 "$MMDA" augment "$T/s3.db" --op rewrite --set k=1 --limit 2 --seed 3 --config "$T/b.json" >/dev/null 2>&1
 stub_log "$T/s3.log" post
 check same-server-cached [ "$(json_get "$T/s3.log" "len(d)")" = 0 ]
+# One server, one URL, one configured name: when what it reports it serves changes (other
+# weights behind the alias), its replies are not served from the cache; when it reports the
+# first again, they are.
+served() { # ID: /v1/models names this model (llama.cpp style: one entry)
+	stub_reset
+	stub_rules "[{\"path\":\"/v1/models\",\"body\":{\"object\":\"list\",\"data\":[{\"id\":\"$1\",\"object\":\"model\"}]}}]"
+}
+for n in w1 w2 w3; do "$MMDA" import "$T/$n.db" "$SAMPLE/captions.jsonl" >/dev/null; done
+served weights-a
+"$MMDA" augment "$T/w1.db" --op rewrite --set k=1 --limit 2 --seed 5 --config "$T/a.json" >/dev/null 2>&1
+stub_log "$T/w1.log" post
+check served-model-first-asks [ "$(json_get "$T/w1.log" "len(d)")" = 2 ]
+served weights-b
+"$MMDA" augment "$T/w2.db" --op rewrite --set k=1 --limit 2 --seed 5 --config "$T/a.json" >/dev/null 2>&1
+stub_log "$T/w2.log" post
+check served-model-changed-not-cached [ "$(json_get "$T/w2.log" "len(d)")" = 2 ]
+served weights-a
+"$MMDA" augment "$T/w3.db" --op rewrite --set k=1 --limit 2 --seed 5 --config "$T/a.json" >/dev/null 2>&1
+stub_log "$T/w3.log" post
+check served-model-same-cached [ "$(json_get "$T/w3.log" "len(d)")" = 0 ]
 
 # 10. A cancelled batch records as done only what came to an end (it said 12/12 with 0 stored).
 C=$T/cancel.db
@@ -89,6 +110,23 @@ kill -INT $pid
 wait $pid; rc=$?
 check cancel-exit-1 [ $rc -eq 1 ]
 check cancel-job-done-is-stored [ "$(sqlite3 "$C" "SELECT state || ' ' || done FROM jobs")" = "cancelled $(sqlite3 "$C" "SELECT count(*) FROM candidates WHERE op = 'rewrite'")" ]
+
+# A cancel while the server is still loading its model (503 on its readiness route) ends the
+# batch at once, not after the backoff pause under way (0.5, 1, 2 s, then 4 s from 3.5 s on).
+L=$T/load.db
+"$MMDA" import "$L" "$SAMPLE/captions.jsonl" >/dev/null
+stub_reset
+stub_rules '[{"path":"/v1/models","status":503}]'
+"$MMDA" augment "$L" --op rewrite --set k=1 --limit 1 --config "$T/a.json" --json >"$T/l.out" 2>"$T/l.err" &
+pid=$!
+sleep 4
+start=$(date +%s%N)
+kill -INT $pid
+wait $pid; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check loading-cancel-within-1s [ $ms -le 1000 ]
+check loading-cancel-exit-1 [ $rc -eq 1 ]
+check loading-cancel-recorded [ "$(sqlite3 "$L" "SELECT state FROM jobs")" = cancelled ]
 
 # Three identical runs at once: "created" adds up to the rows that exist, not three times them.
 P=$T/par.db

@@ -17,7 +17,7 @@ static void
 test_cache_key(void)
 {
 	struct backend be, be2;
-	char *urls[] = { (char *)"http://x" }, k1[65], k2[65];
+	char *urls[] = { (char *)"http://x" }, k1[65], k2[65], k3[65];
 	struct http_req r;
 	struct http_part p[2] = {
 		{ "image[]", "a.png", "image/png", "\x89PNG\0\1", 6 },
@@ -28,31 +28,37 @@ test_cache_key(void)
 	be2 = be;
 	be2.model = (char *)"other-model";
 	req_init(&r, &be, "POST", "/chat/completions", "{\"a\":1}");
-	http_cache_key(&r, k1);
+	http_cache_key(&r, NULL, k1);
 	CHECK(strlen(k1) == 64);
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK_STR(k1, k2);
+	/* The same URL and name serving other weights is another key (issue 13, case 7). */
+	http_cache_key(&r, "8:id=new-a;", k2);
+	CHECK(strcmp(k1, k2) != 0);
+	memcpy(k3, k2, sizeof k3);
+	http_cache_key(&r, "8:id=new-b;", k2);
+	CHECK(strcmp(k3, k2) != 0 && strcmp(k1, k2) != 0);
 	r.body = "{\"a\":2}";
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK(strcmp(k1, k2) != 0);
 	r.body = "{\"a\":1}";
 	r.be = &be2;
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK(strcmp(k1, k2) != 0);
 	r.be = &be;
 	r.path = "/completions";
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK(strcmp(k1, k2) != 0);
 	r.body = NULL;
 	r.parts = p;
 	r.nparts = 2;
-	http_cache_key(&r, k1);
+	http_cache_key(&r, NULL, k1);
 	p[0].data = "\x89PNG\0\2";
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK(strcmp(k1, k2) != 0);
 	p[0].data = "\x89PNG\0\1";
 	p[1].name = "mask";
-	http_cache_key(&r, k2);
+	http_cache_key(&r, NULL, k2);
 	CHECK(strcmp(k1, k2) != 0);
 }
 
@@ -294,7 +300,7 @@ test_cache(void)
 	r.cacheable = 1;
 	CHECK(http_do(eng, &r) == 0 && r.from_cache == 0 && r.attempts == 1);
 	/* Nothing is kept until the caller says the reply parsed. */
-	http_cache_key(&r, key);
+	http_cache_key(&r, NULL, key);
 	path = xasprintf("%s/cache/%.2s/%s", dir, key, key + 2);
 	CHECK(access(path, F_OK) != 0);
 	http_reply_parsed(eng, &r, 1);

@@ -3,9 +3,11 @@
  * Tests of the HTTP engine's failure rules (core/models/http.h) against the
  * loopback stub: Retry-After in seconds, milliseconds and as a date, capped
  * backoff, statuses and bodies that must not be retried, timeouts, cut and
- * dropped replies, oversized bodies. Also the error-body reader and the
- * permanence rules of core/models/proto.h on every dialect.
+ * dropped replies, oversized bodies; cache keys that follow what a server
+ * reports it serves, and pauses a cancel ends. Also the error-body reader and
+ * the permanence rules of core/models/proto.h on every dialect.
  */
+#include <pthread.h>
 #include <time.h>
 
 #include "core/models/proto.h"
@@ -264,6 +266,94 @@ test_broken_replies(void)
 	dir_done();
 }
 
+/* ---- what the server serves, and pauses a cancel ends ---- */
+
+/* One cacheable chat; 1 when it came from the cache. Keeps the reply when it is fresh. */
+static int
+cached_chat(struct http_engine *eng, const struct backend *be)
+{
+	struct http_req r;
+	int hit;
+
+	req_init(&r, be, "POST", "/chat/completions", CHAT);
+	r.cacheable = 1;
+	CHECK(http_do(eng, &r) == 0);
+	hit = r.from_cache;
+	http_reply_parsed(eng, &r, 1);
+	http_req_clear(&r);
+	return hit;
+}
+
+/* The same URL and configured name serving other weights share no replies (issue 13, 7). */
+static void
+test_served_model_keys(void)
+{
+	struct backend be;
+	char *urls[] = { base_v1 };
+	struct http_engine *eng;
+
+	dir_new();
+	rules(NULL);
+	be_init(&be, urls, 1);
+	eng = engine(1);
+	CHECK(cached_chat(eng, &be) == 0);
+	CHECK(cached_chat(eng, &be) == 1);
+	http_served_set(eng, base_v1, "id=weights-a");
+	CHECK(cached_chat(eng, &be) == 0);
+	CHECK(cached_chat(eng, &be) == 1);
+	http_served_set(eng, base_v1, "id=weights-b");
+	CHECK(cached_chat(eng, &be) == 0);
+	http_served_set(eng, base_v1, "id=weights-a");
+	CHECK(cached_chat(eng, &be) == 1);
+	/* Another URL's report does not change this backend's keys. */
+	http_served_set(eng, "http://127.0.0.1:9/v1", "id=weights-c");
+	CHECK(cached_chat(eng, &be) == 1);
+	/* Forgotten: only the URL and the configured name again, as at the start. */
+	http_served_set(eng, base_v1, NULL);
+	CHECK(cached_chat(eng, &be) == 1);
+	CHECK(stub_count(&S) == 3);
+	http_engine_free(eng);
+	dir_done();
+}
+
+static void *
+cancel_later(void *arg)
+{
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	http_cancel_all(arg);
+	return NULL;
+}
+
+static void
+test_pause(void)
+{
+	struct http_engine *eng;
+	uint64_t mark;
+	pthread_t t;
+	double t0;
+
+	dir_new();
+	eng = engine(0);
+	mark = http_cancels(eng);
+	t0 = now_mono_s();
+	CHECK(http_pause(eng, 100, mark) == 0);
+	CHECK(now_mono_s() - t0 >= 0.09);
+	/* A cancel during a long pause ends it at once. */
+	CHECK(pthread_create(&t, NULL, cancel_later, eng) == 0);
+	t0 = now_mono_s();
+	CHECK(http_pause(eng, 5000, mark) == -1);
+	CHECKF(now_mono_s() - t0 < 1.0, "%.2f s", now_mono_s() - t0);
+	pthread_join(t, NULL);
+	/* So does one that came before the pause, after the mark. */
+	t0 = now_mono_s();
+	CHECK(http_pause(eng, 5000, mark) == -1 && now_mono_s() - t0 < 0.1);
+	CHECK(http_pause(eng, 10, http_cancels(eng)) == 0);
+	http_engine_free(eng);
+	dir_done();
+}
+
 int
 main(void)
 {
@@ -276,6 +366,8 @@ main(void)
 	RUN(test_backoff);
 	RUN(test_permanent);
 	RUN(test_broken_replies);
+	RUN(test_served_model_keys);
+	RUN(test_pause);
 	stub_stop(&S);
 	HARNESS_END();
 }

@@ -171,6 +171,31 @@ test_jsonl_hostile_bytes(void)
 	free(p);
 }
 
+/* Numeric ids: whole numbers a double holds exactly; the rest is refused, and the
+ * check never converts an out-of-range double (undefined: found by fuzz_manifest). */
+static void
+test_jsonl_numeric_ids(void)
+{
+	static const char data[] =
+	    "{\"id\": 42, \"file_name\": \"a.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": 1e300, \"file_name\": \"b.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": -1e300, \"file_name\": \"c.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": 1e19, \"file_name\": \"d.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": 1e999, \"file_name\": \"e.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": 1.5, \"file_name\": \"f.jpg\", \"text\": \"t\"}\n"
+	    "{\"id\": -9007199254740992, \"file_name\": \"g.jpg\", \"text\": \"t\"}\n";
+	char *p = write_tmp("ids.jsonl", data, sizeof data - 1);
+	struct coll c = { 0 };
+
+	expect_read(p, IMPORT_JSONL, &c, 2, 5);
+	CHECK(find_rec(&c, "42") != NULL);
+	CHECK(find_rec(&c, "-9007199254740992") != NULL);
+	for (long line = 2; line <= 6; line++)
+		CHECK(has_err(&c, line, NULL, "id is not a string or a whole number"));
+	coll_free(&c);
+	free(p);
+}
+
 static void
 test_jsonl_long_lines(void)
 {
@@ -251,6 +276,7 @@ main(void)
 	RUN(test_jsonl_caption_lists);
 	RUN(test_json_array);
 	RUN(test_jsonl_hostile_bytes);
+	RUN(test_jsonl_numeric_ids);
 	RUN(test_jsonl_long_lines);
 	RUN(test_jsonl_speed);
 	import_tests_end();

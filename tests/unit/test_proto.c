@@ -314,6 +314,47 @@ test_chat_parse(void)
 	    "choices[0].index is not in 0..0");
 }
 
+/* What a server reports it serves: the text the reply cache keys on (issue 13, case 7). */
+/* models_parse on a C string. */
+static char *
+models_parse_str(const char *body, const char *configured)
+{
+	return models_parse(body, strlen(body), configured);
+}
+
+static void
+test_models_parse(void)
+{
+	char *s;
+
+	/* llama.cpp: one entry whatever the configured name; its meta tells weights apart. */
+	s = models_parse_str("{\"object\":\"list\",\"data\":[{\"id\":\"q4.gguf\",\"created\":17,"
+	    "\"meta\":{\"n_params\":7}}]}", "local");
+	CHECK_STR(s, "id=q4.gguf\nmeta={\"n_params\":7}");
+	free(s);
+	/* vLLM and OpenAI: the configured entry of several; created (the request time) is not
+	 * part of it. */
+	s = models_parse_str("{\"data\":[{\"id\":\"a\",\"created\":1},"
+	    "{\"id\":\"m\",\"root\":\"/w/m-v2\","
+	    "\"created\":2}]}", "m");
+	CHECK_STR(s, "id=m\nroot=/w/m-v2");
+	free(s);
+	/* Several, none configured: all of them, in one order whatever the server's. */
+	s = models_parse_str("{\"data\":[{\"id\":\"b\"},{\"id\":\"a\"}]}", "x");
+	CHECK_STR(s, "ids=a\nb");
+	free(s);
+	s = models_parse_str("{\"sd_model_checkpoint\":\"sd15\",\"sd_checkpoint_hash\":\"ab12\"}",
+	    NULL);
+	CHECK_STR(s, "checkpoint=sd15\nhash=ab12");
+	free(s);
+	/* Nothing to go on: not JSON, no list, an id that is not a string, an empty list. */
+	CHECK(models_parse_str("<html>", "m") == NULL);
+	CHECK(models_parse_str("{}", "m") == NULL);
+	CHECK(models_parse_str("{\"data\":[{\"id\":1}]}", "m") == NULL);
+	CHECK(models_parse_str("{\"data\":[]}", "m") == NULL);
+	CHECK(models_parse(NULL, 0, "m") == NULL);
+}
+
 int
 main(void)
 {
@@ -323,5 +364,6 @@ main(void)
 	RUN(test_chat_build_quirks);
 	RUN(test_chat_build_images);
 	RUN(test_chat_parse);
+	RUN(test_models_parse);
 	HARNESS_END();
 }
