@@ -39,6 +39,8 @@ ops_json(void)
 		cli_json_int(o, "version", op->version);
 		cJSON_AddStringToObject(o, "kind", kind_names[op->kind]);
 		cli_json_int(o, "parents", op->nparents);
+		cJSON_AddStringToObject(o, "runs_on", op->flags & OP_ANY_PARENT ? "all" :
+		    "originals");
 		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend != 0);
 		cJSON *roles = cJSON_AddArrayToObject(o, "backends");
 		for (int r = 0; r < ROLE_COUNT; r++)
@@ -93,6 +95,9 @@ ops_print(void)
 					    op->params[i].name);
 			putchar('\n');
 		}
+		if (op->flags & OP_ANY_PARENT)
+			printf("    runs on: every candidate, derived ones too (those it cannot use "
+			    "are unchanged)\n");
 		for (int i = 0; i < op->nparams; i++) {
 			const struct op_param *p = &op->params[i];
 			char range[64] = "";

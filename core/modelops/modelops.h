@@ -18,6 +18,7 @@ OPIMPL(vqa_gen);
 OPIMPL(alia);
 OPIMPL(t2i);
 OPIMPL(inpaint_attr);
+OPIMPL(rationale);
 OPPLAN(rewrite);
 OPPLAN(caption);
 OPPLAN(counterfactual);
@@ -26,5 +27,6 @@ OPPLAN(vqa_gen);
 OPPLAN(alia);
 OPPLAN(t2i);
 OPPLAN(inpaint_attr);
+OPPLAN(rationale);
 
 #endif

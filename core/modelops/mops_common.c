@@ -576,3 +576,13 @@ mops_json_string(const cJSON *obj, const char *name, size_t max)
 	}
 	return s;
 }
+
+void
+mops_add_turn(cJSON *conv, const char *from, const char *value)
+{
+	cJSON *turn = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(turn, "from", from);
+	cJSON_AddStringToObject(turn, "value", value);
+	cJSON_AddItemToArray(conv, turn);
+}

@@ -98,6 +98,8 @@ void mops_lineage(struct op_output *out, enum backend_role role, const struct ba
     const char *prompt, const char *response_id);
 /* Adds another backend: backend "llm=a,clip=b"; model "llm=m1,clip=m2". */
 void mops_lineage_add(struct op_output *out, enum backend_role role, const struct backend *be);
+/* Appends one LLaVA turn {"from": from, "value": value} to the array conv. */
+void mops_add_turn(cJSON *conv, const char *from, const char *value);
 /* Prints a cJSON tree unformatted into a malloc'd string (xmalloc'd; the caller frees) and
  * deletes the tree. */
 char *mops_json_take(cJSON *root);
@@ -221,5 +223,45 @@ void mops_strv_free(char **v, size_t n);
 /* The string member name of obj, cleaned to one line of at most max bytes and unquoted;
  * NULL when missing, not a string or empty. The caller frees. */
 char *mops_json_string(const cJSON *obj, const char *name, size_t max);
+
+/* ---- T-SciQ problems and rationales (core/modelops/mops_problem.c) ---- */
+
+/* A question-answer problem as a rationale sees it. */
+struct mops_problem {
+	char *question;
+	char **choices;  /* ScienceQA options (lettered A, B, ...), or none for an open answer */
+	size_t nchoices;
+	int gold;        /* index of the right choice, or -1 for an open answer */
+	char *answer;    /* the gold answer's text */
+	char *hint;      /* ScienceQA's context, or NULL */
+	char *skill;     /* meta "skill", else "answer_type" (vqa-gen), else "general" */
+};
+/*
+ * Reads the problem from a candidate's meta: ScienceQA fields (question,
+ * choices, answer index, hint, skill), a vqa-gen pair (question, answer) or
+ * a LLaVA conversation (the first human and gpt turns). Returns 0 with *p
+ * filled (free with mops_problem_free), 1 when the candidate holds no
+ * problem (or is a rationale already), -1 with *why (caller frees) when its
+ * fields are malformed (an answer index out of range).
+ */
+int mops_problem_read(const char *meta, struct mops_problem *p, char **why);
+void mops_problem_free(struct mops_problem *p);
+/* "Question: ...\nContext: ...\nOptions: (A) ... [\nCorrect Answer: (B) ...]". Caller frees. */
+char *mops_problem_block(const struct mops_problem *p, int with_answer);
+/*
+ * Reads a rationale reply: the cleaned text (line breaks kept) and the final
+ * answer its last "Answer:" / "The answer is" line states (NULL when none).
+ * Returns 0 with both set (caller frees), or -1 with *why (caller frees)
+ * when the reply holds fewer than 3 words of reasoning.
+ */
+int mops_rationale_parse(const char *reply, char **rationale, char **final, char **why);
+/* 1 when final names the gold answer: its letter, its choice text, or (open answers) the
+ * gold text as whole words; 0 otherwise or when final is NULL. */
+int mops_answer_consistent(const struct mops_problem *p, const char *final);
+/* A lecture: the reply's first content line, or NULL with *why (caller frees both). */
+char *mops_lecture_clean(const char *reply, char **why);
+/* A plan: the reply's numbered steps renumbered "1. ...\n2. ...", or NULL with *why
+ * (caller frees both) when it has none. */
+char *mops_plan_parse(const char *reply, char **why);
 
 #endif

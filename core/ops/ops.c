@@ -172,6 +172,15 @@ static const struct op_param inpaint_attr_params[] = {
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "attribute writer (default: the llm role)" },
 	{ "image", PARAM_BACKEND, 0, 0, "", NULL, "inpainter (default: the image role)" },
 };
+static const struct op_param rationale_params[] = {
+	{ "mode", PARAM_ENUM, 0, 0, "cot", "cot|pcot|mix",
+	    "cot: QA-CoT; pcot: lecture and plan per skill first; mix: per skill, as tune "
+	    "--mix-rationales chose" },
+	{ "demos", PARAM_INT, 1, 20, "5", NULL, "demonstrations per skill for its lecture and plan" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0", NULL, "sampling temperature (T-SciQ: 0)" },
+	{ "max_tokens", PARAM_INT, 16, 4096, "512", NULL, "longest reply, in tokens (T-SciQ: 512)" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
+};
 
 const struct op_def op_table[] = {
 	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
@@ -229,6 +238,10 @@ const struct op_def op_table[] = {
 	    "SelTDA: question-answer pairs about the image from a VLM", vqa_gen_params,
 	    P(vqa_gen_params), opimpl_vqa_gen, opplan_vqa_gen, OP_NEEDS_PIXELS,
 	    "SelTDA (CVPR 2023)" },
+	{ "rationale", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
+	    "T-SciQ: a chain-of-thought rationale for a question with a known answer",
+	    rationale_params, P(rationale_params), opimpl_rationale, opplan_rationale,
+	    OP_ANY_PARENT, "T-SciQ (AAAI 2024)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL },
 };
 
