@@ -95,6 +95,15 @@ ops_print(void)
 					    op->params[i].name);
 			putchar('\n');
 		}
+		if (!op->needs_backend && (op->flags & OP_BACKEND_OPTIONAL)) {
+			int more = 0;
+			for (int i = 0; i < op->nparams; i++)
+				if (op->params[i].type == PARAM_BACKEND)
+					printf("%s%s", more++ ? ", " : "    uses when configured: ",
+					    op->params[i].name);
+			if (more)
+				putchar('\n');
+		}
 		if (op->flags & OP_ANY_PARENT)
 			printf("    runs on: every candidate, derived ones too (those it cannot use "
 			    "are unchanged)\n");
@@ -245,7 +254,9 @@ cmd_augment(int argc, char **argv)
 	opts.nsets = nsets;
 	opts.progress = progress;
 	opts.arg = &start;
-	if (opts.op->needs_backend && (opts.mc = mclient_open(config, &cause)) == NULL) {
+	/* An op that only may use a model opens the client when a config is named. */
+	if ((opts.op->needs_backend || ((opts.op->flags & OP_BACKEND_OPTIONAL) && config != NULL))
+	    && (opts.mc = mclient_open(config, &cause)) == NULL) {
 		free(sets);
 		return cli_fail("augment", cause);
 	}

@@ -19,6 +19,7 @@ OPIMPL(alia);
 OPIMPL(t2i);
 OPIMPL(inpaint_attr);
 OPIMPL(rationale);
+OPIMPL(code_switch);
 OPPLAN(rewrite);
 OPPLAN(caption);
 OPPLAN(counterfactual);
@@ -28,5 +29,6 @@ OPPLAN(alia);
 OPPLAN(t2i);
 OPPLAN(inpaint_attr);
 OPPLAN(rationale);
+OPPLAN(code_switch);
 
 #endif

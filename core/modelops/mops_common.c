@@ -586,3 +586,28 @@ mops_add_turn(cJSON *conv, const char *from, const char *value)
 	cJSON_AddStringToObject(turn, "value", value);
 	cJSON_AddItemToArray(conv, turn);
 }
+
+int
+mops_ask(const struct op_def *op, const struct op_args *args, struct mclient *mc,
+    const struct backend *be, const char *system, const char *user, int64_t seed,
+    char **text, char **id, char **cause)
+{
+	struct chat_request r;
+	struct chat_reply reply;
+
+	memset(&r, 0, sizeof r);
+	r.system = system;
+	r.user = user;
+	r.temperature = mops_num(op, args, "temperature");
+	r.top_p = -1;
+	r.max_tokens = (int)mops_num(op, args, "max_tokens");
+	r.has_seed = 1;
+	r.seed = seed;
+	if (mops_chat(op, mc, be, &r, &reply, cause) != 0)
+		return -1;
+	*text = xstrdup(reply.texts[0]);
+	if (id != NULL)
+		*id = reply.id != NULL ? xstrdup(reply.id) : NULL;
+	chat_reply_free(&reply);
+	return 0;
+}

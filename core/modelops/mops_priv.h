@@ -90,6 +90,15 @@ const char *mops_model_name(const struct backend *be);
 int mops_chat(const struct op_def *op, struct mclient *mc, const struct backend *be,
     const struct chat_request *r, struct chat_reply *reply, char **cause);
 /*
+ * One text request: system and user messages, the op's "temperature" and
+ * "max_tokens" parameters, no top_p, and seed. Returns 0 with *text (and,
+ * when id is not NULL, *id: the reply's id or NULL; the caller frees both),
+ * or -1 with *cause prefixed by the op's name.
+ */
+int mops_ask(const struct op_def *op, const struct op_args *args, struct mclient *mc,
+    const struct backend *be, const char *system, const char *user, int64_t seed,
+    char **text, char **id, char **cause);
+/*
  * Records the first backend used in the lineage columns: backend "ROLE=NAME",
  * model, prompt (copied; may be NULL) and the reply's id (may be NULL).
  * Replaces what out held.
@@ -263,5 +272,48 @@ char *mops_lecture_clean(const char *reply, char **why);
 /* A plan: the reply's numbered steps renumbered "1. ...\n2. ...", or NULL with *why
  * (caller frees both) when it has none. */
 char *mops_plan_parse(const char *reply, char **why);
+
+/* ---- CultureMixup code-switching (core/modelops/mops_cswitch.c) ---- */
+
+#define MOPS_LEVELS 3 /* concept, phrase, word */
+extern const char *const mops_level_names[MOPS_LEVELS];
+struct mops_centry {
+	char *source, *target;
+	int distance; /* ConceptNet path length (CultureMixup's maps); 1 for LLM analogies */
+	int level;    /* index into mops_level_names */
+	int from_llm;
+};
+struct mops_cmap {
+	struct mops_centry *e;
+	size_t n;
+};
+/*
+ * Reads a concept map: "source, target, distance[, level]" rows (comma or,
+ * when a line holds a tab, tab separated; a "...,distance" header row and
+ * '#' lines skipped; level defaults to concept). Returns 0 with *out (free
+ * with mops_cmap_free), or -1 with *cause "PATH:LINE: why".
+ */
+int mops_cmap_parse(const char *text, const char *path, struct mops_cmap *out, char **cause);
+/* Appends a copy of one row. */
+void mops_cmap_add(struct mops_cmap *m, const char *source, const char *target, int distance,
+    int level, int from_llm);
+void mops_cmap_free(struct mops_cmap *m);
+/*
+ * The analogous concepts of an LLM reply: one per line, list markers and
+ * numbering stripped, preambles, sentences (more than 4 words), the source
+ * itself and repeats left out, at most 10. Returns the count with *out
+ * (free with mops_strv_free); 0 with *why (caller frees) when none is left.
+ */
+size_t mops_analogies_parse(const char *reply, const char *source, char ***out, char **why);
+struct rng;
+/*
+ * Switches caption's occurrences of the map's sources of one level (whole
+ * words, case ignored, longest first) to a target within maxd: the nearest
+ * (ties drawn from rng) or, with pick_random, any. *text gets the new
+ * caption (caller frees); *done the substitutions made, one per source
+ * (free with mops_cmap_free). Returns their count (0: nothing matched).
+ */
+size_t mops_code_switch(const struct mops_cmap *m, int level, int maxd, int pick_random,
+    struct rng *rng, const char *caption, char **text, struct mops_cmap *done);
 
 #endif

@@ -88,32 +88,6 @@ skill_find(const struct rationale_plan *p, const char *skill)
 	return NULL;
 }
 
-/* One request at temperature 0 (T-SciQ's setting for every step); the reply's text. */
-static int
-ask(const struct op_def *op, const struct op_args *args, struct mclient *mc,
-    const struct backend *be, const char *system, const char *user, int64_t seed,
-    char **text, char **id, char **cause)
-{
-	struct chat_request r;
-	struct chat_reply reply;
-
-	memset(&r, 0, sizeof r);
-	r.system = system;
-	r.user = user;
-	r.temperature = mops_num(op, args, "temperature");
-	r.top_p = -1;
-	r.max_tokens = (int)mops_num(op, args, "max_tokens");
-	r.has_seed = 1;
-	r.seed = seed;
-	if (mops_chat(op, mc, be, &r, &reply, cause) != 0)
-		return -1;
-	*text = xstrdup(reply.texts[0]);
-	if (id != NULL)
-		*id = reply.id != NULL ? xstrdup(reply.id) : NULL;
-	chat_reply_free(&reply);
-	return 0;
-}
-
 /* The demonstrations of one skill, as the lecture and plan requests show them. */
 static char *
 demos_text(const char *skill, struct mops_problem *demos, size_t n)
@@ -140,14 +114,14 @@ plan_skill(const struct op_def *op, const struct op_args *args, const struct op_
 	int64_t seed = (int64_t)(rng_derive((uint64_t)in->seed, sp->skill) >> 33);
 	int rc = -1;
 
-	if (ask(op, args, in->mc, be, lecture_system, ctx, seed, &reply, NULL, cause) != 0)
+	if (mops_ask(op, args, in->mc, be, lecture_system, ctx, seed, &reply, NULL, cause) != 0)
 		goto out;
 	if ((sp->lecture = mops_lecture_clean(reply, &why)) == NULL)
 		goto bad;
 	free(reply);
 	reply = NULL;
 	user = xasprintf("%s\n\nLecture: %s", ctx, sp->lecture);
-	rc = ask(op, args, in->mc, be, plan_system, user, seed, &reply, NULL, cause);
+	rc = mops_ask(op, args, in->mc, be, plan_system, user, seed, &reply, NULL, cause);
 	free(user);
 	if (rc != 0)
 		goto out;
@@ -349,7 +323,7 @@ OPIMPL(rationale)
 	else
 		user = xstrdup(block);
 	free(block);
-	if (ask(op, args, in->mc, p->be, sp != NULL ? pcot_system : cot_system, user, in->seed,
+	if (mops_ask(op, args, in->mc, p->be, sp != NULL ? pcot_system : cot_system, user, in->seed,
 	    &reply, &id, cause) != 0) {
 		free(user);
 		mops_problem_free(&pr);

@@ -181,6 +181,23 @@ static const struct op_param rationale_params[] = {
 	{ "max_tokens", PARAM_INT, 16, 4096, "512", NULL, "longest reply, in tokens (T-SciQ: 512)" },
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
 };
+static const struct op_param code_switch_params[] = {
+	{ "map", PARAM_TEXT, 0, 0, "", NULL,
+	    "concept map file: source, target, distance[, concept|phrase|word] rows" },
+	{ "concepts", PARAM_TEXT, 0, 0, "", NULL,
+	    "concepts the map lacks, comma-separated, mapped by the LLM (needs --config)" },
+	{ "level", PARAM_ENUM, 0, 0, "all", "all|concept|phrase|word",
+	    "tier of map rows to switch (all: one candidate per tier)" },
+	{ "max_distance", PARAM_INT, 0, 1000, "3", NULL, "farthest mapping used" },
+	{ "pick", PARAM_ENUM, 0, 0, "nearest", "nearest|random",
+	    "the nearest counterpart (ties drawn) or any within max_distance" },
+	{ "culture", PARAM_TEXT, 0, 0, "Western", NULL,
+	    "LLM fallback: the culture of the analogies (CultureMixup: Western)" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0", NULL, "LLM fallback: sampling temperature" },
+	{ "max_tokens", PARAM_INT, 16, 1024, "150", NULL,
+	    "LLM fallback: longest reply (CultureMixup: 150)" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "fallback backend (default: the llm role)" },
+};
 
 const struct op_def op_table[] = {
 	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
@@ -242,6 +259,10 @@ const struct op_def op_table[] = {
 	    "T-SciQ: a chain-of-thought rationale for a question with a known answer",
 	    rationale_params, P(rationale_params), opimpl_rationale, opplan_rationale,
 	    OP_ANY_PARENT, "T-SciQ (AAAI 2024)" },
+	{ "code-switch", 1, OP_TEXT, 1, 0, 0,
+	    "CultureMixup: culture-specific concepts switched to mapped counterparts",
+	    code_switch_params, P(code_switch_params), opimpl_code_switch, opplan_code_switch,
+	    OP_BACKEND_OPTIONAL, "CultureMixup (EMNLP 2023)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL },
 };
 

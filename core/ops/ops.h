@@ -114,6 +114,9 @@ void op_plan_free(struct op_plan *p);
 /* Runs over every candidate, derived ones included, not only the originals; the op itself
  * reports the ones it cannot use as unchanged (rationale: those without a problem). */
 #define OP_ANY_PARENT 0x04
+/* Uses a model only for some settings (code-switch's LLM fallback): augment opens the model
+ * client when --config names a file, and the op says so when it needs one it lacks. */
+#define OP_BACKEND_OPTIONAL 0x08
 
 struct op_def {
 	const char *name;
@@ -131,7 +134,7 @@ struct op_def {
 	/* Optional: plans the batch (variants per original, shared state). NULL: one variant. */
 	int (*plan)(const struct op_def *op, const struct op_args *args, const struct op_plan_in *in,
 	    struct op_plan *out, char **cause);
-	int flags;          /* OP_NEEDS_PIXELS, OP_UNSEEDED, OP_ANY_PARENT */
+	int flags;          /* OP_NEEDS_PIXELS, OP_UNSEEDED, OP_ANY_PARENT, ... */
 	const char *paper;  /* the method it follows, for `mmda ops` and the docs, or NULL */
 };
 

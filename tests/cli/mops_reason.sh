@@ -113,7 +113,7 @@ logq "0" >/dev/null
 check pcot-request-count [ "$(json_get "$LOG" "len($chats)")" = 6 ]
 check pcot-lecture-request [ "$(json_get "$LOG" "[(r['temperature'], r['max_tokens'], r['messages'][1]['content'].startswith('Skill: Identify magnets that attract or repel' + chr(10) + chr(10) + 'Example 1:' + chr(10) + 'Question: Will'), 'Example 2' in r['messages'][1]['content']) for r in $chats if 'background knowledge' in r['messages'][0]['content']][0]")" = "(0, 512, True, False)" ]
 check pcot-plan-request [ "$(json_get "$LOG" "[r['messages'][1]['content'].endswith('Lecture: Magnets pull on iron and on the opposite pole of other magnets.') for r in $chats if 'step-by-step plan' in r['messages'][0]['content']]")" = "[True, True]" ]
-check pcot-rationale-request [ "$(json_get "$LOG" "[r['messages'][1]['content'].split(chr(10) + chr(10))[0] for r in $chats if 'Carry out the plan' in r['messages'][0]['content'] and 'magnets' in r['messages'][1]['content']][0]")" = "Skill: Identify magnets that attract or repel
+check pcot-rationale-request [ "$(json_get "$LOG" "[r['messages'][1]['content'].split(chr(10) + chr(10))[0] for r in $chats if 'Carry out the plan' in r['messages'][0]['content'] and 'Question: Will these magnets' in r['messages'][1]['content']][0]")" = "Skill: Identify magnets that attract or repel
 Lecture: Magnets pull on iron and on the opposite pole of other magnets.
 Plan:
 1. Find the poles that face each other.

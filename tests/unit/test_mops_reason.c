@@ -4,13 +4,16 @@
  * problem from the meta of a ScienceQA import, a vqa-gen pair or a LLaVA
  * record (and refusing malformed ones), the problem block sent to the
  * model, and the parsers of rationale, lecture and plan replies on good,
- * malformed and hostile input.
+ * malformed and hostile input; and CultureMixup's code-switching
+ * (core/modelops/mops_cswitch.c): concept maps, the LLM's analogies, the
+ * substitution itself.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/modelops/mops_priv.h"
+#include "core/base/rng.h"
 #include "core/base/util.h"
 #include "tests/harness.h"
 
@@ -215,6 +218,126 @@ test_garbage(void)
 	CHECK(bad == 0);
 }
 
+static void
+test_cmap(void)
+{
+	struct mops_cmap m;
+	char *cause = NULL;
+
+	CHECK(mops_cmap_parse("source,target,distance\njiaozi,dumpling,1\n# note\n\n"
+	    "\"oolong tea\", black tea , 2\ncup\tmug\t1\tword\nsame,Same,1\n", "m.csv", &m,
+	    &cause) == 0);
+	CHECK(m.n == 3); /* a row mapping a concept to itself is no switch */
+	CHECK_STR(m.e[1].source, "oolong tea");
+	CHECK_STR(m.e[1].target, "black tea");
+	CHECK(m.e[1].distance == 2 && m.e[1].level == 0);
+	CHECK(m.e[2].level == 2 && m.e[2].distance == 1);
+	mops_cmap_free(&m);
+
+	static const struct { const char *text, *why; } bad[] = {
+		{ "jiaozi\n", "m.csv:1: no target" },
+		{ "a,b,1\njiaozi,dumpling,near\n", "m.csv:2: the distance" },
+		{ "a,b,-1\n", "m.csv:1: the distance" },
+		{ "a,b,\n", "m.csv:1: the distance" },
+		{ "a,b,1,sentence\n", "m.csv:1: the level" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		CHECKF(mops_cmap_parse(bad[i].text, "m.csv", &m, &cause) == -1 && cause != NULL &&
+		    strstr(cause, bad[i].why) != NULL, "%s: %s", bad[i].text, cause);
+		free(cause);
+	}
+	/* Escapes in a map file do not survive into the rows. */
+	CHECK(mops_cmap_parse("jia\033[2Jozi,dump\aling,1\n", "m.csv", &m, &cause) == 0);
+	CHECK(m.n == 1 && strchr(m.e[0].source, '\033') == NULL && strchr(m.e[0].target, '\a') == NULL);
+	mops_cmap_free(&m);
+}
+
+static void
+test_analogies(void)
+{
+	char **got, *why;
+	size_t n;
+
+	n = mops_analogies_parse("Here are some analogous concepts:\n1. evening gown\n"
+	    "2) Cocktail dress.\n- \"ball gown\"\n* qipao\nevening gown\n"
+	    "A long dress worn at formal events by many\n", "qipao", &got, &why);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK_STR(got[0], "evening gown");
+		CHECK_STR(got[1], "Cocktail dress");
+		CHECK_STR(got[2], "ball gown");
+	}
+	mops_strv_free(got, n);
+	n = mops_analogies_parse("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\n", "x", &got, &why);
+	CHECK(n == 10);
+	mops_strv_free(got, n);
+	CHECK(mops_analogies_parse("", "qipao", &got, &why) == 0 && why != NULL);
+	free(why);
+	CHECK(mops_analogies_parse("\033[31m\a\n[0m\nSure: here", "qipao", &got, &why) == 0);
+	CHECK(strstr(why, "qipao") != NULL);
+	free(why);
+}
+
+/* Switches caption at level with the nearest pick; compares the text and the count. */
+static int
+switch_is(const struct mops_cmap *m, int level, int maxd, const char *caption,
+    const char *want, size_t want_n)
+{
+	struct rng rng;
+	struct mops_cmap done;
+	char *text;
+	size_t n;
+	int ok;
+
+	rng_seed(&rng, 7);
+	n = mops_code_switch(m, level, maxd, 0, &rng, caption, &text, &done);
+	ok = n == want_n && strcmp(text, want) == 0;
+	if (!ok)
+		fprintf(stderr, "  switch(\"%s\") = \"%s\" (%zu)\n", caption, text, n);
+	free(text);
+	mops_cmap_free(&done);
+	return ok;
+}
+
+static void
+test_code_switch(void)
+{
+	struct mops_cmap m;
+	struct mops_cmap done;
+	struct rng rng;
+	char *cause = NULL, *text;
+
+	CHECK(mops_cmap_parse("jiaozi,dumpling,1\njiaozi,ravioli,2\noolong tea,black tea,1\n"
+	    "oolong,tea,1\n\xe9\xa5\xba\xe5\xad\x90,dumplings,1\ncup,mug,1,word\n", "m", &m,
+	    &cause) == 0);
+	CHECK(switch_is(&m, 0, 3, "Jiaozi and oolong tea.", "Dumpling and black tea.", 2));
+	/* Whole words only; the same source twice, one counterpart. */
+	CHECK(switch_is(&m, 0, 3, "jiaozis, jiaozi, jiaozi!", "jiaozis, dumpling, dumpling!", 1));
+	CHECK(switch_is(&m, 0, 0, "jiaozi", "jiaozi", 0));
+	/* A script without spaces matches inside a sentence. */
+	CHECK(switch_is(&m, 0, 3, "\xe4\xb8\x80\xe7\x9b\x98\xe9\xa5\xba\xe5\xad\x90",
+	    "\xe4\xb8\x80\xe7\x9b\x98" "dumplings", 1));
+	CHECK(switch_is(&m, 2, 3, "A cup of jiaozi.", "A mug of jiaozi.", 1));
+	CHECK(switch_is(&m, 1, 3, "A cup of jiaozi.", "A cup of jiaozi.", 0));
+	/* The nearest is taken: ravioli (2) only when dumpling (1) is out of range. */
+	mops_cmap_add(&m, "mooncake", "pastry", 2, 0, 0);
+	mops_cmap_add(&m, "mooncake", "pie", 1, 0, 0);
+	mops_cmap_add(&m, "mooncake", "tart", 1, 0, 0);
+	int pie = 0, tart = 0;
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		rng_seed(&rng, seed);
+		mops_code_switch(&m, 0, 3, 0, &rng, "a mooncake", &text, &done);
+		pie += strcmp(text, "a pie") == 0;
+		tart += strcmp(text, "a tart") == 0;
+		CHECK(done.n == 1 && done.e[0].distance == 1);
+		free(text);
+		mops_cmap_free(&done);
+	}
+	CHECK(pie > 0 && tart > 0 && pie + tart == 40); /* ties drawn, never the farther one */
+	mops_cmap_free(&m);
+}
+
 int
 main(void)
 {
@@ -223,5 +346,8 @@ main(void)
 	RUN(test_rationale);
 	RUN(test_lecture_plan);
 	RUN(test_garbage);
+	RUN(test_cmap);
+	RUN(test_analogies);
+	RUN(test_code_switch);
 	HARNESS_END();
 }
