@@ -20,6 +20,7 @@ OPIMPL(t2i);
 OPIMPL(inpaint_attr);
 OPIMPL(rationale);
 OPIMPL(code_switch);
+OPIMPL(tool_instruct);
 OPPLAN(rewrite);
 OPPLAN(caption);
 OPPLAN(counterfactual);
@@ -30,5 +31,6 @@ OPPLAN(t2i);
 OPPLAN(inpaint_attr);
 OPPLAN(rationale);
 OPPLAN(code_switch);
+OPPLAN(tool_instruct);
 
 #endif

@@ -316,4 +316,55 @@ struct rng;
 size_t mops_code_switch(const struct mops_cmap *m, int level, int maxd, int pick_random,
     struct rng *rng, const char *caption, char **text, struct mops_cmap *done);
 
+/* ---- GPT4Tools tool calls (core/modelops/mops_tools.c) ---- */
+
+struct mops_tool {
+	char *name, *usage;
+	char **args;  /* argument names; one holding "image" must be the image placeholder */
+	size_t nargs;
+};
+struct mops_tools {
+	struct mops_tool *v;
+	size_t n;
+};
+/*
+ * Reads a tool list: one "name: usage, arg, arg" line per tool (the
+ * trailing lowercase identifiers are the arguments), '#' lines and blank
+ * ones skipped. Returns 0 with *out (free with mops_tools_free), or -1
+ * with *cause "PATH:LINE: why".
+ */
+int mops_tools_parse(const char *text, const char *path, struct mops_tools *out, char **cause);
+/* The built-in list of 22 visual tools. Free with mops_tools_free. */
+void mops_tools_builtin(struct mops_tools *out);
+void mops_tools_free(struct mops_tools *t);
+/* The tool a written name means: the same letters and digits ignoring case, or the one
+ * nearest within 3 edits (*misspelt set); NULL when none, or two are as near. */
+const struct mops_tool *mops_tool_find(const struct mops_tools *t, const char *name,
+    int *misspelt);
+
+struct mops_call {
+	char *instruction;
+	const struct mops_tool *tool; /* borrowed from the list */
+	char **args;
+	size_t nargs;                 /* tool->nargs */
+	int misspelt;                 /* the reply wrote the tool's name another way */
+};
+struct mops_calls {
+	struct mops_call *v;
+	size_t n;
+	char **rejected;  /* "why: \"line\"" per refused line */
+	size_t nrejected;
+	size_t duplicates, misspelt;
+};
+/*
+ * Reads "instruction, [tool_name, arguments]" lines of a reply: unknown
+ * tools, too few arguments and image arguments other than image are
+ * refused (listed in out->rejected), extra arguments merged into the last,
+ * exact repeats of an instruction dropped. Returns the calls kept; free
+ * *out with mops_calls_free either way.
+ */
+size_t mops_calls_parse(const char *reply, const struct mops_tools *t, const char *image,
+    struct mops_calls *out);
+void mops_calls_free(struct mops_calls *c);
+
 #endif

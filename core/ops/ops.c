@@ -198,6 +198,20 @@ static const struct op_param code_switch_params[] = {
 	    "LLM fallback: longest reply (CultureMixup: 150)" },
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "fallback backend (default: the llm role)" },
 };
+static const struct op_param tool_instruct_params[] = {
+	{ "tools", PARAM_TEXT, 0, 0, "", NULL,
+	    "file of \"name: usage, arg, arg\" lines (default: 22 built-in visual tools)" },
+	{ "instances", PARAM_TEXT, 0, 0, "", NULL, "COCO instances JSON for object boxes" },
+	{ "image_name", PARAM_TEXT, 0, 0, "example.jpg", NULL,
+	    "the image placeholder every image argument must be (GPT4Tools: example.jpg)" },
+	{ "negatives", PARAM_TEXT, 0, 0, "", NULL,
+	    "Alpaca-style JSON or JSONL of no-tool samples (instruction, input, output)" },
+	{ "negative_ratio", PARAM_FLOAT, 0, 10, "1.0", NULL,
+	    "no-tool samples per tool call (GPT4Tools: 1.0)" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0.7", NULL, "sampling temperature (GPT4Tools: 0.7)" },
+	{ "max_tokens", PARAM_INT, 16, 8192, "2048", NULL, "longest reply, in tokens" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
+};
 
 const struct op_def op_table[] = {
 	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
@@ -263,6 +277,10 @@ const struct op_def op_table[] = {
 	    "CultureMixup: culture-specific concepts switched to mapped counterparts",
 	    code_switch_params, P(code_switch_params), opimpl_code_switch, opplan_code_switch,
 	    OP_BACKEND_OPTIONAL, "CultureMixup (EMNLP 2023)" },
+	{ "tool-instruct", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
+	    "GPT4Tools: one tool-use instruction per tool from the caption and boxes",
+	    tool_instruct_params, P(tool_instruct_params), opimpl_tool_instruct,
+	    opplan_tool_instruct, 0, "GPT4Tools (NeurIPS 2023)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL },
 };
 

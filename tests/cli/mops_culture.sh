@@ -9,20 +9,8 @@ stub_start || { fail stub-start "the stub did not start"; exit 1; }
 
 DB=$T/c.db
 LOG=$T/log.json
-cat >"$T/cfg.json" <<CFG
-{ "defaults": { "retries": { "max": 0 } },
-  "backends": [
-    { "name": "chat", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "stub-llm" } ],
-  "cache_dir": "off" }
-CFG
-# chat_rule MATCH CONTENT: a chat reply carrying CONTENT (\n is a line break) for bodies
-# holding MATCH.
-chat_rule() {
-	python3 -c 'import json,sys; print(json.dumps({"path": "/v1/chat/completions",
-"match": sys.argv[1], "body": {"id": "chatcmpl-cs", "object": "chat.completion",
-"model": "stub-llm", "choices": [{"index": 0, "message": {"role": "assistant",
-"content": sys.argv[2].replace("\\n", "\n")}, "finish_reason": "stop"}]}}))' "$1" "$2"
-}
+stub_chat_cfg "$T/cfg.json"
+chat_rule() { stub_chat_rule "$1" "$2" chatcmpl-cs; }
 q() { sqlite3 "$DB" "$1"; }
 chats="[e['json'] for e in d if e['path'] == '/v1/chat/completions']"
 

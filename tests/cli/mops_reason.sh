@@ -8,23 +8,8 @@ stub_start || { fail stub-start "the stub did not start"; exit 1; }
 
 DB=$T/r.db
 LOG=$T/log.json
-cat >"$T/cfg.json" <<CFG
-{ "defaults": { "retries": { "max": 0 } },
-  "backends": [
-    { "name": "chat", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "stub-llm",
-      "vision": true } ],
-  "cache_dir": "off" }
-CFG
-# chat_body CONTENT [ID]: a chat completion carrying CONTENT, where \n is a line break.
-chat_body() {
-	python3 -c 'import json,sys; print(json.dumps({"id": sys.argv[2], "object": "chat.completion",
-"model": "stub-llm", "choices": [{"index": 0, "message": {"role": "assistant",
-"content": sys.argv[1].replace("\\n", "\n")}, "finish_reason": "stop"}]}))' "$1" "${2:-chatcmpl-canned}"
-}
-chat_rule() {
-	printf '{"path": "/v1/chat/completions", "match": "%s", "body": %s}' "$1" \
-	    "$(chat_body "$2" "${3:-chatcmpl-canned}")"
-}
+stub_chat_cfg "$T/cfg.json" true
+chat_rule() { stub_chat_rule "$@"; }
 aug() { "$MMDA" augment "$@" --config "$T/cfg.json" --json 2>>"$T/aug.err"; }
 q() { sqlite3 "$DB" "$1"; }
 logq() { stub_log "$LOG" && json_get "$LOG" "$1"; }

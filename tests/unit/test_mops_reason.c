@@ -6,7 +6,8 @@
  * model, and the parsers of rationale, lecture and plan replies on good,
  * malformed and hostile input; and CultureMixup's code-switching
  * (core/modelops/mops_cswitch.c): concept maps, the LLM's analogies, the
- * substitution itself.
+ * substitution itself; and GPT4Tools' tool lists and tool-call replies
+ * (core/modelops/mops_tools.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -338,6 +339,88 @@ test_code_switch(void)
 	mops_cmap_free(&m);
 }
 
+static void
+test_tools(void)
+{
+	struct mops_tools t;
+	const struct mops_tool *tool;
+	char *cause = NULL;
+	int misspelt;
+
+	mops_tools_builtin(&t);
+	CHECK(t.n == 22);
+	tool = mops_tool_find(&t, "Replace Something From The Photo", &misspelt);
+	CHECK(tool != NULL && tool->nargs == 3 && !misspelt);
+	CHECK_STR(tool->args[2], "new_object");
+	CHECK_STR(tool->usage, "replaces an object in the image by another");
+	tool = mops_tool_find(&t, "segment_the_given_object", &misspelt);
+	CHECK(tool != NULL && !misspelt);
+	tool = mops_tool_find(&t, "Predict Depht On Imag", &misspelt);
+	CHECK(tool != NULL && misspelt);
+	CHECK_STR(tool->name, "Predict Depth On Image");
+	CHECK(mops_tool_find(&t, "Launch Missiles", &misspelt) == NULL);
+	CHECK(mops_tool_find(&t, "", &misspelt) == NULL);
+	mops_tools_free(&t);
+	/* As near to one tool as to another: refused, not guessed. */
+	CHECK(mops_tools_parse("Count Cats: counts cats, image_path\nCount Bats: counts bats, "
+	    "image_path\n", "t", &t, &cause) == 0);
+	CHECK(mops_tool_find(&t, "Count Rats", &misspelt) == NULL);
+	CHECK(mops_tool_find(&t, "count-bats", &misspelt) == &t.v[1] && !misspelt);
+	mops_tools_free(&t);
+
+	CHECK(mops_tools_parse("# mine\n- Count Objects: counts things, by kind, image_path, "
+	    "object\n\nZoom: enlarges, image_path\n", "t", &t, &cause) == 0);
+	CHECK(t.n == 2);
+	CHECK_STR(t.v[0].usage, "counts things, by kind");
+	CHECK(t.v[0].nargs == 2 && t.v[1].nargs == 1);
+	mops_tools_free(&t);
+	CHECK(mops_tools_parse("Zoom enlarges\n", "t", &t, &cause) == -1 &&
+	    strstr(cause, "t:1: no \"name:\"") != NULL);
+	free(cause);
+	cause = NULL;
+	CHECK(mops_tools_parse("Zoom: Enlarges The Image\n", "t", &t, &cause) == -1 &&
+	    strstr(cause, "no arguments") != NULL);
+	free(cause);
+	cause = NULL;
+	CHECK(mops_tools_parse("# nothing\n", "t", &t, &cause) == -1);
+	free(cause);
+}
+
+static void
+test_calls(void)
+{
+	struct mops_tools t;
+	struct mops_calls c;
+
+	mops_tools_builtin(&t);
+	CHECK(mops_calls_parse("Sure:\n1. Where is the dog?, [Detect the Given Object, "
+	    "example.jpg, dog]\n2) Where is the dog?, [Segment the Given Object, example.jpg, "
+	    "dog]\n- Make it snow, [Instruct Image Using Text, example.jpg, add snow, lots]\n"
+	    "Paint it, [Instruct Image Using Text, photo.png, paint]\nRemove, [Remove Something "
+	    "From The Photo, example.jpg]\n, [Get Photo Description, example.jpg]\n"
+	    "Just prose.\nSmile, [Make Smile, example.jpg]\n", &t, "example.jpg", &c) == 2);
+	CHECK(c.n == 2 && c.duplicates == 1 && c.nrejected == 4);
+	CHECK_STR(c.v[0].instruction, "Where is the dog?");
+	CHECK_STR(c.v[1].args[1], "add snow, lots");
+	CHECK(c.nrejected == 4 && strstr(c.rejected[0], "image argument") != NULL &&
+	    strstr(c.rejected[1], "too few") != NULL && strstr(c.rejected[2], "no instruction")
+	    != NULL && strstr(c.rejected[3], "unknown tool") != NULL);
+	mops_calls_free(&c);
+	CHECK(mops_calls_parse("", &t, "example.jpg", &c) == 0 && c.nrejected == 0);
+	mops_calls_free(&c);
+	CHECK(mops_calls_parse("[", &t, "example.jpg", &c) == 0);
+	mops_calls_free(&c);
+	CHECK(mops_calls_parse("x, []\n]]\n[[[]", &t, "example.jpg", &c) == 0);
+	mops_calls_free(&c);
+	/* Escapes never reach an instruction, an argument or a reason. */
+	CHECK(mops_calls_parse("Find \033[31mit\a, [Detect the Given Object, example.jpg, "
+	    "\033]0;x\a cat]\nX\033[2J, [Nope\033, example.jpg]", &t, "example.jpg", &c) == 1);
+	CHECK(strchr(c.v[0].instruction, '\033') == NULL && strchr(c.v[0].args[1], '\a') == NULL);
+	CHECK(c.nrejected == 1 && strchr(c.rejected[0], '\033') == NULL);
+	mops_calls_free(&c);
+	mops_tools_free(&t);
+}
+
 int
 main(void)
 {
@@ -349,5 +432,7 @@ main(void)
 	RUN(test_cmap);
 	RUN(test_analogies);
 	RUN(test_code_switch);
+	RUN(test_tools);
+	RUN(test_calls);
 	HARNESS_END();
 }
