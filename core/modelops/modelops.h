@@ -21,6 +21,7 @@ OPIMPL(inpaint_attr);
 OPIMPL(rationale);
 OPIMPL(code_switch);
 OPIMPL(tool_instruct);
+OPIMPL(concept_mix);
 OPPLAN(rewrite);
 OPPLAN(caption);
 OPPLAN(counterfactual);
@@ -32,5 +33,6 @@ OPPLAN(inpaint_attr);
 OPPLAN(rationale);
 OPPLAN(code_switch);
 OPPLAN(tool_instruct);
+OPPLAN(concept_mix);
 
 #endif

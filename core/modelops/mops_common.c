@@ -7,6 +7,7 @@
 #include "core/modelops/mops_priv.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,4 +611,45 @@ mops_ask(const struct op_def *op, const struct op_args *args, struct mclient *mc
 		*id = reply.id != NULL ? xstrdup(reply.id) : NULL;
 	chat_reply_free(&reply);
 	return 0;
+}
+
+int
+mops_box_parse(const char *opname, const char *s, double b[4], char **cause)
+{
+	const char *p = s;
+	char *end;
+
+	char *ex;
+
+	for (int i = 0; i < 4; i++) {
+		while (*p == ' ')
+			p++;
+		b[i] = strtod(p, &end);
+		if (end == p || !isfinite(b[i]) || b[i] < 0 || b[i] > 1e6 || (i >= 2 && b[i] <= 0))
+			break;
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p != (i < 3 ? ',' : '\0'))
+			break;
+		if (i == 3)
+			return 0;
+		p++;
+	}
+	ex = mops_excerpt(s, 60);
+	cause_set(cause, "%s: box=%s: want x,y,w,h in pixels (x,y >= 0; w,h > 0)", opname, ex);
+	free(ex);
+	return -1;
+}
+
+int
+mops_box_clip(const double b[4], int w, int h, struct mops_ibox *o)
+{
+	double x0 = floor(b[0]), y0 = floor(b[1]), x1 = ceil(b[0] + b[2]), y1 = ceil(b[1] + b[3]);
+
+	o->x0 = x0 < 0 ? 0 : x0 > w ? w : (int)x0;
+	o->y0 = y0 < 0 ? 0 : y0 > h ? h : (int)y0;
+	o->x1 = x1 > w ? w : x1 < 0 ? 0 : (int)x1;
+	o->y1 = y1 > h ? h : y1 < 0 ? 0 : (int)y1;
+	return o->x1 > o->x0 && o->y1 > o->y0 ? 0 : -1;
 }

@@ -145,6 +145,15 @@ int mops_generate(const struct op_def *op, struct mclient *mc, const struct back
  * after mops_lineage / mops_lineage_add named the backends. */
 void mops_lineage_result(struct op_output *out, const char *prompt, char *id);
 
+/* "x,y,w,h" in pixels into b: finite, x,y >= 0, w,h > 0. -1 with *cause "OPNAME: box=...". */
+int mops_box_parse(const char *opname, const char *s, double b[4], char **cause);
+/* A box in whole pixels, [x0, x1) x [y0, y1). */
+struct mops_ibox {
+	int x0, y0, x1, y1;
+};
+/* The box b (x, y, w, h) clipped to a w x h image; -1 when nothing of it is inside. */
+int mops_box_clip(const double b[4], int w, int h, struct mops_ibox *o);
+
 /* Bytes of one ALIA domain description at most. */
 #define MOPS_DOMAIN_MAX 200
 /*

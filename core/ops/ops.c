@@ -181,6 +181,11 @@ static const struct op_param rationale_params[] = {
 	{ "max_tokens", PARAM_INT, 16, 4096, "512", NULL, "longest reply, in tokens (T-SciQ: 512)" },
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
 };
+/* How code-switch and concept-mix choose a concept's counterpart from the map. */
+#define CONCEPT_CHOICE_PARAMS                                                              \
+	{ "max_distance", PARAM_INT, 0, 1000, "3", NULL, "farthest mapping used" },          \
+	{ "pick", PARAM_ENUM, 0, 0, "nearest", "nearest|random",                             \
+	    "the nearest counterpart (ties drawn) or any within max_distance" },
 static const struct op_param code_switch_params[] = {
 	{ "map", PARAM_TEXT, 0, 0, "", NULL,
 	    "concept map file: source, target, distance[, concept|phrase|word] rows" },
@@ -188,9 +193,7 @@ static const struct op_param code_switch_params[] = {
 	    "concepts the map lacks, comma-separated, mapped by the LLM (needs --config)" },
 	{ "level", PARAM_ENUM, 0, 0, "all", "all|concept|phrase|word",
 	    "tier of map rows to switch (all: one candidate per tier)" },
-	{ "max_distance", PARAM_INT, 0, 1000, "3", NULL, "farthest mapping used" },
-	{ "pick", PARAM_ENUM, 0, 0, "nearest", "nearest|random",
-	    "the nearest counterpart (ties drawn) or any within max_distance" },
+	CONCEPT_CHOICE_PARAMS
 	{ "culture", PARAM_TEXT, 0, 0, "Western", NULL,
 	    "LLM fallback: the culture of the analogies (CultureMixup: Western)" },
 	{ "temperature", PARAM_FLOAT, 0, 2, "0", NULL, "LLM fallback: sampling temperature" },
@@ -211,6 +214,17 @@ static const struct op_param tool_instruct_params[] = {
 	{ "temperature", PARAM_FLOAT, 0, 2, "0.7", NULL, "sampling temperature (GPT4Tools: 0.7)" },
 	{ "max_tokens", PARAM_INT, 16, 8192, "2048", NULL, "longest reply, in tokens" },
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
+};
+static const struct op_param concept_mix_params[] = {
+	{ "map", PARAM_TEXT, 0, 0, "", NULL,
+	    "concept map file: source, target, distance rows (as for code-switch)" },
+	{ "concepts", PARAM_TEXT, 0, 0, "", NULL,
+	    "folder of concept images, one sub-folder per concept (named as the map's targets)" },
+	{ "box", PARAM_TEXT, 0, 0, "", NULL,
+	    "x,y,w,h in pixels when the parent has no box of the concept" },
+	{ "instances", PARAM_TEXT, 0, 0, "", NULL, "COCO instances JSON with the boxes" },
+	{ "alpha", PARAM_FLOAT, 0, 1, "0.5", NULL, "weight of the pasted concept image" },
+	CONCEPT_CHOICE_PARAMS
 };
 
 const struct op_def op_table[] = {
@@ -281,6 +295,10 @@ const struct op_def op_table[] = {
 	    "GPT4Tools: one tool-use instruction per tool from the caption and boxes",
 	    tool_instruct_params, P(tool_instruct_params), opimpl_tool_instruct,
 	    opplan_tool_instruct, 0, "GPT4Tools (NeurIPS 2023)" },
+	{ "concept-mix", 1, OP_IMAGE, 1, 0, 0,
+	    "CultureMixup: a picture of the mapped concept pasted over the concept's box",
+	    concept_mix_params, P(concept_mix_params), opimpl_concept_mix, opplan_concept_mix, 0,
+	    "CultureMixup (EMNLP 2023)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL },
 };
 

@@ -73,5 +73,29 @@ printf 'goto %s\ndump-screen %s\nquit\n' "$ID" "$T/screen" >"$T/script"
 MMDA_SCRIPT="$T/script" COLUMNS=160 LINES=40 TERM=xterm-256color "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check review-switched-line grep -q 'switched: jiaozi -> dumpling (concept, distance 1); oolong tea -> black' "$T/screen"
 
+# ---- concept-mix: a picture of the counterpart pasted over the concept's box ----
+mkdir -p "$T/cc/dumpling" "$T/cc/black tea" "$T/cc/unmapped"
+# pyq EXPR FILE...: EXPR with decode() and solid() of tests/http/png.py; files in sys.argv[1:].
+pyq() { e=$1; shift; python3 -c "import sys; sys.path[:0] = ['$TOP/tests/http']; from png import decode, solid; print($e)" "$@"; }
+pyq "solid(sys.argv[1] + '/dumpling/a.png', 8, 8, (255, 0, 0)), solid(sys.argv[1] + '/black tea/b.png', 8, 8, (0, 0, 255)), solid(sys.argv[1] + '/unmapped/c.png', 8, 8, (0, 255, 0))" "$T/cc" >/dev/null
+"$MMDA" augment "$DB" --op concept-mix --set map="$T/map.csv" --set concepts="$T/cc" --set box=10,12,40,30 --seed 1 --json >"$T/out" 2>"$T/err"
+check mix-creates [ "$(json_get "$T/out" "len(d['created']), d['unchanged'], d['failed']")" = "(1, 2, [])" ]
+MID=$(json_get "$T/out" "d['created'][0]")
+"$MMDA" show "$DB" "$MID" --json >"$T/show"
+check mix-one-concept-switched [ "$(json_get "$T/show" "d['text']")" = "A plate of dumpling and a cup of oolong tea on a table." ]
+check mix-lineage [ "$(json_get "$T/show" "d['params']['box'], d['params']['concept_image'], d['params']['alpha'], d['params']['distance'], d['meta']['code_switch'][0]['to']")" = "([10, 12, 40, 30], 'dumpling/a.png', 0.5, 1, 'dumpling')" ]
+PARENT=$(q "SELECT image_path FROM candidates WHERE src_key = 'd'")
+check mix-pixels [ "$(pyq "[(a[:3] == b[:3], all(a[3][y][x] == b[3][y][x] for y in range(a[1]) for x in range(a[0] * a[2]) if not (10 <= x // a[2] < 50 and 12 <= y < 42)), all(abs(b[3][y][x * a[2] + k] - round(0.5 * (255, 0, 0)[k] + 0.5 * a[3][y][x * a[2] + k])) <= 1 for x in range(10, 50) for y in range(12, 42) for k in range(3))) for a, b in [(decode(open(sys.argv[1], 'rb').read()), decode(open(sys.argv[2], 'rb').read()))]][0]" "$T/p/$PARENT" "$(json_get "$T/show" "d['image']")")" = "(True, True, True)" ]
+"$MMDA" replay "$DB" "$MID" >/dev/null 2>"$T/err"
+check mix-replay-refused [ "$(grep -c 'plans its batch from files' "$T/err")" = 1 ]
+rm -rf "$T/cc/dumpling" "$T/cc/black tea"
+"$MMDA" augment "$DB" --op concept-mix --set map="$T/map.csv" --set concepts="$T/cc" --set box=10,12,40,30 --seed 2 >/dev/null 2>"$T/err"
+check mix-no-pictures [ "$(grep -c 'no counterpart of .* has a folder of images' "$T/err")" = 1 ]
+"$MMDA" augment "$DB" --op concept-mix --set map="$T/map.csv" --seed 2 >/dev/null 2>"$T/err"
+check mix-needs-folder [ "$(grep -c 'needs map=FILE .* and concepts=DIR' "$T/err")" = 1 ]
+printf 'goto %s\ndump-screen %s\nquit\n' "$MID" "$T/screen2" >"$T/script"
+MMDA_SCRIPT="$T/script" COLUMNS=160 LINES=40 TERM=xterm-256color "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check mix-review-line grep -q 'switched: jiaozi -> dumpling (concept image dumpling/a.png, distance 1)' "$T/screen2"
+
 check integrity integrity "$DB"
 stub_stop
