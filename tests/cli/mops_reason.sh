@@ -137,5 +137,13 @@ check mix-lecture-only-for-pcot [ "$(logq "len([r for r in $chats if 'background
 aug "$T/empty.db" --op rationale --set mode=mix >"$T/out"
 check mix-needs-tune [ $? -ne 0 ] && check mix-needs-tune-said [ "$(grep -c 'run mmda tune DB --mix-rationales first' "$T/aug.err")" -ge 1 ]
 
+# ---- the full-text screen: the problem above the rationale, scrollable ----
+printf 'goto %s\nfull-text\ndump-screen %s\ntext-down\ndump-screen %s\nfull-text\ndump-screen %s\nquit\n' "$R2" "$T/full" "$T/full2" "$T/back" >"$T/script"
+MMDA_SCRIPT="$T/script" COLUMNS=100 LINES=24 TERM=xterm-256color "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check full-text-problem [ "$(grep -c -e '^ Question: Which animal.s feet are adapted for climbing?' -e '^ Options:  (A) cat  (B) fish  (C) snail' -e '^ Gold:     (A) cat' -e '^ Reached:  (DIFFERS from gold) (B) fish' -e '^ Rationale (cot):' -e '^   A cat has sharp claws that grip bark.' "$T/full")" = 6 ]
+check full-text-title [ "$(grep -c "full text   lines 1-.* j/k PgUp/PgDn scroll, v or q back" "$T/full")" = 1 ]
+check full-text-scrolls [ "$(grep -c '^ Question:' "$T/full2"; grep -c 'lines 2-' "$T/full2")" = "$(printf '0\n1')" ]
+check full-text-back [ "$(grep -c 'AUGMENTED  #' "$T/back")" = 1 ]
+
 check integrity integrity "$DB"
 stub_stop

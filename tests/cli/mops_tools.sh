@@ -60,6 +60,9 @@ check negative-input-joined [ "$(printf '%s\n' "$conv" | python3 -c "import json
 check text-and-lineage [ "$(q "SELECT substr(text, 1, instr(text, ' | ') + 6) || '|' || backend || '|' || response_id || '|' || (prompt LIKE 'Image: example.jpg%') FROM candidates WHERE id = $ID")" = "Find where the cat is in example.jpg [Detect the Given Object: example.jpg, cat] | What|llm=chat|chatcmpl-tools|1" ]
 "$MMDA" export "$DB" --format llava --select all --out "$T/llava" >/dev/null 2>"$T/err"
 check export-llava [ "$(json_get "$T/llava/llava.json" "[len(r['conversations']) for r in d if any('Action:' in t['value'] for t in r['conversations'])]")" = "[20]" ]
+printf 'goto %s\nfull-text\ndump-screen %s\nquit\n' "$ID" "$T/full" >"$T/script"
+MMDA_SCRIPT="$T/script" COLUMNS=120 LINES=40 TERM=xterm-256color "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check full-text-fields [ "$(grep -c -e '^ 3. Make the cat wear a tiny hat$' -e '^    Tool:      Instruct Image Using Text$' -e '^    Arguments: example.jpg | put a hat, a small one, on the cat$' -e '^    (the reply misspelt' -e '^ Refused:$' "$T/full")" = 5 ]
 aug "$DB" --op tool-instruct --seed 1 --set "instances=$T/inst.json" --set "negatives=$T/alpaca.json" >"$T/out"
 check rerun-existing [ "$(json_get "$T/out" "len(d['created']), d['existing']")" = "(0, 1)" ]
 
