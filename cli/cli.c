@@ -20,7 +20,7 @@ const struct cli_command cli_commands[] = {
 	    NULL, cmd_init },
 	{ "import", "DB SOURCE... [--format F] [--root DIR] [--strict] [--verify] [--json]",
 	    "import image-text pairs from manifests, shards or folders",
-	    "  --format F   auto (default), jsonl, csv, coco, llava, dj, wds or dir\n"
+	    "  --format F   auto (default), jsonl, csv, coco, llava, dj, wds, dir or scienceqa\n"
 	    "  --root DIR   resolve image paths against DIR (default: the source's folder)\n"
 	    "  --strict     stop at the first bad record and keep nothing of that source\n"
 	    "  --verify     open every image header: it must exist, decode and fit the limit\n"
@@ -136,7 +136,10 @@ const struct cli_command cli_commands[] = {
 	    "                        keep it (versioned) and write its probabilities as the\n"
 	    "                        metric learned_accept, which thresholds use like any other\n"
 	    "  --folds K             stratified folds (default 5); --seed N shuffles them\n"
-	    "  --l2 X                penalty on the standardised weights (default 0.1)\n",
+	    "  --l2 X                penalty on the standardised weights (default 0.1)\n"
+	    "  --mix-rationales      T-SciQ's policy: per skill, CoT or PCoT rationales, by\n"
+	    "                        fewer rejections on the problems reviewed in both modes;\n"
+	    "                        kept for augment --op rationale --set mode=mix\n",
 	    cmd_tune },
 	{ "audit", "DB --sample N [--seed S] [--json]",
 	    "sample what an export would take unreviewed, to measure its precision",

@@ -40,6 +40,8 @@ ops_json(void)
 		cJSON_AddStringToObject(o, "kind", kind_names[op->kind]);
 		cJSON_AddStringToObject(o, "class", op_class_table[op->cls].name);
 		cli_json_int(o, "parents", op->nparents);
+		cJSON_AddStringToObject(o, "runs_on", op->flags & OP_ANY_PARENT ? "all" :
+		    "originals");
 		cJSON_AddBoolToObject(o, "needs_backend", op->needs_backend != 0);
 		cJSON *roles = cJSON_AddArrayToObject(o, "backends");
 		for (int r = 0; r < ROLE_COUNT; r++)
@@ -94,6 +96,18 @@ ops_print(void)
 					    op->params[i].name);
 			putchar('\n');
 		}
+		if (!op->needs_backend && (op->flags & OP_BACKEND_OPTIONAL)) {
+			int more = 0;
+			for (int i = 0; i < op->nparams; i++)
+				if (op->params[i].type == PARAM_BACKEND)
+					printf("%s%s", more++ ? ", " : "    uses when configured: ",
+					    op->params[i].name);
+			if (more)
+				putchar('\n');
+		}
+		if (op->flags & OP_ANY_PARENT)
+			printf("    runs on: every candidate, derived ones too (those it cannot use "
+			    "are unchanged)\n");
 		for (int i = 0; i < op->nparams; i++) {
 			const struct op_param *p = &op->params[i];
 			char range[64] = "";
@@ -241,7 +255,9 @@ cmd_augment(int argc, char **argv)
 	opts.nsets = nsets;
 	opts.progress = progress;
 	opts.arg = &start;
-	if (opts.op->needs_backend && (opts.mc = mclient_open(config, &cause)) == NULL) {
+	/* An op that only may use a model opens the client when a config is named. */
+	if ((opts.op->needs_backend || ((opts.op->flags & OP_BACKEND_OPTIONAL) && config != NULL))
+	    && (opts.mc = mclient_open(config, &cause)) == NULL) {
 		free(sets);
 		return cli_fail("augment", cause);
 	}

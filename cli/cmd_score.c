@@ -21,7 +21,7 @@ needs_text(int needs, char *buf, size_t len)
 		{ METRIC_IMAGE, "image" }, { METRIC_PARENT, "parent" }, { METRIC_TEXT, "text" },
 		{ METRIC_SET, "whole set" }, { METRIC_BACKEND, "backend" },
 		{ METRIC_HASHES, "image hashes" }, { METRIC_WORDNET, "WordNet" },
-		{ METRIC_LEARNED, "mmda tune --learn" },
+		{ METRIC_LEARNED, "mmda tune --learn" }, { METRIC_META, "the op's meta" },
 	};
 	size_t o = 0;
 

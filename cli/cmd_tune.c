@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/utf8.h"
 #include "core/metrics/metrics.h"
 #include "core/store.h"
 #include "core/metrics/tune.h"
@@ -376,6 +377,52 @@ learn(struct store *st, const struct learn_opts *o, int json)
 	return CLI_OK;
 }
 
+/* mmda tune --mix-rationales: T-SciQ's CoT-or-PCoT choice per skill, printed and kept. */
+static int
+mix_rationales(struct store *st, int json)
+{
+	struct mix_choice *c;
+	size_t n;
+	char *cause = NULL;
+
+	if (tune_mix_rationales(st, &c, &n, &cause) != 0)
+		return cli_fail("tune", cause);
+	if (json) {
+		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "skills");
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "skill", c[i].skill);
+			cli_json_int(o, "problems", (int64_t)c[i].problems);
+			cli_json_int(o, "cot_errors", (int64_t)c[i].cot_errors);
+			cli_json_int(o, "pcot_errors", (int64_t)c[i].pcot_errors);
+			if (c[i].choice != NULL)
+				cJSON_AddStringToObject(o, "choice", c[i].choice);
+			else
+				cJSON_AddNullToObject(o, "choice");
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON_AddStringToObject(root, "setting", MIX_RATIONALES_SETTING);
+		cli_print_json(root);
+	} else if (n == 0) {
+		printf("no reviewed rationales: run augment --op rationale with mode=cot and "
+		    "mode=pcot, and review them\n");
+	} else {
+		printf("%-32s %8s %10s %11s  %s\n", "skill", "problems", "cot errors",
+		    "pcot errors", "choice");
+		for (size_t i = 0; i < n; i++) {
+			char *skill = utf8_sanitize(c[i].skill, 0);
+			printf("%-32s %8zu %10zu %11zu  %s\n", skill, c[i].problems, c[i].cot_errors,
+			    c[i].pcot_errors, c[i].choice != NULL ? c[i].choice :
+			    "none (no problem reviewed in both modes)");
+			free(skill);
+		}
+		printf("kept as the setting %s: augment --op rationale --set mode=mix uses it\n",
+		    MIX_RATIONALES_SETTING);
+	}
+	mix_choices_free(c, n);
+	return CLI_OK;
+}
+
 int
 cmd_tune(int argc, char **argv)
 {
@@ -389,6 +436,7 @@ cmd_tune(int argc, char **argv)
 		{ "decay", required_argument, NULL, 'd' },
 		{ "annotator", required_argument, NULL, 'A' },
 		{ "learn", no_argument, NULL, 'L' },
+		{ "mix-rationales", no_argument, NULL, 'X' },
 		{ "folds", required_argument, NULL, 'F' },
 		{ "l2", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -402,7 +450,7 @@ cmd_tune(int argc, char **argv)
 	struct store *st;
 	char *end;
 	int64_t v;
-	int ch, rc, learning = 0;
+	int ch, rc, learning = 0, mixing = 0;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -442,6 +490,9 @@ cmd_tune(int argc, char **argv)
 		case 'L':
 			learning = 1;
 			break;
+		case 'X':
+			mixing = 1;
+			break;
 		case 'F':
 			if (parse_int64(optarg, 2, LEARN_MAX_FOLDS, &v) != 0)
 				return cli_usage("tune", "--folds wants a number from 2 to %d",
@@ -469,6 +520,15 @@ cmd_tune(int argc, char **argv)
 		default:
 			return cli_usage("tune", "unknown option %s", argv[optind - 1]);
 		}
+	}
+	if (mixing) {
+		if (argc - optind != 1 || a.metric != NULL || learning)
+			return cli_usage("tune", "--mix-rationales takes a database and nothing else");
+		if ((st = cli_open("tune", argv[optind], 0)) == NULL)
+			return CLI_ERROR;
+		rc = mix_rationales(st, a.json);
+		store_close(st);
+		return rc;
 	}
 	if (learning) {
 		if (argc - optind != 1 || a.metric != NULL)

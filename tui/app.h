@@ -29,6 +29,7 @@ enum view_id {
 	VIEW_AUGMENT,
 	VIEW_EXPORT,
 	VIEW_HELP,
+	VIEW_TEXT,
 	VIEW_COUNT
 };
 
@@ -99,6 +100,7 @@ struct app {
 	int cap_scroll;   /* review: caption rows scrolled away (c) */
 	int cap_scroll_more; /* the draw step left words below the caption box */
 	int help_top;     /* help: the first line shown */
+	int text_top;     /* full text: the first line shown */
 	enum view_id help_from; /* the screen help returns to */
 	char last_search[256];  /* what / looked for, for n */
 	int64_t last_id;  /* the candidate those two belong to */

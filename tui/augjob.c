@@ -65,13 +65,14 @@ run(void *arg)
 	o.cancel = &j->cancel;
 	/* The config is read here, not on the UI thread: it is disk work. */
 	st = NULL;
-	if (j->op->needs_backend) {
+	/* An op that only may use a model gets one when a config is named (or not at all). */
+	if (j->op->needs_backend || ((j->op->flags & OP_BACKEND_OPTIONAL) && j->config != NULL)) {
 		o.mc = mclient_open(j->config, &cause);
 		pthread_mutex_lock(&j->lock);
 		j->mc = o.mc; /* augjob_cancel reaches the engine through it */
 		pthread_mutex_unlock(&j->lock);
 	}
-	if (j->op->needs_backend && o.mc == NULL)
+	if (o.mc == NULL && cause != NULL)
 		snprintf(msg, sizeof msg, "%s: %s", j->op->name, cause);
 	/* Its own connection: SQLite connections are not shared between threads here. */
 	else if ((st = store_open(j->db_path, 0, &cause)) == NULL ||

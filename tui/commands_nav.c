@@ -95,13 +95,32 @@ cmd_scores_page(struct app *a, const char *arg)
 	a->dirty = 1;
 }
 
-/* The help screen: one line, or a page, either way. */
+/* The full-text screen of the candidate under review; again: back. */
+void
+cmd_full_text(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->view == VIEW_TEXT) {
+		switch_view(a, VIEW_REVIEW);
+		return;
+	}
+	if (a->view != VIEW_REVIEW || a->c.id == 0) {
+		app_status(a, 1, "full-text: no candidate on this screen (q returns to review)");
+		return;
+	}
+	a->text_top = 0;
+	switch_view(a, VIEW_TEXT);
+}
+
+/* The help or full-text screen: one line, or a page, either way. */
 static void
 help_move(struct app *a, int by)
 {
-	a->help_top += by;
-	if (a->help_top < 0)
-		a->help_top = 0; /* the draw step clamps the bottom */
+	int *top = a->view == VIEW_TEXT ? &a->text_top : &a->help_top;
+
+	*top += by;
+	if (*top < 0)
+		*top = 0; /* the draw step clamps the bottom */
 	a->dirty = 1;
 }
 

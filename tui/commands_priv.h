@@ -48,6 +48,7 @@ void cmd_search(struct app *a, const char *arg);
 void cmd_search_next(struct app *a, const char *arg);
 void cmd_caption_scroll(struct app *a, const char *arg);
 void cmd_scores_page(struct app *a, const char *arg);
+void cmd_full_text(struct app *a, const char *arg);
 void cmd_help_down(struct app *a, const char *arg);
 void cmd_help_up(struct app *a, const char *arg);
 void cmd_help_page_down(struct app *a, const char *arg);

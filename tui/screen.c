@@ -107,13 +107,14 @@ watchdog_start(void)
 
 /* Each screen's footer: the keys that screen answers to (all in the command table). */
 static const char *const hints[VIEW_COUNT] = {
-	[VIEW_REVIEW] = "a accept  x reject  spc skip  u undo  j/k move  c text  i scores  ? help  q quit",
+	[VIEW_REVIEW] = "a accept  x reject  spc skip  u undo  j/k move  c/v text  i scores  ? help  q quit",
 	[VIEW_LIST] = "j/k move  g/G first/last  PgUp/PgDn  Enter open  f filter  o sort  / find",
 	[VIEW_THRESHOLDS] = "h/l cutoff  H/L x10  j/k metric  T best F1  s set  A apply  o scope  Enter near",
 	[VIEW_STATS] = "S or q back  ? help",
 	[VIEW_AUGMENT] = "j/k operator  Tab parameter  e set  r run  R all  M marked  X stop  q back",
 	[VIEW_EXPORT] = "j/k format  Tab selection  Enter export to a folder  q back",
 	[VIEW_HELP] = "j/k PgUp/PgDn scroll  q or ? back",
+	[VIEW_TEXT] = "j/k PgUp/PgDn scroll  v or q back  ? help",
 };
 
 static void

@@ -18,6 +18,7 @@ screen_of(int view)
 	case VIEW_AUGMENT: return " (g)";
 	case VIEW_EXPORT: return " (E)";
 	case VIEW_HELP: return " (help)";
+	case VIEW_TEXT: return " (v)";
 	default: return "";
 	}
 }
@@ -105,6 +106,7 @@ views_draw(struct app *a)
 	    a->view == VIEW_THRESHOLDS ? &view_thresholds :
 	    a->view == VIEW_STATS ? &view_stats :
 	    a->view == VIEW_AUGMENT ? &view_augment :
-	    a->view == VIEW_EXPORT ? &view_export : &view_review;
+	    a->view == VIEW_EXPORT ? &view_export :
+	    a->view == VIEW_TEXT ? &view_text : &view_review;
 	v->draw(a);
 }

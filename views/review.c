@@ -337,18 +337,26 @@ review_draw(struct app *a)
 		split(a->c.text, &wb);
 		char *keep_a = xmalloc(wa.n + 1), *keep_b = xmalloc(wb.n + 1);
 		int marked = diff(&wa, &wb, keep_a, keep_b) == 0;
-		/* BiAug keeps a hard-negative caption beside the positive one: show both. */
+		/* BiAug keeps a hard-negative caption beside the positive one: show both.
+		 * A code-switch shows its mappings there instead (the diff marks the new
+		 * words; this says what each replaced, at which tier and distance). */
 		char neg[512];
+		const char *rowlabel = "negative: ";
+		int rowattr = theme_attr(TH_REMOVED);
 		meta_string(a->c.meta, "negative_caption", neg, sizeof neg);
+		if (*neg == '\0') {
+			meta_string(a->c.meta, "switches", neg, sizeof neg);
+			rowlabel = "switched: ";
+			rowattr = theme_attr(TH_ADDED);
+		}
 		int negrow = *neg != '\0';
 		int more = draw_words(cy, 0, lw, CAPTION_ROWS, &wa, keep_a, 0, a->cap_scroll);
 		more |= draw_words(cy, rx, rw, CAPTION_ROWS - marked - negrow, &wb, keep_b, marked,
 		    a->cap_scroll);
 		if (negrow) {
-			int nx = screen_text(cy + CAPTION_ROWS - 1 - marked, rx, rw, "negative: ",
+			int nx = screen_text(cy + CAPTION_ROWS - 1 - marked, rx, rw, rowlabel,
 			    theme_attr(TH_DIM));
-			screen_text(cy + CAPTION_ROWS - 1 - marked, rx + nx, rw - nx, neg,
-			    theme_attr(TH_REMOVED));
+			screen_text(cy + CAPTION_ROWS - 1 - marked, rx + nx, rw - nx, neg, rowattr);
 		}
 		if (marked) {
 			int rxx = screen_text(cy + CAPTION_ROWS - 1, rx, rw, "removed:",

@@ -17,7 +17,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_review, view_list, view_thresholds, view_stats, view_augment,
-    view_export, view_help;
+    view_export, view_help, view_text;
 
 /*
  * The review screen's scores panel (views/scores.c): draws it in rows

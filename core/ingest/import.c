@@ -33,6 +33,7 @@ static const char *const import_names[] = {
 	[IMPORT_DJ] = "dj",
 	[IMPORT_WDS] = "wds",
 	[IMPORT_DIR] = "dir",
+	[IMPORT_SCIENCEQA] = "scienceqa",
 };
 
 const char *
@@ -199,6 +200,11 @@ imp_peek(const char *path, char *buf, size_t n, char **cause)
 static enum import_format
 detect_record(const cJSON *o)
 {
+	/* ScienceQA: {"ID": {"question": ..., "choices": [...], ...}, ...}. */
+	const cJSON *first = cJSON_IsObject(o) ? o->child : NULL;
+	if (cJSON_IsObject(first) && cJSON_GetObjectItemCaseSensitive(first, "question") &&
+	    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(first, "choices")))
+		return IMPORT_SCIENCEQA;
 	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "images")) &&
 	    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "annotations")))
 		return IMPORT_COCO;
@@ -282,7 +288,7 @@ detect_json(const char *path, const char *peek, size_t n, char **cause)
 		return IMPORT_JSONL; /* the reader reports the bad lines */
 	f = cJSON_IsObject(doc) ? detect_record(doc) : IMPORT_JSONL;
 	cJSON_Delete(doc);
-	if (f != IMPORT_COCO) {
+	if (f != IMPORT_COCO && f != IMPORT_SCIENCEQA) {
 		cause_set(cause, "%s: one JSON object over several lines, not a COCO file "
 		    "(no \"images\" and \"annotations\")", path);
 		return IMPORT_AUTO;
@@ -387,6 +393,8 @@ import_read(const char *path, enum import_format fmt, const struct import_sink *
 		return import_wds(&im);
 	case IMPORT_DIR:
 		return import_dir(&im);
+	case IMPORT_SCIENCEQA:
+		return import_scienceqa(&im);
 	case IMPORT_AUTO:
 		break;
 	}

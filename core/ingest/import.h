@@ -21,6 +21,7 @@ enum import_format {
 	IMPORT_DJ,
 	IMPORT_WDS,
 	IMPORT_DIR,
+	IMPORT_SCIENCEQA, /* ScienceQA problems.json: one object of problems keyed by id */
 };
 
 /* One pair as the source states it. Every pointer is borrowed and valid only

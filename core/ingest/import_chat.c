@@ -2,8 +2,11 @@
 /*
  * Readers for the multimodal training formats built on JSON records: LLaVA
  * conversations (one pair per record: the image and the first answer, with
- * the whole conversation kept as meta so an exporter can write it back) and
- * Data-Juicer JSONL (special tokens tie captions to the record's images).
+ * the whole conversation kept as meta so an exporter can write it back),
+ * Data-Juicer JSONL (special tokens tie captions to the record's images) and
+ * ScienceQA's problems.json (one object keyed by problem id; the question is
+ * the text, the options, answer index, hint and skill are meta for the
+ * rationale op).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,4 +227,81 @@ int
 import_dj(struct imp *im)
 {
 	return json_read_records(im, dj_record);
+}
+
+/*
+ * One ScienceQA problem. Its image lives where the release puts it,
+ * images/SPLIT/ID/IMAGE under the root; text-only problems (image null, about
+ * half the set) have no pair to review and are reported.
+ */
+static int
+sqa_record(struct imp *im, const cJSON *rec, const char *pid)
+{
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(rec, "question");
+	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(rec, "choices");
+	const cJSON *answer = cJSON_GetObjectItemCaseSensitive(rec, "answer");
+	const cJSON *img = cJSON_GetObjectItemCaseSensitive(rec, "image");
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(rec, "split");
+	const cJSON *v;
+	int nchoices = cJSON_GetArraySize(choices), rc;
+
+	if (!cJSON_IsObject(rec))
+		return imp_error(im, 0, pid, "not an object");
+	if (!cJSON_IsString(q) || imp_blank(q->valuestring))
+		return imp_error(im, 0, pid, "no \"question\" string");
+	if (!cJSON_IsArray(choices) || nchoices < 2)
+		return imp_error(im, 0, pid, "no \"choices\" list of two or more");
+	cJSON_ArrayForEach(v, choices)
+		if (!cJSON_IsString(v))
+			return imp_error(im, 0, pid, "a choice is not a string");
+	if (!cJSON_IsNumber(answer) || answer->valuedouble != (double)answer->valueint ||
+	    answer->valueint < 0 || answer->valueint >= nchoices)
+		return imp_error(im, 0, pid, "\"answer\" is not the index of a choice");
+	if (img == NULL || cJSON_IsNull(img))
+		return imp_error(im, 0, pid, "no image: text-only problem");
+	if (!cJSON_IsString(img) || img->valuestring[0] == '\0' ||
+	    strchr(img->valuestring, '/') != NULL)
+		return imp_error(im, 0, pid, "\"image\" is not a file name");
+	if (json_tree_has_nul(rec))
+		return imp_error(im, 0, pid, "the record contains a NUL character");
+	if (strchr(pid, '/') != NULL || strcmp(pid, "..") == 0 || strcmp(pid, ".") == 0)
+		return imp_error(im, 0, pid, "the problem id is not a folder name");
+	const char *sp = cJSON_IsString(split) && *split->valuestring != '\0' &&
+	    strchr(split->valuestring, '/') == NULL && strcmp(split->valuestring, "..") != 0 ?
+	    split->valuestring : "train";
+	char *path = xasprintf("images/%s/%s/%s", sp, pid, img->valuestring);
+	cJSON *meta = cJSON_CreateObject();
+	static const char *const keep[] = { "question", "choices", "answer", "hint", "skill",
+		"subject", "topic", "category", "grade", "split" };
+	for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(rec, keep[k])) != NULL && !cJSON_IsNull(v))
+			cJSON_AddItemToObject(meta, keep[k], cJSON_Duplicate(v, 1));
+	cJSON_AddStringToObject(meta, "sqa_id", pid);
+	char *mtext = cJSON_PrintUnformatted(meta);
+	cJSON_Delete(meta);
+	struct import_record r = { .line = 0, .key = pid, .key_is_id = 1, .image = path,
+		.text = q->valuestring, .meta = mtext };
+	rc = imp_pair(im, &r);
+	cJSON_free(mtext);
+	free(path);
+	return rc;
+}
+
+int
+import_scienceqa(struct imp *im)
+{
+	cJSON *doc = json_read_file(im->path, im->cause), *rec;
+	int rc = 0;
+
+	if (doc == NULL)
+		return -1;
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return cause_set(im->cause, "%s: not a ScienceQA problems object", im->path);
+	}
+	cJSON_ArrayForEach(rec, doc)
+		if ((rc = sqa_record(im, rec, rec->string)) != 0)
+			break;
+	cJSON_Delete(doc);
+	return rc;
 }

@@ -55,6 +55,7 @@ int import_llava(struct imp *im);
 int import_dj(struct imp *im);
 int import_wds(struct imp *im);
 int import_dir(struct imp *im);
+int import_scienceqa(struct imp *im);
 
 /*
  * JSON helpers (core/ingest/import_json.c). A record callback gets each object of a

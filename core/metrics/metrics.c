@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/metrics/imgmetrics.h"
 #include "core/ops/ops.h"
 #include "core/store.h"
@@ -115,6 +117,12 @@ const struct metric_def metric_table[] = {
 	    "Data-Juicer image_pair_similarity_filter keeps 0.1..1.0; near 1 is a minimal edit",
 	    METRIC_IMAGE | METRIC_PARENT | METRIC_BACKEND, METRIC_KEEP_ABOVE,
 	    C(GEOMETRIC) | C(PHOTOMETRIC) | C(GENERATIVE) | C(MIX) },
+	/* What a model op recorded about its own output. */
+	{ "rationale_consistent", 1,
+	    "1 when a rationale's final answer is the gold answer, else 0 (rationale op)",
+	    "0 or 1", 1, 0, 1, 0,
+	    "ours (T-SciQ filters nothing): a rationale ending elsewhere contradicts its answer",
+	    METRIC_META, METRIC_KEEP_ABOVE, C(CAPTION) },
 	/* Learned from the decisions (core/metrics/learnstore.c). */
 	{ "learned_accept", 1, "the learned filter's probability that a person accepts",
 	    "0..1", 1, 0, 0.5, 0, "mmda tune --learn: L2 logistic regression over the scores "
@@ -424,6 +432,15 @@ metric_compute(const struct metric_def *m, const struct metric_inputs *in, doubl
 			return 1;
 		return txm_word_overlap(in->wn, in->text, in->parent_text, out) == 0 ? 0 :
 		    cause_set(cause, "word_overlap failed");
+	}
+	if (strcmp(n, "rationale_consistent") == 0) {
+		cJSON *doc = in->meta != NULL ? cJSON_Parse(in->meta) : NULL;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "answer_consistent");
+		int rc = cJSON_IsBool(v) ? 0 : 1; /* not a rationale: does not apply */
+		if (rc == 0)
+			*out = cJSON_IsTrue(v) ? 1 : 0;
+		cJSON_Delete(doc);
+		return rc;
 	}
 	return 1; /* set and backend metrics are not per-candidate */
 }

@@ -25,6 +25,7 @@
 #define METRIC_HASHES 0x20  /* reads the stored perceptual hashes */
 #define METRIC_WORDNET 0x40 /* lemmatises with WordNet */
 #define METRIC_LEARNED 0x80 /* written by mmda tune --learn, never by mmda score */
+#define METRIC_META 0x100   /* read from what the op stored with the candidate (its meta) */
 
 enum metric_keep {
 	METRIC_KEEP_ABOVE, /* higher is better: a tuned cutoff is a minimum */
@@ -100,6 +101,7 @@ int metric_passes(const struct threshold *t, size_t nt, const struct score *s, s
 struct metric_inputs {
 	const struct image *img, *parent_img;
 	const char *text, *parent_text;
+	const char *meta; /* the candidate's meta JSON, or NULL */
 	struct wordnet *wn;
 	int width, height; /* of the image, when img is NULL */
 	int64_t file_bytes;

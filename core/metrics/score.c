@@ -229,6 +229,7 @@ compute(void *arg, size_t i)
 	in.parent_img = pimg.px ? &pimg : NULL;
 	in.text = it->c.text;
 	in.parent_text = it->has_parent ? it->p.text : NULL;
+	in.meta = it->c.meta;
 	in.wn = r->wn;
 	in.width = it->c.width;
 	in.height = it->c.height;

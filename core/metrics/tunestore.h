@@ -36,4 +36,26 @@ int tune_build_per_op(struct store *st, const char *metric, struct tune_op **out
     char **cause);
 void tune_ops_free(struct tune_op *v, size_t n);
 
+/* One skill's T-SciQ mixing choice. */
+struct mix_choice {
+	char *skill;
+	size_t problems;          /* problems with reviewed rationales of both modes */
+	size_t cot_errors, pcot_errors; /* rejected rationales among those problems */
+	const char *choice;       /* "cot", "pcot", or NULL when no problem was paired */
+};
+
+/* The setting the choices are kept in: {"skill": "cot"|"pcot", ...}. */
+#define MIX_RATIONALES_SETTING "rationale.mix"
+
+/*
+ * T-SciQ's mixing policy over reviewed rationales: the validation split is
+ * the problems that have a decided rationale of each mode; per skill, CoT is
+ * chosen when PCoT makes more errors (rejections) there or CoT makes none,
+ * else PCoT. Keeps the choices in MIX_RATIONALES_SETTING (only when at least
+ * one skill has one). Returns 0 with *out (n entries sorted by skill; free
+ * with mix_choices_free), or -1 with *cause.
+ */
+int tune_mix_rationales(struct store *st, struct mix_choice **out, size_t *n, char **cause);
+void mix_choices_free(struct mix_choice *c, size_t n);
+
 #endif

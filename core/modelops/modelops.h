@@ -18,6 +18,10 @@ OPIMPL(vqa_gen);
 OPIMPL(alia);
 OPIMPL(t2i);
 OPIMPL(inpaint_attr);
+OPIMPL(rationale);
+OPIMPL(code_switch);
+OPIMPL(tool_instruct);
+OPIMPL(concept_mix);
 OPPLAN(rewrite);
 OPPLAN(caption);
 OPPLAN(counterfactual);
@@ -26,5 +30,9 @@ OPPLAN(vqa_gen);
 OPPLAN(alia);
 OPPLAN(t2i);
 OPPLAN(inpaint_attr);
+OPPLAN(rationale);
+OPPLAN(code_switch);
+OPPLAN(tool_instruct);
+OPPLAN(concept_mix);
 
 #endif

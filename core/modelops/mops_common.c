@@ -7,6 +7,7 @@
 #include "core/modelops/mops_priv.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -575,4 +576,80 @@ mops_json_string(const cJSON *obj, const char *name, size_t max)
 		return NULL;
 	}
 	return s;
+}
+
+void
+mops_add_turn(cJSON *conv, const char *from, const char *value)
+{
+	cJSON *turn = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(turn, "from", from);
+	cJSON_AddStringToObject(turn, "value", value);
+	cJSON_AddItemToArray(conv, turn);
+}
+
+int
+mops_ask(const struct op_def *op, const struct op_args *args, struct mclient *mc,
+    const struct backend *be, const char *system, const char *user, int64_t seed,
+    char **text, char **id, char **cause)
+{
+	struct chat_request r;
+	struct chat_reply reply;
+
+	memset(&r, 0, sizeof r);
+	r.system = system;
+	r.user = user;
+	r.temperature = mops_num(op, args, "temperature");
+	r.top_p = -1;
+	r.max_tokens = (int)mops_num(op, args, "max_tokens");
+	r.has_seed = 1;
+	r.seed = seed;
+	if (mops_chat(op, mc, be, &r, &reply, cause) != 0)
+		return -1;
+	*text = xstrdup(reply.texts[0]);
+	if (id != NULL)
+		*id = reply.id != NULL ? xstrdup(reply.id) : NULL;
+	chat_reply_free(&reply);
+	return 0;
+}
+
+int
+mops_box_parse(const char *opname, const char *s, double b[4], char **cause)
+{
+	const char *p = s;
+	char *end;
+
+	char *ex;
+
+	for (int i = 0; i < 4; i++) {
+		while (*p == ' ')
+			p++;
+		b[i] = strtod(p, &end);
+		if (end == p || !isfinite(b[i]) || b[i] < 0 || b[i] > 1e6 || (i >= 2 && b[i] <= 0))
+			break;
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p != (i < 3 ? ',' : '\0'))
+			break;
+		if (i == 3)
+			return 0;
+		p++;
+	}
+	ex = mops_excerpt(s, 60);
+	cause_set(cause, "%s: box=%s: want x,y,w,h in pixels (x,y >= 0; w,h > 0)", opname, ex);
+	free(ex);
+	return -1;
+}
+
+int
+mops_box_clip(const double b[4], int w, int h, struct mops_ibox *o)
+{
+	double x0 = floor(b[0]), y0 = floor(b[1]), x1 = ceil(b[0] + b[2]), y1 = ceil(b[1] + b[3]);
+
+	o->x0 = x0 < 0 ? 0 : x0 > w ? w : (int)x0;
+	o->y0 = y0 < 0 ? 0 : y0 > h ? h : (int)y0;
+	o->x1 = x1 > w ? w : x1 < 0 ? 0 : (int)x1;
+	o->y1 = y1 > h ? h : y1 < 0 ? 0 : (int)y1;
+	return o->x1 > o->x0 && o->y1 > o->y0 ? 0 : -1;
 }

@@ -44,35 +44,6 @@ inpaint_plan_free(void *v)
 	free(p);
 }
 
-/* "x,y,w,h" in pixels: finite, x,y >= 0 and w,h > 0. */
-static int
-parse_box(const char *s, double b[4], char **cause)
-{
-	const char *p = s;
-	char *end;
-
-	char *ex;
-
-	for (int i = 0; i < 4; i++) {
-		while (*p == ' ')
-			p++;
-		b[i] = strtod(p, &end);
-		if (end == p || !isfinite(b[i]) || b[i] < 0 || b[i] > 1e6 || (i >= 2 && b[i] <= 0))
-			break;
-		p = end;
-		while (*p == ' ')
-			p++;
-		if (*p != (i < 3 ? ',' : '\0'))
-			break;
-		if (i == 3)
-			return 0;
-		p++;
-	}
-	ex = mops_excerpt(s, 60);
-	cause_set(cause, "inpaint-attr: box=%s: want x,y,w,h in pixels (x,y >= 0; w,h > 0)", ex);
-	free(ex);
-	return -1;
-}
 
 int
 opplan_inpaint_attr(const struct op_def *op, const struct op_args *args,
@@ -82,7 +53,7 @@ opplan_inpaint_attr(const struct op_def *op, const struct op_args *args,
 	const char *box = mops_str(op, args, "box"), *path = mops_str(op, args, "instances");
 
 	if (*box != '\0') {
-		if (parse_box(box, p->box, cause) != 0)
+		if (mops_box_parse(op->name, box, p->box, cause) != 0)
 			goto fail;
 		p->object = mops_clean(mops_str(op, args, "object"), 0, OBJECT_MAX);
 		if (*p->object == '\0') {
@@ -121,23 +92,7 @@ fail:
 	return -1;
 }
 
-/* A box in whole pixels, [x0, x1) x [y0, y1). */
-struct ibox {
-	int x0, y0, x1, y1;
-};
 
-/* The box clipped to a w x h image; -1 when nothing of it is inside. */
-static int
-clip_box(const double b[4], int w, int h, struct ibox *o)
-{
-	double x0 = floor(b[0]), y0 = floor(b[1]), x1 = ceil(b[0] + b[2]), y1 = ceil(b[1] + b[3]);
-
-	o->x0 = x0 < 0 ? 0 : x0 > w ? w : (int)x0;
-	o->y0 = y0 < 0 ? 0 : y0 > h ? h : (int)y0;
-	o->x1 = x1 > w ? w : x1 < 0 ? 0 : (int)x1;
-	o->y1 = y1 > h ? h : y1 < 0 ? 0 : (int)y1;
-	return o->x1 > o->x0 && o->y1 > o->y0 ? 0 : -1;
-}
 
 /* Chooses the box to repaint: the typed one, else the largest or a random one of the image. */
 static int
@@ -306,7 +261,7 @@ ask_attrs(const struct op_def *op, const struct op_input *in, const struct backe
 
 /* The canonical mask (255 = repaint) of a w x h image, the box scaled by sx, sy. */
 static int
-make_mask(int w, int h, const struct ibox *b, double sx, double sy, struct image *m,
+make_mask(int w, int h, const struct mops_ibox *b, double sx, double sy, struct image *m,
     char **cause)
 {
 	int x0 = (int)floor(b->x0 * sx), y0 = (int)floor(b->y0 * sy);
@@ -322,7 +277,7 @@ make_mask(int w, int h, const struct ibox *b, double sx, double sy, struct image
 }
 
 static char *
-inpaint_meta(const char *object, const struct ibox *box, const struct ibox *mask,
+inpaint_meta(const char *object, const struct mops_ibox *box, const struct mops_ibox *mask,
     const struct attrs *a)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
@@ -347,7 +302,7 @@ inpaint_meta(const char *object, const struct ibox *box, const struct ibox *mask
 /* Sends the parent and the mask of region m; *img comes back at the parent's size. */
 static int
 inpaint_run(const struct op_def *op, const struct op_args *args, const struct op_input *in,
-    const struct backend *be, const struct ibox *m, const char *prompt, struct image *img,
+    const struct backend *be, const struct mops_ibox *m, const char *prompt, struct image *img,
     int64_t *seed, char **id, char **cause)
 {
 	const struct image *parent = in->img[0];
@@ -389,7 +344,7 @@ opimpl_inpaint_attr(const struct op_def *op, const struct op_args *args,
 	const struct inpaint_plan *p = in->plan;
 	const struct image *parent = in->img[0];
 	int dilate = (int)mops_num(op, args, "dilate");
-	struct ibox box, m;
+	struct mops_ibox box, m;
 	struct attrs a;
 	double b[4];
 	char *object = NULL, *chat_prompt = NULL, *prompt = NULL, *id = NULL;
@@ -402,7 +357,7 @@ opimpl_inpaint_attr(const struct op_def *op, const struct op_args *args,
 		out->unchanged = rc == 0;
 		return rc;
 	}
-	if (clip_box(b, parent->w, parent->h, &box) != 0) {
+	if (mops_box_clip(b, parent->w, parent->h, &box) != 0) {
 		cause_set(cause, "%s: the %s box %g,%g,%g,%g lies outside the %dx%d image",
 		    op->name, object, b[0], b[1], b[2], b[3], parent->w, parent->h);
 		free(object);

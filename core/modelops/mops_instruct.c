@@ -392,16 +392,6 @@ context(const struct instruct_plan *p, enum itype t, const struct op_input *in,
 	return 0;
 }
 
-static void
-add_turn(cJSON *conv, const char *from, const char *value)
-{
-	cJSON *turn = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(turn, "from", from);
-	cJSON_AddStringToObject(turn, "value", value);
-	cJSON_AddItemToArray(conv, turn);
-}
-
 /* Reads the reply into qa; 1 when the op's filter drops it (out->filtered set), -1 when it is
  * unreadable. */
 static int
@@ -489,8 +479,8 @@ OPIMPL(instruct)
 	for (size_t i = 0; i < qa.n; i++) {
 		/* LLaVA puts the image token in front of the first question only. */
 		human = i == 0 ? xasprintf("<image>\n%s", qa.q[i]) : xstrdup(qa.q[i]);
-		add_turn(conv, "human", human);
-		add_turn(conv, "gpt", qa.a[i]);
+		mops_add_turn(conv, "human", human);
+		mops_add_turn(conv, "gpt", qa.a[i]);
 		free(human);
 	}
 	cJSON_AddStringToObject(meta, "instruct_type", type_names[t]);

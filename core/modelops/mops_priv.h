@@ -90,6 +90,15 @@ const char *mops_model_name(const struct backend *be);
 int mops_chat(const struct op_def *op, struct mclient *mc, const struct backend *be,
     const struct chat_request *r, struct chat_reply *reply, char **cause);
 /*
+ * One text request: system and user messages, the op's "temperature" and
+ * "max_tokens" parameters, no top_p, and seed. Returns 0 with *text (and,
+ * when id is not NULL, *id: the reply's id or NULL; the caller frees both),
+ * or -1 with *cause prefixed by the op's name.
+ */
+int mops_ask(const struct op_def *op, const struct op_args *args, struct mclient *mc,
+    const struct backend *be, const char *system, const char *user, int64_t seed,
+    char **text, char **id, char **cause);
+/*
  * Records the first backend used in the lineage columns: backend "ROLE=NAME",
  * model, prompt (copied; may be NULL) and the reply's id (may be NULL).
  * Replaces what out held.
@@ -98,6 +107,8 @@ void mops_lineage(struct op_output *out, enum backend_role role, const struct ba
     const char *prompt, const char *response_id);
 /* Adds another backend: backend "llm=a,clip=b"; model "llm=m1,clip=m2". */
 void mops_lineage_add(struct op_output *out, enum backend_role role, const struct backend *be);
+/* Appends one LLaVA turn {"from": from, "value": value} to the array conv. */
+void mops_add_turn(cJSON *conv, const char *from, const char *value);
 /* Prints a cJSON tree unformatted into a malloc'd string (xmalloc'd; the caller frees) and
  * deletes the tree. */
 char *mops_json_take(cJSON *root);
@@ -133,6 +144,15 @@ int mops_generate(const struct op_def *op, struct mclient *mc, const struct back
 /* Sets the lineage's prompt (copied) and response id (taken over and cleaned; may be NULL)
  * after mops_lineage / mops_lineage_add named the backends. */
 void mops_lineage_result(struct op_output *out, const char *prompt, char *id);
+
+/* "x,y,w,h" in pixels into b: finite, x,y >= 0, w,h > 0. -1 with *cause "OPNAME: box=...". */
+int mops_box_parse(const char *opname, const char *s, double b[4], char **cause);
+/* A box in whole pixels, [x0, x1) x [y0, y1). */
+struct mops_ibox {
+	int x0, y0, x1, y1;
+};
+/* The box b (x, y, w, h) clipped to a w x h image; -1 when nothing of it is inside. */
+int mops_box_clip(const double b[4], int w, int h, struct mops_ibox *o);
 
 /* Bytes of one ALIA domain description at most. */
 #define MOPS_DOMAIN_MAX 200
@@ -221,5 +241,139 @@ void mops_strv_free(char **v, size_t n);
 /* The string member name of obj, cleaned to one line of at most max bytes and unquoted;
  * NULL when missing, not a string or empty. The caller frees. */
 char *mops_json_string(const cJSON *obj, const char *name, size_t max);
+
+/* ---- T-SciQ problems and rationales (core/modelops/mops_problem.c) ---- */
+
+/* A question-answer problem as a rationale sees it. */
+struct mops_problem {
+	char *question;
+	char **choices;  /* ScienceQA options (lettered A, B, ...), or none for an open answer */
+	size_t nchoices;
+	int gold;        /* index of the right choice, or -1 for an open answer */
+	char *answer;    /* the gold answer's text */
+	char *hint;      /* ScienceQA's context, or NULL */
+	char *skill;     /* meta "skill", else "answer_type" (vqa-gen), else "general" */
+};
+/*
+ * Reads the problem from a candidate's meta: ScienceQA fields (question,
+ * choices, answer index, hint, skill), a vqa-gen pair (question, answer) or
+ * a LLaVA conversation (the first human and gpt turns). Returns 0 with *p
+ * filled (free with mops_problem_free), 1 when the candidate holds no
+ * problem (or is a rationale already), -1 with *why (caller frees) when its
+ * fields are malformed (an answer index out of range).
+ */
+int mops_problem_read(const char *meta, struct mops_problem *p, char **why);
+void mops_problem_free(struct mops_problem *p);
+/* "Question: ...\nContext: ...\nOptions: (A) ... [\nCorrect Answer: (B) ...]". Caller frees. */
+char *mops_problem_block(const struct mops_problem *p, int with_answer);
+/*
+ * Reads a rationale reply: the cleaned text (line breaks kept) and the final
+ * answer its last "Answer:" / "The answer is" line states (NULL when none).
+ * Returns 0 with both set (caller frees), or -1 with *why (caller frees)
+ * when the reply holds fewer than 3 words of reasoning.
+ */
+int mops_rationale_parse(const char *reply, char **rationale, char **final, char **why);
+/* 1 when final names the gold answer: its letter, its choice text, or (open answers) the
+ * gold text as whole words; 0 otherwise or when final is NULL. */
+int mops_answer_consistent(const struct mops_problem *p, const char *final);
+/* A lecture: the reply's first content line, or NULL with *why (caller frees both). */
+char *mops_lecture_clean(const char *reply, char **why);
+/* A plan: the reply's numbered steps renumbered "1. ...\n2. ...", or NULL with *why
+ * (caller frees both) when it has none. */
+char *mops_plan_parse(const char *reply, char **why);
+
+/* ---- CultureMixup code-switching (core/modelops/mops_cswitch.c) ---- */
+
+#define MOPS_LEVELS 3 /* concept, phrase, word */
+extern const char *const mops_level_names[MOPS_LEVELS];
+struct mops_centry {
+	char *source, *target;
+	int distance; /* ConceptNet path length (CultureMixup's maps); 1 for LLM analogies */
+	int level;    /* index into mops_level_names */
+	int from_llm;
+};
+struct mops_cmap {
+	struct mops_centry *e;
+	size_t n;
+};
+/*
+ * Reads a concept map: "source, target, distance[, level]" rows (comma or,
+ * when a line holds a tab, tab separated; a "...,distance" header row and
+ * '#' lines skipped; level defaults to concept). Returns 0 with *out (free
+ * with mops_cmap_free), or -1 with *cause "PATH:LINE: why".
+ */
+int mops_cmap_parse(const char *text, const char *path, struct mops_cmap *out, char **cause);
+/* Appends a copy of one row. */
+void mops_cmap_add(struct mops_cmap *m, const char *source, const char *target, int distance,
+    int level, int from_llm);
+void mops_cmap_free(struct mops_cmap *m);
+/*
+ * The analogous concepts of an LLM reply: one per line, list markers and
+ * numbering stripped, preambles, sentences (more than 4 words), the source
+ * itself and repeats left out, at most 10. Returns the count with *out
+ * (free with mops_strv_free); 0 with *why (caller frees) when none is left.
+ */
+size_t mops_analogies_parse(const char *reply, const char *source, char ***out, char **why);
+struct rng;
+/*
+ * Switches caption's occurrences of the map's sources of one level (whole
+ * words, case ignored, longest first) to a target within maxd: the nearest
+ * (ties drawn from rng) or, with pick_random, any. *text gets the new
+ * caption (caller frees); *done the substitutions made, one per source
+ * (free with mops_cmap_free). Returns their count (0: nothing matched).
+ */
+size_t mops_code_switch(const struct mops_cmap *m, int level, int maxd, int pick_random,
+    struct rng *rng, const char *caption, char **text, struct mops_cmap *done);
+
+/* ---- GPT4Tools tool calls (core/modelops/mops_tools.c) ---- */
+
+struct mops_tool {
+	char *name, *usage;
+	char **args;  /* argument names; one holding "image" must be the image placeholder */
+	size_t nargs;
+};
+struct mops_tools {
+	struct mops_tool *v;
+	size_t n;
+};
+/*
+ * Reads a tool list: one "name: usage, arg, arg" line per tool (the
+ * trailing lowercase identifiers are the arguments), '#' lines and blank
+ * ones skipped. Returns 0 with *out (free with mops_tools_free), or -1
+ * with *cause "PATH:LINE: why".
+ */
+int mops_tools_parse(const char *text, const char *path, struct mops_tools *out, char **cause);
+/* The built-in list of 22 visual tools. Free with mops_tools_free. */
+void mops_tools_builtin(struct mops_tools *out);
+void mops_tools_free(struct mops_tools *t);
+/* The tool a written name means: the same letters and digits ignoring case, or the one
+ * nearest within 3 edits (*misspelt set); NULL when none, or two are as near. */
+const struct mops_tool *mops_tool_find(const struct mops_tools *t, const char *name,
+    int *misspelt);
+
+struct mops_call {
+	char *instruction;
+	const struct mops_tool *tool; /* borrowed from the list */
+	char **args;
+	size_t nargs;                 /* tool->nargs */
+	int misspelt;                 /* the reply wrote the tool's name another way */
+};
+struct mops_calls {
+	struct mops_call *v;
+	size_t n;
+	char **rejected;  /* "why: \"line\"" per refused line */
+	size_t nrejected;
+	size_t duplicates, misspelt;
+};
+/*
+ * Reads "instruction, [tool_name, arguments]" lines of a reply: unknown
+ * tools, too few arguments and image arguments other than image are
+ * refused (listed in out->rejected), extra arguments merged into the last,
+ * exact repeats of an instruction dropped. Returns the calls kept; free
+ * *out with mops_calls_free either way.
+ */
+size_t mops_calls_parse(const char *reply, const struct mops_tools *t, const char *image,
+    struct mops_calls *out);
+void mops_calls_free(struct mops_calls *c);
 
 #endif

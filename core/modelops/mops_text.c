@@ -521,7 +521,7 @@ OPIMPL(vqa_gen)
 	struct chat_request r;
 	struct chat_reply reply;
 	char *q, *a, *why = NULL;
-	cJSON *meta, *conv, *turn;
+	cJSON *meta, *conv;
 
 	memset(&r, 0, sizeof r);
 	r.top_p = mops_num(op, args, "top_p");
@@ -550,14 +550,8 @@ OPIMPL(vqa_gen)
 	cJSON_AddStringToObject(meta, "answer_type", mops_answer_type(a));
 	conv = cJSON_AddArrayToObject(meta, "conversations");
 	char *human = xasprintf("<image>\n%s", q);
-	turn = cJSON_CreateObject();
-	cJSON_AddStringToObject(turn, "from", "human");
-	cJSON_AddStringToObject(turn, "value", human);
-	cJSON_AddItemToArray(conv, turn);
-	turn = cJSON_CreateObject();
-	cJSON_AddStringToObject(turn, "from", "gpt");
-	cJSON_AddStringToObject(turn, "value", a);
-	cJSON_AddItemToArray(conv, turn);
+	mops_add_turn(conv, "human", human);
+	mops_add_turn(conv, "gpt", a);
 	out->meta = mops_json_take(meta);
 	out->extra = xasprintf("{\"request_seed\":%lld}", (long long)in->seed);
 	free(human);

@@ -510,7 +510,10 @@ augment_run(struct store *st, const struct augment_opts *opts, struct augment_re
 		rc = -1;
 		goto out;
 	}
-	if (store_originals(st, &b.originals, &b.noriginals, cause) != 0) {
+	/* An op over question-answer candidates takes derived ones too (vqa-gen's pairs). */
+	if ((opts->op->flags & OP_ANY_PARENT ? store_candidate_ids(st, &b.originals,
+	    &b.noriginals, cause) : store_originals(st, &b.originals, &b.noriginals,
+	    cause)) != 0) {
 		rc = -1;
 		goto out;
 	}

@@ -172,6 +172,60 @@ static const struct op_param inpaint_attr_params[] = {
 	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "attribute writer (default: the llm role)" },
 	{ "image", PARAM_BACKEND, 0, 0, "", NULL, "inpainter (default: the image role)" },
 };
+static const struct op_param rationale_params[] = {
+	{ "mode", PARAM_ENUM, 0, 0, "cot", "cot|pcot|mix",
+	    "cot: QA-CoT; pcot: lecture and plan per skill first; mix: per skill, as tune "
+	    "--mix-rationales chose" },
+	{ "demos", PARAM_INT, 1, 20, "5", NULL, "demonstrations per skill for its lecture and plan" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0", NULL, "sampling temperature (T-SciQ: 0)" },
+	{ "max_tokens", PARAM_INT, 16, 4096, "512", NULL, "longest reply, in tokens (T-SciQ: 512)" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
+};
+/* How code-switch and concept-mix choose a concept's counterpart from the map. */
+#define CONCEPT_CHOICE_PARAMS                                                              \
+	{ "max_distance", PARAM_INT, 0, 1000, "3", NULL, "farthest mapping used" },          \
+	{ "pick", PARAM_ENUM, 0, 0, "nearest", "nearest|random",                             \
+	    "the nearest counterpart (ties drawn) or any within max_distance" },
+static const struct op_param code_switch_params[] = {
+	{ "map", PARAM_TEXT, 0, 0, "", NULL,
+	    "concept map file: source, target, distance[, concept|phrase|word] rows" },
+	{ "concepts", PARAM_TEXT, 0, 0, "", NULL,
+	    "concepts the map lacks, comma-separated, mapped by the LLM (needs --config)" },
+	{ "level", PARAM_ENUM, 0, 0, "all", "all|concept|phrase|word",
+	    "tier of map rows to switch (all: one candidate per tier)" },
+	CONCEPT_CHOICE_PARAMS
+	{ "culture", PARAM_TEXT, 0, 0, "Western", NULL,
+	    "LLM fallback: the culture of the analogies (CultureMixup: Western)" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0", NULL, "LLM fallback: sampling temperature" },
+	{ "max_tokens", PARAM_INT, 16, 1024, "150", NULL,
+	    "LLM fallback: longest reply (CultureMixup: 150)" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "fallback backend (default: the llm role)" },
+};
+static const struct op_param tool_instruct_params[] = {
+	{ "tools", PARAM_TEXT, 0, 0, "", NULL,
+	    "file of \"name: usage, arg, arg\" lines (default: 22 built-in visual tools)" },
+	{ "instances", PARAM_TEXT, 0, 0, "", NULL, "COCO instances JSON for object boxes" },
+	{ "image_name", PARAM_TEXT, 0, 0, "example.jpg", NULL,
+	    "the image placeholder every image argument must be (GPT4Tools: example.jpg)" },
+	{ "negatives", PARAM_TEXT, 0, 0, "", NULL,
+	    "Alpaca-style JSON or JSONL of no-tool samples (instruction, input, output)" },
+	{ "negative_ratio", PARAM_FLOAT, 0, 10, "1.0", NULL,
+	    "no-tool samples per tool call (GPT4Tools: 1.0)" },
+	{ "temperature", PARAM_FLOAT, 0, 2, "0.7", NULL, "sampling temperature (GPT4Tools: 0.7)" },
+	{ "max_tokens", PARAM_INT, 16, 8192, "2048", NULL, "longest reply, in tokens" },
+	{ "llm", PARAM_BACKEND, 0, 0, "", NULL, "backend (default: the llm role)" },
+};
+static const struct op_param concept_mix_params[] = {
+	{ "map", PARAM_TEXT, 0, 0, "", NULL,
+	    "concept map file: source, target, distance rows (as for code-switch)" },
+	{ "concepts", PARAM_TEXT, 0, 0, "", NULL,
+	    "folder of concept images, one sub-folder per concept (named as the map's targets)" },
+	{ "box", PARAM_TEXT, 0, 0, "", NULL,
+	    "x,y,w,h in pixels when the parent has no box of the concept" },
+	{ "instances", PARAM_TEXT, 0, 0, "", NULL, "COCO instances JSON with the boxes" },
+	{ "alpha", PARAM_FLOAT, 0, 1, "0.5", NULL, "weight of the pasted concept image" },
+	CONCEPT_CHOICE_PARAMS
+};
 
 const struct op_def op_table[] = {
 	{ "mixgen", 2, OP_PAIR, 2, 0, 0, "MixGen: blend two images, join their captions",
@@ -236,6 +290,22 @@ const struct op_def op_table[] = {
 	    "SelTDA: question-answer pairs about the image from a VLM", vqa_gen_params,
 	    P(vqa_gen_params), opimpl_vqa_gen, opplan_vqa_gen, OP_NEEDS_PIXELS,
 	    "SelTDA (CVPR 2023)", OP_CLASS_CAPTION },
+	{ "rationale", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
+	    "T-SciQ: a chain-of-thought rationale for a question with a known answer",
+	    rationale_params, P(rationale_params), opimpl_rationale, opplan_rationale,
+	    OP_ANY_PARENT, "T-SciQ (AAAI 2024)", OP_CLASS_CAPTION },
+	{ "code-switch", 1, OP_TEXT, 1, 0, 0,
+	    "CultureMixup: culture-specific concepts switched to mapped counterparts",
+	    code_switch_params, P(code_switch_params), opimpl_code_switch, opplan_code_switch,
+	    OP_BACKEND_OPTIONAL, "CultureMixup (EMNLP 2023)", OP_CLASS_CAPTION },
+	{ "tool-instruct", 1, OP_TEXT, 1, R(ROLE_LLM), 0,
+	    "GPT4Tools: one tool-use instruction per tool from the caption and boxes",
+	    tool_instruct_params, P(tool_instruct_params), opimpl_tool_instruct,
+	    opplan_tool_instruct, 0, "GPT4Tools (NeurIPS 2023)", OP_CLASS_CAPTION },
+	{ "concept-mix", 1, OP_IMAGE, 1, 0, 0,
+	    "CultureMixup: a picture of the mapped concept pasted over the concept's box",
+	    concept_mix_params, P(concept_mix_params), opimpl_concept_mix, opplan_concept_mix, 0,
+	    "CultureMixup (EMNLP 2023)", OP_CLASS_MIX },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 },
 };
 

@@ -137,6 +137,12 @@ void op_plan_free(struct op_plan *p);
 #define OP_NEEDS_PIXELS 0x01 /* load the parent's pixels even for an OP_TEXT op (captioning) */
 /* Draws no random numbers: the seed is not part of its aug_id, so another --seed adds nothing. */
 #define OP_UNSEEDED 0x02
+/* Runs over every candidate, derived ones included, not only the originals; the op itself
+ * reports the ones it cannot use as unchanged (rationale: those without a problem). */
+#define OP_ANY_PARENT 0x04
+/* Uses a model only for some settings (code-switch's LLM fallback): augment opens the model
+ * client when --config names a file, and the op says so when it needs one it lacks. */
+#define OP_BACKEND_OPTIONAL 0x08
 
 struct op_def {
 	const char *name;
@@ -154,7 +160,7 @@ struct op_def {
 	/* Optional: plans the batch (variants per original, shared state). NULL: one variant. */
 	int (*plan)(const struct op_def *op, const struct op_args *args, const struct op_plan_in *in,
 	    struct op_plan *out, char **cause);
-	int flags;          /* OP_NEEDS_PIXELS, OP_UNSEEDED */
+	int flags;          /* OP_NEEDS_PIXELS, OP_UNSEEDED, OP_ANY_PARENT, ... */
 	const char *paper;  /* the method it follows, for `mmda ops` and the docs, or NULL */
 	enum op_class cls;
 };

@@ -89,6 +89,12 @@ augment_replay(struct store *st, int64_t id, struct augment_replay *rep, char **
 		    " model again, and models do not promise the same reply", id, c.op);
 		goto out;
 	}
+	/* A plan reads files (a concept map, a folder of pictures) that may have changed. */
+	if (opts.op->plan != NULL) {
+		cause_set(cause, "candidate %" PRId64 ": %s plans its batch from files a replay "
+		    "cannot vouch for", id, c.op);
+		goto out;
+	}
 	if (c.nparents != opts.op->nparents || (!c.has_seed && !(opts.op->flags & OP_UNSEEDED))) {
 		cause_set(cause, "candidate %" PRId64 ": lineage is incomplete", id);
 		goto out;

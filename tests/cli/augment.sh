@@ -5,9 +5,9 @@ DB=$T/a.db
 "$MMDA" import "$DB" "$SAMPLE/captions.jsonl" >/dev/null
 
 "$MMDA" ops --json >"$T/ops"
-check ops-json [ "$(json_get "$T/ops" "sorted(o['name'] for o in d if not o['needs_backend'])")" = "['blur', 'color', 'crop', 'cutmix', 'eda', 'grayscale', 'hflip', 'hypernym', 'jpeg', 'mixgen', 'noise', 'rotate', 'synonym']" ]
-check ops-json-model [ "$(json_get "$T/ops" "sorted((o['name'], tuple(o['backends'])) for o in d if o['needs_backend'])")" = "[('alia', ('image',)), ('caption', ('vlm',)), ('counterfactual', ('llm',)), ('inpaint-attr', ('llm', 'image')), ('instruct', ('llm',)), ('rewrite', ('llm',)), ('t2i', ('image',)), ('vqa-gen', ('vlm',))]" ]
-check ops-json-uses [ "$(json_get "$T/ops" "[o['uses_backends'] for o in d if o['name'] in ('alia', 't2i', 'counterfactual')]")" = "[['vlm', 'llm', 'clip', 'classifier'], ['llm'], ['clip']]" ]
+check ops-json [ "$(json_get "$T/ops" "sorted(o['name'] for o in d if not o['needs_backend'])")" = "['blur', 'code-switch', 'color', 'concept-mix', 'crop', 'cutmix', 'eda', 'grayscale', 'hflip', 'hypernym', 'jpeg', 'mixgen', 'noise', 'rotate', 'synonym']" ]
+check ops-json-model [ "$(json_get "$T/ops" "sorted((o['name'], tuple(o['backends'])) for o in d if o['needs_backend'])")" = "[('alia', ('image',)), ('caption', ('vlm',)), ('counterfactual', ('llm',)), ('inpaint-attr', ('llm', 'image')), ('instruct', ('llm',)), ('rationale', ('llm',)), ('rewrite', ('llm',)), ('t2i', ('image',)), ('tool-instruct', ('llm',)), ('vqa-gen', ('vlm',))]" ]
+check ops-json-uses [ "$(json_get "$T/ops" "[o['uses_backends'] for o in d if o['name'] in ('alia', 't2i', 'counterfactual', 'code-switch')]")" = "[['vlm', 'llm', 'clip', 'classifier'], ['llm'], ['clip'], ['llm']]" ]
 # A model-backed op without any config says where it looked.
 (cd "$T" && env -u MMDA_CONFIG HOME="$T" XDG_CONFIG_HOME= "$MMDA" augment "$T/none.db" --op rewrite) 2>"$T/err"
 check model-op-no-config [ $? = 1 ] && check model-op-no-config-says [ "$(grep -c 'no backends configured' "$T/err")" = 1 ]

@@ -9,41 +9,7 @@
 . "$TOP/tests/http/stub.sh"
 stub_start || { fail stub-start; exit 1; }
 
-# A tiny PNG reader (8-bit, non-interlaced) for checking masks and pixels.
-cat >"$T/png.py" <<'PY'
-import struct, sys, zlib
-
-def decode(b):
-    assert b[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    i, idat, w = 8, b"", None
-    while i < len(b):
-        n, tag = struct.unpack(">I4s", b[i:i + 8])
-        data = b[i + 8:i + 8 + n]
-        if tag == b"IHDR":
-            w, h, depth, ctype = struct.unpack(">IIBB", data[:10])
-            assert depth == 8 and data[12] == 0, "only 8-bit non-interlaced"
-        elif tag == b"IDAT":
-            idat += data
-        i += 12 + n
-    ch = {0: 1, 2: 3, 4: 2, 6: 4}[ctype]
-    raw, stride, rows, prev = zlib.decompress(idat), w * ch, [], bytearray(w * ch)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for x in range(stride):
-            a = line[x - ch] if x >= ch else 0
-            c = prev[x - ch] if x >= ch else 0
-            up = prev[x]
-            if f == 1: line[x] = (line[x] + a) & 255
-            elif f == 2: line[x] = (line[x] + up) & 255
-            elif f == 3: line[x] = (line[x] + (a + up) // 2) & 255
-            elif f == 4:
-                p = a + up - c
-                pa, pb, pc = abs(p - a), abs(p - up), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, ch, rows
-PY
+# decode() of tests/http/png.py reads the masks and pixels back.
 # pyq EXPR FILE...: evaluates EXPR with decode() and json loaded; files are in sys.argv[1:].
 pyq() { e=$1; shift; python3 -c "import base64, json, sys; sys.path[:0] = ['$T', '$TOP/tests/http']; from png import decode; print($e)" "$@"; }
 

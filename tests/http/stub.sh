@@ -100,3 +100,25 @@ print(json.dumps([r for r in json.load(sys.stdin) if r["method"] == "POST"]))' >
 }
 # stub_stats FILE: writes {"requests","peak_inflight","inflight","rules_left"} to FILE.
 stub_stats() { _stub_call GET /_stub/stats >"$1"; }
+
+# stub_chat_cfg FILE [VISION]: a backends config with one openai-chat backend "chat"
+# (model stub-llm, "vision": VISION, default false) on the stub, no retries, no cache.
+stub_chat_cfg() {
+	cat >"$1" <<CFG
+{ "defaults": { "retries": { "max": 0 } },
+  "backends": [
+    { "name": "chat", "kind": "openai-chat", "base_url": "$STUB_URL/v1", "model": "stub-llm",
+      "vision": ${2:-false} } ],
+  "cache_dir": "off" }
+CFG
+}
+
+# stub_chat_rule MATCH CONTENT [ID]: a rule answering chat requests whose body holds
+# MATCH ("" matches all) with a completion carrying CONTENT, where \n is a line break.
+stub_chat_rule() {
+	python3 -c 'import json,sys; print(json.dumps({"path": "/v1/chat/completions",
+"match": sys.argv[1], "body": {"id": sys.argv[3], "object": "chat.completion",
+"model": "stub-llm", "choices": [{"index": 0, "message": {"role": "assistant",
+"content": sys.argv[2].replace("\\n", "\n")}, "finish_reason": "stop"}]}}))' \
+	    "$1" "$2" "${3:-chatcmpl-canned}"
+}
