@@ -401,11 +401,12 @@ OPIMPL(code_switch)
 	const struct cswitch_plan *p = in->plan;
 	struct mops_cmap done;
 	cJSON *meta, *arr, *o;
-	char *caption, *text, *note = xstrdup(""), *next;
+	char *caption, *text, *note, *next;
 	int level;
 
 	if (p == NULL || in->variant < 0 || in->variant >= p->nlevels)
 		return cause_set(cause, "code-switch: run without its plan");
+	note = xstrdup("");
 	level = p->levels[in->variant];
 	caption = mops_clean(in->text[0], 0, CAPTION_MAX);
 	size_t n = mops_code_switch(&p->map, level, (int)mops_num(op, args, "max_distance"),

@@ -297,15 +297,16 @@ db_decisions(sqlite3 *db)
 static size_t
 link_allow(const struct options *o, int64_t *tokens_us, size_t want)
 {
-	int64_t now = clock_us(), rate = (int64_t)o->link_kbit * 125; /* bytes/s */
-	int64_t burst_us = (int64_t)16384 * 1000000 / rate;
-	int64_t have = now - *tokens_us;
+	int64_t rate = (int64_t)o->link_kbit * 125; /* bytes/s */
+	int64_t burst_us, have;
 	size_t n;
 
-	if (o->link_kbit == 0)
+	if (rate == 0)
 		return want;
+	burst_us = (int64_t)16384 * 1000000 / rate;
+	have = clock_us() - *tokens_us;
 	if (have > burst_us)
-		have = burst_us, *tokens_us = now - burst_us;
+		have = burst_us, *tokens_us = clock_us() - burst_us;
 	n = (size_t)(have * rate / 1000000);
 	if (n > want)
 		n = want;
