@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What render.c (the worker and its cache) and render_send.c (getting finished
+ * panes to the terminal) share: the cache entries, the panes and the job.
+ * Only those two files include this.
+ */
+#ifndef MMDA_TUI_RENDER_PRIV_H
+#define MMDA_TUI_RENDER_PRIV_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/image/image.h"
+#include "tui/outq.h"
+#include "tui/render.h"
+
+#define CACHE 12
+
+enum { E_FREE, E_PENDING, E_WORKING, E_DONE, E_FAILED };
+
+struct entry {
+	int state;
+	char *path;
+	int w, h;          /* pixels of the finished pane */
+	enum renderer mode;
+	struct image img;  /* blocks: the letterboxed pixels */
+	char *dcs;         /* sixel: the encoded pane */
+	size_t len;
+	char *pdcs;        /* sixel: its coarse preview, for slow links (NULL: none) */
+	size_t plen;
+	char *why;
+	uint64_t used;     /* for eviction: larger is more recent */
+};
+
+struct pane {
+	int y, x, rows, cols;
+	char *path, *label;
+	char *sent;        /* key of what the terminal shows in this pane (sixel) */
+	int filled;        /* this frame's cells hold the image filler (sixel) */
+};
+
+#define WORKERS 2
+
+struct pane_job {
+	pthread_t thread[WORKERS];
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int started, stop, fresh; /* started: worker threads running */
+	uint64_t clock;
+	struct entry cache[CACHE];
+	struct pane pane[RENDER_PANES];
+	enum renderer mode;
+	int colors, cell_w, cell_h, max_w, max_h, truecolor;
+	int dither, low; /* see render_options; read by the worker under the lock */
+	FILE *frames;    /* $MMDA_FRAME_LOG: what each frame left on screen, for tests */
+	unsigned long frame;
+	int log_due;     /* a frame's panes are still being written: log it when they are out */
+	int previews;    /* the link is slow for the budget: panes go out preview first */
+	double rate;     /* the link's bytes per second when last measured (0 unknown) */
+	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
+};
+
+/* Pixel size of a pane of rows x cols cells, for the job's mode. */
+void render_pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h);
+/*
+ * The cache entry for path at w x h (call with the lock held); with queue, a
+ * missing one is queued for the worker (NULL only when every entry is being
+ * worked on). Without queue, NULL when there is none.
+ */
+struct entry *render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue);
+
+#endif
