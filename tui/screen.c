@@ -117,7 +117,8 @@ static const char *const hints[VIEW_COUNT] = {
 	[VIEW_TEXT] = "j/k PgUp/PgDn scroll  v or q back  ? help",
 };
 
-static void
+/* Returns 1 when the frame is held back behind pane bytes in flight (see below). */
+static int
 draw(struct app *a)
 {
 	erase();
@@ -128,7 +129,7 @@ draw(struct app *a)
 		    "q quits", theme_attr(TH_ERROR));
 		refresh();
 		a->dirty = 0;
-		return;
+		return 0;
 	}
 	if (screen_view_draw != NULL)
 		screen_view_draw(a);
@@ -146,7 +147,7 @@ draw(struct app *a)
 	/* Pane bytes in flight: a pane that stays is let finish before the text changes;
 	 * one that goes is cut at a sixel band. Curses never writes into a sixel. */
 	if (render_hold(a))
-		return;
+		return 1;
 	render_cut(a);
 	if (a->view == VIEW_REVIEW)
 		render_before_update(a);
@@ -155,6 +156,7 @@ draw(struct app *a)
 	if (a->view == VIEW_REVIEW)
 		render_panes(a);
 	a->dirty = 0;
+	return 0;
 }
 
 static int
@@ -214,9 +216,12 @@ screen_run(struct app *a, char **cause)
 		return -1;
 	render_init(a);
 	a->dirty = a->images_dirty = 1;
+	int held = 0;
 	while (!a->quit && !stop_signal) {
-		if (a->dirty)
-			draw(a);
+		/* A held frame is drawn again once its panes are out or a key came, not on
+		 * every turn of the loop: the view reads the store as it draws. */
+		if (a->dirty && !(held && render_writing(a)))
+			held = draw(a);
 		if (a->script != NULL) {
 			if (fgets(line, sizeof line, a->script) == NULL)
 				break;
@@ -240,6 +245,7 @@ screen_run(struct app *a, char **cause)
 				a->dirty = 1;
 			continue;
 		}
+		held = 0;
 		if (r == KEY_CODE_YES && wch == KEY_RESIZE) {
 			clearok(curscr, TRUE);
 			render_resize(a);
