@@ -5,9 +5,7 @@
  * DCS string in memory, which the caller caches and writes at a cell
  * position after ncurses has drawn the text (terminal.md 2.1).
  */
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,58 +317,4 @@ fail:
 	image_free(&fit);
 	free(flat.px);
 	return -1;
-}
-
-/* Writes all of buf, waiting for a non-blocking fd to drain rather than failing. */
-static int
-sixel_write_all(int fd, const char *buf, size_t len)
-{
-	struct pollfd pfd;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			pfd.revents = 0;
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				return -1;
-			continue;
-		}
-		if (n == 0)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
-}
-
-int
-sixel_emit(int fd, int row, int col, const char *dcs, size_t len)
-{
-	char pre[64];
-	int n;
-
-	if (row < 0 || col < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	/* DECSC first so ncurses' cursor is where it left it afterwards. */
-	n = snprintf(pre, sizeof pre, "\0337\033[%d;%dH", row + 1, col + 1);
-	if (n < 0 || (size_t)n >= sizeof pre) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (sixel_write_all(fd, pre, (size_t)n) != 0)
-		return -1;
-	if (sixel_write_all(fd, dcs, len) != 0)
-		return -1;
-	return sixel_write_all(fd, "\0338", 2);
 }

@@ -50,12 +50,5 @@ void sixel_geometry(int cols, int rows, int cell_w, int cell_h, int max_w, int m
 int sixel_pane(const struct image *img, int pane_w_px, int pane_h_px, const uint8_t bg[3],
     struct image *out, char **cause);
 
-/*
- * Writes DECSC, CUP to the 0-based cell (row, col), the DCS bytes and DECRC
- * to fd with write(2), retrying partial writes, EINTR and EAGAIN (a
- * non-blocking fd is polled until writable). Call after doupdate(). Returns
- * 0, or -1 with errno set.
- */
-int sixel_emit(int fd, int row, int col, const char *dcs, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,74 @@ test_cut(void)
 	free(dcs);
 }
 
+/* Reads the pipe slowly at first, so the writer meets a full pipe, until EOF. */
+struct slow_reader {
+	int fd;
+	char *buf;
+	size_t len;
+};
+
+static void *
+slow_read(void *arg)
+{
+	struct slow_reader *r = arg;
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(r->fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			usleep(200);
+			continue;
+		}
+		if (n < 0)
+			break;
+		r->buf = xrealloc(r->buf, r->len + (size_t)n);
+		memcpy(r->buf + r->len, chunk, (size_t)n);
+		r->len += (size_t)n;
+		if (r->len < 65536)
+			usleep(1000);
+	}
+	return NULL;
+}
+
+static void
+test_big(void)
+{
+	int out[2], in[2];
+	size_t len = 300000;
+	char *payload = xmalloc(len);
+	struct slow_reader r = { -1, NULL, 0 };
+	pthread_t t;
+	struct outq *q;
+
+	/* Any bytes but ESC do here: what matters is that none is lost or doubled. */
+	for (size_t i = 0; i < len; i++)
+		payload[i] = (char)('?' + i % 63);
+	make_pipe(out, 0);
+	make_pipe(in, 0);
+	r.fd = out[0];
+	CHECK(pthread_create(&t, NULL, slow_read, &r) == 0);
+	q = outq_new(out[1]);
+	CHECK(outq_put(q, 0, 0, 0, payload, len) == 0);
+	for (int turns = 0; outq_pending(q) > 0 && turns < 100000; turns++)
+		outq_until_key(q, in[0], 50);
+	CHECK(outq_pending(q) == 0);
+	outq_free(q);
+	close(out[1]);
+	pthread_join(t, NULL);
+	CHECK(r.len == len + 8 + 2);
+	if (r.len == len + 10) {
+		CHECK(memcmp(r.buf, "\0337\033[1;1H", 8) == 0);
+		CHECK(memcmp(r.buf + 8, payload, len) == 0);
+		CHECK(memcmp(r.buf + 8 + len, "\0338", 2) == 0);
+	}
+	close(out[0]);
+	close(in[0]);
+	close(in[1]);
+	free(r.buf);
+	free(payload);
+}
+
 static void
 test_until_key(void)
 {
@@ -186,6 +255,7 @@ main(void)
 	h_suite = "outq";
 	RUN(test_whole);
 	RUN(test_cut);
+	RUN(test_big);
 	RUN(test_until_key);
 	HARNESS_END();
 }

@@ -3,8 +3,8 @@
  * The sixel encoder wrapper (tui/sixel.c): encodes synthetic images and the
  * sample photos, decodes the DCS string back with libsixel's decoder and
  * compares sizes and colours; checks that the input is never modified, the
- * 7-bit framing, the pane letterbox and geometry, and the bytes sixel_emit
- * writes.
+ * 7-bit framing, and the pane letterbox and geometry (tests/unit/test_outq.c
+ * checks the bytes that take a pane to the terminal).
  *
  * The Makefile links unit tests only with core/ and db/ (build/libmmda.a), so
  * this test compiles the tui module in by including its .c file.
@@ -378,82 +378,6 @@ test_geometry(void)
 	CHECK(w == 0 && h == 0);
 }
 
-/* Reads everything from fd until EOF into a malloc'd buffer. */
-struct drain {
-	int fd;
-	char *buf;
-	size_t len;
-};
-
-static void *
-drain_fd(void *arg)
-{
-	struct drain *dr = arg;
-	char chunk[4096];
-	ssize_t n;
-
-	for (;;) {
-		n = read(dr->fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		dr->buf = xrealloc(dr->buf, dr->len + (size_t)n);
-		memcpy(dr->buf + dr->len, chunk, (size_t)n);
-		dr->len += (size_t)n;
-		/* Read slowly so the writer meets a full pipe and EAGAIN. */
-		if (dr->len < 65536)
-			usleep(1000);
-	}
-	return NULL;
-}
-
-static void
-test_emit(void)
-{
-	static const char dcs[] = "\033Pq\"1;1;1;6#0;2;0;0;0#0~\033\\";
-	static const char want[] = "\0337\033[3;6H\033Pq\"1;1;1;6#0;2;0;0;0#0~\033\\\0338";
-	struct drain dr = { -1, NULL, 0 };
-	pthread_t t;
-	char *big;
-	size_t biglen = 300000, i;
-	int p[2];
-
-	CHECK(pipe(p) == 0);
-	CHECK(sixel_emit(p[1], 2, 5, dcs, sizeof dcs - 1) == 0);
-	close(p[1]);
-	dr.fd = p[0];
-	drain_fd(&dr);
-	close(p[0]);
-	CHECK(dr.len == sizeof want - 1 && memcmp(dr.buf, want, sizeof want - 1) == 0);
-	free(dr.buf);
-
-	/* A payload larger than the pipe through a non-blocking fd. */
-	big = xmalloc(biglen);
-	for (i = 0; i < biglen; i++)
-		big[i] = (char)('?' + i % 63);
-	CHECK(pipe(p) == 0);
-	CHECK(fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK) == 0);
-	dr.fd = p[0];
-	dr.buf = NULL;
-	dr.len = 0;
-	CHECK(pthread_create(&t, NULL, drain_fd, &dr) == 0);
-	CHECK(sixel_emit(p[1], 0, 0, big, biglen) == 0);
-	close(p[1]);
-	pthread_join(t, NULL);
-	close(p[0]);
-	CHECK(dr.len == biglen + 2 + 6 + 2);
-	if (dr.len == biglen + 10) {
-		CHECK(memcmp(dr.buf, "\0337\033[1;1H", 8) == 0);
-		CHECK(memcmp(dr.buf + 8, big, biglen) == 0);
-		CHECK(memcmp(dr.buf + 8 + biglen, "\0338", 2) == 0);
-	}
-	free(dr.buf);
-	free(big);
-
-	CHECK(sixel_emit(1, -1, 0, dcs, 1) == -1 && errno == EINVAL);
-}
-
 int
 main(void)
 {
@@ -465,6 +389,5 @@ main(void)
 	RUN(test_refusals);
 	RUN(test_pane);
 	RUN(test_geometry);
-	RUN(test_emit);
 	HARNESS_END();
 }
