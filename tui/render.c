@@ -47,48 +47,9 @@ entry_clear(struct entry *e)
 	image_free(&e->img);
 	free(e->dcs);
 	free(e->pdcs);
+	free(e->fdcs);
 	free(e->why);
 	memset(e, 0, sizeof *e);
-}
-
-/*
- * The preview of a pane: an eighth of its resolution each way, drawn back at
- * full size (sixel repeats make wide runs cheap and six rows share a band),
- * in 16 colours. About a tenth of the pane's bytes: enough to see what the
- * pair is while the image itself crosses a slow link.
- */
-#define PREVIEW_SCALE 8
-#define PREVIEW_COLORS 16
-
-static void
-preview_encode(const struct image *pane, char **dcs, size_t *len)
-{
-	struct image small, big;
-	int sw = pane->w / PREVIEW_SCALE > 0 ? pane->w / PREVIEW_SCALE : 1;
-	int sh = pane->h / PREVIEW_SCALE > 0 ? pane->h / PREVIEW_SCALE : 1;
-
-	*dcs = NULL;
-	*len = 0;
-	if (image_resize(pane, sw, sh, &small, NULL) != 0)
-		return;
-	memset(&big, 0, sizeof big);
-	big.w = pane->w, big.h = pane->h, big.channels = small.channels;
-	big.px = xreallocarray(NULL, (size_t)big.w * (size_t)big.h, (size_t)big.channels);
-	for (int y = 0; y < big.h; y++) {
-		const uint8_t *row = small.px + (size_t)(y * sh / big.h) * (size_t)sw *
-		    (size_t)small.channels;
-		uint8_t *out = big.px + (size_t)y * (size_t)big.w * (size_t)big.channels;
-		for (int x = 0; x < big.w; x++)
-			memcpy(out + (size_t)x * (size_t)big.channels,
-			    row + (size_t)(x * sw / big.w) * (size_t)small.channels,
-			    (size_t)big.channels);
-	}
-	image_free(&small);
-	if (sixel_encode_image(&big, PREVIEW_COLORS, 0, dcs, len, NULL) != 0) {
-		*dcs = NULL;
-		*len = 0;
-	}
-	image_free(&big);
 }
 
 /* The worker's part: decode at a reduced size when the codec can, letterbox, encode. */
@@ -98,8 +59,9 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	static const uint8_t bg[3] = { 0, 0, 0 };
 	struct image_opts io = { 0, w, h, 0 };
 	struct image src, pane;
-	char *why = NULL, *dcs = NULL, *pdcs = NULL;
-	size_t len = 0, plen = 0;
+	char *why = NULL, *dcs = NULL, *pdcs = NULL, *adcs = NULL;
+	size_t len = 0, plen = 0, alen = 0, target = 0;
+	int level = 0;
 
 	memset(&pane, 0, sizeof pane);
 	if (image_load_file(path, &io, &src, &why) != 0)
@@ -121,12 +83,17 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	}
 	pthread_mutex_lock(&pj->lock);
 	int colors = pj->low ? 64 : pj->colors, dither = pj->dither;
+	target = pj->target;
 	pthread_mutex_unlock(&pj->lock);
 	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
-	else if (mode == RENDER_SIXEL)
-		preview_encode(&pane, &pdcs, &plen);
+	else if (mode == RENDER_SIXEL) {
+		adapt_preview(&pane, &pdcs, &plen);
+		/* Over a link too slow for the full pane, a lower rung is what goes out;
+		 * the full one is kept for when the reviewer stays. */
+		level = adapt_encode(&pane, colors, dither, len, target, &adcs, &alen);
+	}
 out:
 	pthread_mutex_lock(&pj->lock);
 	if (why != NULL) {
@@ -139,9 +106,70 @@ out:
 		e->len = len;
 		e->pdcs = pdcs;
 		e->plen = plen;
+		e->made_for = target;
+		if (level > 0) {
+			e->fdcs = dcs, e->flen = len;
+			e->dcs = adcs, e->len = alen, e->level = level;
+		}
+		/* The link was measured again meanwhile: the rung is chosen anew. */
+		e->relevel = mode == RENDER_SIXEL && render_stale(e, pj->target);
 	}
 	pj->fresh = 1;
 	pthread_mutex_unlock(&pj->lock);
+}
+
+int
+render_stale(const struct entry *e, size_t target)
+{
+	size_t full = e->fdcs != NULL ? e->flen : e->len;
+
+	if (e->state != E_DONE || e->mode != RENDER_SIXEL || e->img.px == NULL)
+		return 0;
+	/* Too big for the link now (and a lower rung exists), or made for a link
+	 * much slower than this one while a better rung would do. Margins both
+	 * ways, so a rate that wobbles does not re-encode every pane. */
+	if (target > 0 && (double)e->len > 1.15 * (double)target && e->level < ADAPT_RUNGS - 1)
+		return 1;
+	if (e->level > 0 && (target == 0 || full <= target ||
+	    (double)target > 1.5 * (double)e->made_for))
+		return 1;
+	return 0;
+}
+
+/* The worker's other part: a finished pane's rung chosen again for the link. */
+static void
+relevel(struct pane_job *pj, struct entry *e)
+{
+	char *dcs = NULL;
+	size_t len = 0, target = pj->target;
+	int colors = pj->low ? 64 : pj->colors, dither = pj->dither;
+	size_t full = e->fdcs != NULL ? e->flen : e->len;
+
+	e->relevel = 2;
+	pthread_mutex_unlock(&pj->lock);
+	/* The pane's pixels stay put while relevel is 2: nothing frees them. */
+	int level = adapt_encode(&e->img, colors, dither, full, target, &dcs, &len);
+	pthread_mutex_lock(&pj->lock);
+	if (e->relevel == 3) {
+		/* render_options dropped the settings it was made with. */
+		free(dcs);
+		entry_clear(e);
+		return;
+	}
+	if (level > 0) {
+		if (e->fdcs == NULL)
+			e->fdcs = e->dcs, e->flen = e->len;
+		else
+			free(e->dcs);
+		e->dcs = dcs, e->len = len, e->level = level;
+	} else if (level == 0 && e->fdcs != NULL) {
+		free(e->dcs);
+		e->dcs = e->fdcs, e->len = e->flen, e->level = 0;
+		e->fdcs = NULL, e->flen = 0;
+	}
+	e->made_for = target;
+	e->relevel = render_stale(e, pj->target);
+	pj->fresh = 1;
 }
 
 static void *
@@ -151,11 +179,20 @@ worker(void *arg)
 
 	pthread_mutex_lock(&pj->lock);
 	while (!pj->stop) {
-		struct entry *job = NULL;
-		for (int i = 0; i < CACHE; i++)
-			if (pj->cache[i].state == E_PENDING &&
-			    (job == NULL || pj->cache[i].used > job->used))
-				job = &pj->cache[i];
+		struct entry *job = NULL, *again = NULL;
+		for (int i = 0; i < CACHE; i++) {
+			struct entry *e = &pj->cache[i];
+			if (e->state == E_PENDING && (job == NULL || e->used > job->used))
+				job = e;
+			if (e->state == E_DONE && e->relevel == 1 &&
+			    (again == NULL || e->used > again->used))
+				again = e;
+		}
+		/* New panes first: a pane not made yet shows nothing at all. */
+		if (job == NULL && again != NULL) {
+			relevel(pj, again);
+			continue;
+		}
 		if (job == NULL) {
 			pthread_cond_wait(&pj->wake, &pj->lock);
 			continue;
@@ -197,7 +234,7 @@ render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
 	for (int i = 0; i < CACHE; i++) {
 		struct entry *e = &pj->cache[i];
 		if (e->state != E_FREE && e->w == w && e->h == h && e->mode == pj->mode &&
-		    strcmp(e->path, path) == 0) {
+		    e->relevel != 3 && strcmp(e->path, path) == 0) {
 			e->used = ++pj->clock;
 			return e;
 		}
@@ -206,7 +243,7 @@ render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
 		return NULL;
 	for (int i = 0; i < CACHE; i++) {
 		struct entry *e = &pj->cache[i];
-		if (e->state == E_WORKING)
+		if (e->state == E_WORKING || e->relevel == 2)
 			continue;
 		if (victim == NULL || e->state == E_FREE ||
 		    (victim->state != E_FREE && e->used < victim->used))
@@ -298,7 +335,9 @@ render_options(struct app *a, int dither, int low_bandwidth)
 	pj->low = low_bandwidth;
 	/* Finished panes were made with the old settings. */
 	for (int i = 0; i < CACHE; i++)
-		if (pj->cache[i].state != E_WORKING)
+		if (pj->cache[i].relevel == 2)
+			pj->cache[i].relevel = 3; /* the worker drops it when done */
+		else if (pj->cache[i].state != E_WORKING)
 			entry_clear(&pj->cache[i]);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		free(pj->pane[i].sent);

@@ -41,6 +41,12 @@ void render_before_update(struct app *a);
  * render_until_key while keys are read (tui/outq.h).
  */
 void render_panes(struct app *a);
+/*
+ * Call when no key came for a while: once the reviewer has stayed on a pair
+ * for a second with nothing left to write, panes sent at a lower rung for a
+ * slow link are due in full. Returns 1 when a frame should be drawn for that.
+ */
+int render_idle(struct app *a);
 /* Writes queued pane bytes the terminal can take now, without waiting. */
 void render_pump(struct app *a);
 /*
@@ -58,9 +64,10 @@ int render_hold(struct app *a);
 /* Ends the pane in flight at a sixel band and drops the rest (before curses writes). */
 void render_cut(struct app *a);
 /*
- * The link mode for the title bar: "link 9.6 Mbit/s: previews first" while
- * panes go out preview first (the link is too slow for --budget), written
- * into buf; "" otherwise (a constant, not buf).
+ * The link mode for the title bar, written into buf: "link 9.6 Mbit/s:
+ * previews first, 1/2 resolution, 32 colours" while panes go out preview
+ * first or at a lower rung than full (the link is too slow for --budget);
+ * "" otherwise (a constant, not buf).
  */
 const char *render_link(struct app *a, char *buf, size_t size);
 /* 1 while the worker has panes queued or in progress (the loop then polls often). */

@@ -29,6 +29,11 @@ struct entry {
 	size_t len;
 	char *pdcs;        /* sixel: its coarse preview, for slow links (NULL: none) */
 	size_t plen;
+	char *fdcs;        /* sixel: the full pane when dcs is a lower rung (NULL: dcs is full) */
+	size_t flen;
+	int level;         /* sixel: dcs's rung of the ladder (render_adapt.c), 0 full */
+	size_t made_for;   /* the byte target dcs was chosen for (0: none) */
+	int relevel;       /* 1: choose the rung again for pj->target; 2: the worker is at it */
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
 };
@@ -38,6 +43,8 @@ struct pane {
 	char *path, *label;
 	char *sent;        /* key of what the terminal shows in this pane (sixel) */
 	int filled;        /* this frame's cells hold the image filler (sixel) */
+	int sent_level;    /* the rung of what the terminal shows (sixel) */
+	int prev_level;    /* the rung shown before a better one began to go out */
 };
 
 #define WORKERS 2
@@ -58,6 +65,10 @@ struct pane_job {
 	int log_due;     /* a frame's panes are still being written: log it when they are out */
 	int previews;    /* the link is slow for the budget: panes go out preview first */
 	double rate;     /* the link's bytes per second when last measured (0 unknown) */
+	size_t target;   /* bytes a pane may take to cross within the budget (0: no limit) */
+	int upgrade;     /* the next frame sends full panes where lower rungs are shown */
+	unsigned upgrading; /* outq slots carrying such full panes (cut: the rung stays) */
+	uint64_t quiet_us; /* when the queue last ran dry (for the upgrade after a pause) */
 	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
 };
 
@@ -69,5 +80,29 @@ void render_pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
  * worked on). Without queue, NULL when there is none.
  */
 struct entry *render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue);
+
+/*
+ * 1 when e's rung is wrong for a pane byte target (call with the lock held):
+ * too big for it while a lower rung exists, or lower than the link now
+ * needs. Only finished sixel entries can be.
+ */
+int render_stale(const struct entry *e, size_t target);
+
+/* Rungs of the quality ladder (render_adapt.c); the last is the coarsest. */
+#define ADAPT_RUNGS 9
+
+/* What rung level is, for the title bar ("1/2 resolution, 32 colours"); "?" out of range. */
+const char *adapt_name(int level);
+/*
+ * The best rung below full whose sixel of pane fits target bytes, when the
+ * full one (full_len bytes, colors registers) does not. Returns 0 when the
+ * full pane fits (or target is 0; *dcs NULL), the rung (1..ADAPT_RUNGS-1)
+ * with a malloc'd *dcs of *len bytes (the last rung even when it does not
+ * fit), or -1 when encoding failed (*dcs NULL).
+ */
+int adapt_encode(const struct image *pane, int colors, int dither, size_t full_len,
+    size_t target, char **dcs, size_t *len);
+/* The pane's coarse preview, malloc'd into *dcs (NULL with *len 0 when it cannot be made). */
+void adapt_preview(const struct image *pane, char **dcs, size_t *len);
 
 #endif

@@ -73,16 +73,57 @@ frame_log(struct pane_job *pj)
 	fflush(pj->frames);
 }
 
+/*
+ * The bytes one pane may take: two fifths of what the link carries within
+ * the budget, since a new original changes both panes and their previews go
+ * first. 0 (no limit) until the link has been measured.
+ */
+static size_t
+pane_target(double rate, int budget_ms)
+{
+	return rate > 0 ? (size_t)(rate * budget_ms / 1000.0 * 0.4) : 0;
+}
+
+/* A new target re-chooses the rung of finished panes that no longer suit it (lock held). */
+static void
+retarget(struct pane_job *pj, size_t target)
+{
+	int wake = 0;
+
+	/* A rate that wobbles by less than a third keeps the rungs chosen. */
+	if (target == pj->target || (target > 0 && pj->target > 0 &&
+	    (double)target < 1.33 * (double)pj->target &&
+	    (double)pj->target < 1.33 * (double)target))
+		return;
+	pj->target = target;
+	for (int i = 0; i < CACHE; i++) {
+		struct entry *e = &pj->cache[i];
+		if (e->relevel == 0 && render_stale(e, target)) {
+			e->relevel = 1;
+			wake = 1;
+		}
+	}
+	if (wake)
+		pthread_cond_broadcast(&pj->wake);
+}
+
 void
 render_panes(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 	struct entry *send[RENDER_PANES] = { NULL };
-	size_t need = 0;
+	const char *dcs[RENDER_PANES] = { NULL };
+	size_t len[RENDER_PANES] = { 0 }, need = 0;
+	int upgrade = pj->upgrade, budget = a->budget_ms > 0 ? a->budget_ms : 300;
 
 	if (pj->mode != RENDER_SIXEL)
 		return;
+	pj->upgrade = 0;
+	pj->upgrading = 0;
 	pthread_mutex_lock(&pj->lock);
+	double rate = outq_rate(pj->out);
+	pj->rate = rate;
+	retarget(pj, pane_target(rate, budget));
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -91,46 +132,118 @@ render_panes(struct app *a)
 		render_pane_pixels(pj, p->rows, p->cols, &w, &h);
 		char *key = xasprintf("%s %dx%d", p->path, w, h);
 		struct entry *e = render_lookup(pj, p->path, w, h, 0);
-		/* An unchanged pane is not sent again: bytes are what SSH pays for. */
-		if (e != NULL && e->state == E_DONE &&
-		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
-			send[i] = e;
+		int shown = p->sent != NULL && !a->images_dirty && strcmp(p->sent, key) == 0;
+		if (e == NULL || e->state != E_DONE) {
+			free(key);
+			continue;
+		}
+		/* An unchanged pane is not sent again (bytes are what SSH pays for),
+		 * unless a better rung of it is ready: after a pause, or the link sped up. */
+		if (!shown) {
+			send[i] = e, dcs[i] = e->dcs, len[i] = e->len;
 			need += e->len;
+			p->prev_level = -1;
+			p->sent_level = e->level;
+		} else if (e->level < p->sent_level ||
+		    (upgrade && p->sent_level > 0 && e->fdcs != NULL)) {
+			int full = upgrade && e->fdcs != NULL;
+			send[i] = e;
+			dcs[i] = full ? e->fdcs : e->dcs;
+			len[i] = full ? e->flen : e->len;
+			p->prev_level = p->sent_level;
+			p->sent_level = full ? 0 : e->level;
+			pj->upgrading |= 1u << i;
+		}
+		if (send[i] != NULL) {
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
 		}
 		free(key);
 	}
-	/* Over a link that would take longer than the budget, a preview of every
-	 * pane first: the pair is readable at once, sharp a moment later. */
-	double rate = outq_rate(pj->out);
-	int budget = a->budget_ms > 0 ? a->budget_ms : 300;
-	pj->rate = rate;
+	/* When what changed takes more than a quarter of the budget to cross, a preview
+	 * of every new pane first: the pair is readable at once, sharp a moment later. */
 	if (need > 0)
-		pj->previews = rate > 0 && (double)need * 1000.0 / rate > budget;
+		pj->previews = rate > 0 && (double)need * 1000.0 / rate > budget / 4.0;
 	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
-		if (send[i] != NULL && send[i]->pdcs != NULL)
+		if (send[i] != NULL && !(pj->upgrading & (1u << i)) && send[i]->pdcs != NULL)
 			outq_put(pj->out, RENDER_PANES + i, pj->pane[i].y, pj->pane[i].x,
 			    send[i]->pdcs, send[i]->plen);
 	for (int i = 0; i < RENDER_PANES; i++)
 		if (send[i] != NULL)
-			outq_put(pj->out, i, pj->pane[i].y, pj->pane[i].x, send[i]->dcs,
-			    send[i]->len);
+			outq_put(pj->out, i, pj->pane[i].y, pj->pane[i].x, dcs[i], len[i]);
 	pthread_mutex_unlock(&pj->lock);
 	a->images_dirty = 0;
 	pj->log_due = 1;
+	pj->quiet_us = 0;
 	render_pump(a);
+}
+
+/* How long the reviewer stays on a pair before lower rungs are replaced by the full panes. */
+#define UPGRADE_AFTER_MS 1000
+
+int
+render_idle(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj == NULL || pj->mode != RENDER_SIXEL || a->view != VIEW_REVIEW ||
+	    render_writing(a) || pj->quiet_us == 0 ||
+	    now_mono_ms() - (int64_t)(pj->quiet_us / 1000) < UPGRADE_AFTER_MS)
+		return 0;
+	for (int i = 0; i < RENDER_PANES; i++)
+		if (pj->pane[i].sent != NULL && pj->pane[i].sent_level > 0) {
+			pj->upgrade = 1;
+			pj->quiet_us = 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* The rung pane i shows once this frame's bytes are out (lock held). */
+static int
+coming_level(struct pane_job *pj, int i, int dirty)
+{
+	struct pane *p = &pj->pane[i];
+	int w, h, level;
+
+	if (p->path == NULL || p->rows <= 0)
+		return 0;
+	render_pane_pixels(pj, p->rows, p->cols, &w, &h);
+	struct entry *e = render_lookup(pj, p->path, w, h, 0);
+	if (e == NULL || e->state != E_DONE)
+		return 0;
+	char *key = xasprintf("%s %dx%d", p->path, w, h);
+	if (p->sent == NULL || dirty || strcmp(p->sent, key) != 0)
+		level = e->level; /* about to be sent */
+	else if (pj->upgrade && e->fdcs != NULL)
+		level = 0;
+	else
+		level = e->level < p->sent_level ? e->level : p->sent_level;
+	free(key);
+	return level;
 }
 
 const char *
 render_link(struct app *a, char *buf, size_t size)
 {
 	struct pane_job *pj = a->panes;
+	int level = 0;
 
-	if (pj == NULL || pj->mode != RENDER_SIXEL || !pj->previews || size == 0)
+	if (pj == NULL || pj->mode != RENDER_SIXEL || size == 0)
 		return "";
-	snprintf(buf, size, "link %.1f Mbit/s: previews first", pj->rate * 8 / 1e6);
+	/* The title is drawn before the frame's panes go out: it names what they will be. */
+	pthread_mutex_lock(&pj->lock);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		int l = coming_level(pj, i, a->images_dirty);
+		level = l > level ? l : level;
+	}
+	pthread_mutex_unlock(&pj->lock);
+	if (!pj->previews && level == 0)
+		return "";
+	snprintf(buf, size, "link %.1f Mbit/s: %s%s%s", pj->rate * 8 / 1e6,
+	    pj->previews ? "previews first" : "", pj->previews && level > 0 ? ", " : "",
+	    level > 0 ? adapt_name(level) : "");
 	return buf;
 }
 
@@ -138,10 +251,14 @@ render_link(struct app *a, char *buf, size_t size)
 static void
 log_when_out(struct pane_job *pj)
 {
-	if (pj->log_due && outq_pending(pj->out) == 0) {
+	if (outq_pending(pj->out) != 0)
+		return;
+	if (pj->log_due) {
 		pj->log_due = 0;
 		frame_log(pj);
 	}
+	if (pj->quiet_us == 0)
+		pj->quiet_us = (uint64_t)now_mono_ms() * 1000;
 }
 
 void
@@ -186,6 +303,9 @@ render_hold(struct app *a)
 	/* Only what is queued matters: a pane that stays is let finish. */
 	unsigned queued = outq_slots(pj->out);
 	queued |= queued >> RENDER_PANES;
+	/* A full pane replacing a lower rung is cut instead: the key matters more. */
+	if (queued & pj->upgrading)
+		return 0;
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -216,11 +336,19 @@ render_cut(struct app *a)
 	partial = outq_cut(pj->out);
 	/* Slot i is pane i's image, RENDER_PANES + i its preview. */
 	partial |= partial >> RENDER_PANES;
-	for (int i = 0; i < RENDER_PANES; i++)
-		if (partial & (1u << i)) {
-			free(pj->pane[i].sent);
-			pj->pane[i].sent = NULL;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		if (!(partial & (1u << i)))
+			continue;
+		if (pj->upgrading & (1u << i)) {
+			/* Drawn over the lower rung: the pane is whole, part of it sharp. */
+			p->sent_level = p->prev_level;
+			continue;
 		}
+		free(p->sent);
+		p->sent = NULL;
+	}
+	pj->upgrading = 0;
 	log_when_out(pj);
 }
 

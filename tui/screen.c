@@ -241,7 +241,7 @@ screen_run(struct app *a, char **cause)
 		wint_t wch;
 		int r = get_wch(&wch);
 		if (r == ERR) {
-			if (render_poll(a) | app_poll_job(a))
+			if (render_poll(a) | app_poll_job(a) | render_idle(a))
 				a->dirty = 1;
 			continue;
 		}

@@ -298,7 +298,6 @@ review_draw(struct app *a)
 		render_text_panes(a);
 		return;
 	}
-	draw_title(a);
 	/* Images: the panes stay blank for the renderer; too small a screen shows none. */
 	if (img_rows < 3)
 		img_rows = 0;
@@ -384,6 +383,8 @@ review_draw(struct app *a)
 	}
 	int used = review_scores_draw(a, cy + CAPTION_ROWS + 1, COLS, srows);
 	draw_info(a, cy + CAPTION_ROWS, cy + CAPTION_ROWS + 1 + used, COLS);
+	/* Last: the link mode it names is that of the panes this frame set. */
+	draw_title(a);
 }
 
 const struct view_ops view_review = { "review", review_draw };

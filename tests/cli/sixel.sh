@@ -21,6 +21,9 @@ CR=$(printf '\r')
 # 1000x960 sixel area the fake xterm reports. An original alone takes the
 # whole width, cut to that area: 1000 wide. CUP is 1-based.
 ROW=3 LCOL=1 RCOL=82 PW=790 PH=660 OW=1000
+# Checks of exact pixels and sixel counts: a budget no link here misses, so a
+# loaded machine (a slow reader of the pty) never makes mmda send lower rungs.
+FULL="--budget 10000"
 cands() { [ "$(sqlite3 "$DB" "SELECT group_concat(id || c.op, ',') FROM candidates c WHERE id > 17")" = "18hflip,19hflip,20hflip,21grayscale" ]; }
 check data-candidates cands
 check data-parents [ "$(sqlite3 "$DB" "SELECT group_concat(child || ':' || parent, ',') FROM (SELECT * FROM lineage WHERE slot = 0 ORDER BY child)")" = "18:1,19:2,20:3,21:1" ]
@@ -44,7 +47,7 @@ t0=$(date +%s)
 # panes again), q.
 "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
     --keys "jj:goto 1${CR}kq" --out "$T/raw" -- \
-    "$MMDA" review "$DB" --renderer auto >"$T/out" 2>"$T/err"; rc=$?
+    "$MMDA" review "$DB" --renderer auto $FULL >"$T/out" 2>"$T/err"; rc=$?
 check run-exit-0 [ $rc -eq 0 ]
 check app-exit-0 grep -qx "exit 0" "$T/out"
 check all-keys-sent grep -qx "keys-sent 12" "$T/out"
@@ -137,7 +140,7 @@ sqlite3 "$DB" ".backup '$T/l.db'"
 ln -s "$DB.objects" "$T/l.db.objects"
 "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 --link 2000 --rtt 50 \
     --every 700 --db "$T/l.db" --keys aaa --then q --quiet 150 --timeout 60 -- \
-    "$MMDA" review "$T/l.db" --renderer sixel >"$T/link.out" 2>"$T/link.err"
+    "$MMDA" review "$T/l.db" --renderer sixel $FULL >"$T/link.out" 2>"$T/link.err"
 check link-ran grep -qx "exit 0" "$T/link.out"
 check link-all-stored [ "$(sqlite3 "$T/l.db" "SELECT count(*) FROM decisions WHERE answer = 'accept'")" = 3 ]
 check link-stored-each [ "$(grep -c '^stored ' "$T/link.out")" = 3 ]
@@ -152,6 +155,51 @@ sqlite3 "$DB" ".backup '$T/p.db'"
 ln -s "$DB.objects" "$T/p.db.objects"
 "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 --link 2000 --rtt 50 \
     --every 800 --keys "j:goto 2${CR}" --then q --quiet 150 --timeout 60 -- \
-    "$MMDA" review "$T/p.db" --renderer sixel >"$T/prompt.out" 2>"$T/prompt.err"
+    "$MMDA" review "$T/p.db" --renderer sixel $FULL >"$T/prompt.out" 2>"$T/prompt.err"
 check link-prompt-clean [ $? -eq 0 ]
 check link-prompt-ran grep -qx "exit 0" "$T/prompt.out"
+
+# The link adapts (10 Mbit/s, 50 ms round trip, the default 300 ms budget).
+# After j (18 to 21: only the right pane changes) the right pane goes out as
+# a coarse preview, then at a lower rung that crosses within the budget, and
+# once the reviewer has stayed a second, in full; each at the pane's place and
+# size, each the same picture. The title bar names the rung. (Before the
+# ladder the pane crossed only in full: 240 KB, 200 ms at this rate.)
+rm -f "$T/a.db"*
+sqlite3 "$DB" ".backup '$T/a.db'"
+ln -s "$DB.objects" "$T/a.db.objects"
+"$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 --link 10000 --rtt 50 \
+    --quiet 1500 --keys j --then q --timeout 60 --out "$T/adapt.raw" -- \
+    "$MMDA" review "$T/a.db" --renderer sixel >"$T/adapt.out" 2>"$T/adapt.err"
+check adapt-ran grep -qx "exit 0" "$T/adapt.out"
+check adapt-rung-then-full python3 - "$T/adapt.out" "$T/adapt.raw" <<'P'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+raw = open(sys.argv[2], "rb").read()
+six = [l for l in lines if l.startswith("sixel ")]
+sizes, i = [], 0
+while raw.find(b"\x1bP", i) >= 0:
+    a = raw.find(b"\x1bP", i)
+    b = raw.find(b"\x1b\\", a)
+    sizes.append(b + 2 - a)
+    i = b + 2
+assert len(sizes) == len(six), (len(sizes), len(six))
+after = [(l, n) for l, n in zip(six, sizes) if l.endswith("after-key 1")]
+right = [(l, n) for l, n in after if " col 82 " in l]
+assert len(right) == 3 and len(after) == 3, after
+for l, n in right:
+    assert " row 3 col 82 width 790 height 660 " in l, l
+preview, rung, full = [n for l, n in right]
+# What the link carries in 300 ms as mmda measured it (the title says), two
+# fifths a pane, with the margin a wobbling rate is given.
+mode = re.findall(rb"link ([0-9.]+) Mbit/s: previews first, ([^\x1b\r\n]*?(?:resolution|colours))", raw)
+assert mode, "no link mode with a rung in the title"
+rate = float(mode[-1][0]) * 1e6 / 8
+assert 0.8 * 1.25e6 < rate < 1.4 * 1.25e6, rate
+assert preview < rung < full, (preview, rung, full)
+assert rung <= 1.15 * 0.4 * 0.3 * rate, (rung, rate)
+assert full > 0.4 * 0.3 * rate, (full, rate)  # which is why a rung went first
+means = [[float(v) for v in re.search(r"mean (\S+) (\S+) (\S+)", l).groups()] for l, n in right]
+for m in means[:2]:
+    assert all(abs(a - b) < 4 for a, b in zip(m, means[2])), means
+P

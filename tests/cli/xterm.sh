@@ -79,7 +79,7 @@ start() {
 	xterm -ti vt340 -xrm 'XTerm*numColorRegisters: 256' \
 	    -xrm 'XTerm*maxGraphicSize: 2048x2048' -xrm 'XTerm*allowWindowOps: true' \
 	    -fn fixed -geometry "$geom+0+0" -title "mmda-$name" \
-	    -e env MMDA_FRAME_LOG="$FRAMES" MMDA_ANNOTATOR=tester "$MMDA" review "$DB" "$@" \
+	    -e env MMDA_FRAME_LOG="$FRAMES" MMDA_ANNOTATOR=tester "$MMDA" review "$DB" --budget 10000 "$@" \
 	    2>/dev/null &
 	XTPID=$!
 	WID=$(xdotool search --sync --name "mmda-$name" 2>/dev/null | head -n 1)

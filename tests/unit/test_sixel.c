@@ -22,48 +22,9 @@
 #include "tui/sixel.c"
 
 #include "tests/harness.h"
+#include "tests/unit/sixel_decode.h"
 
 #define SAMPLE_IMAGES "tests/data/sample/images/"
-
-/* A decoded sixel: RGB pixels expanded from the indexed image. */
-struct decoded {
-	int w, h;
-	uint8_t *rgb;
-};
-
-static int
-decode(const char *dcs, size_t len, struct decoded *d)
-{
-	unsigned char *pixels = NULL, *palette = NULL, *copy;
-	int ncolors = 0, i, n;
-	SIXELSTATUS st;
-
-	memset(d, 0, sizeof *d);
-	copy = xmalloc(len + 1);
-	memcpy(copy, dcs, len);
-	st = sixel_decode_raw(copy, (int)len, &pixels, &d->w, &d->h, &palette, &ncolors, NULL);
-	free(copy);
-	if (SIXEL_FAILED(st) || pixels == NULL || palette == NULL) {
-		free(pixels);
-		free(palette);
-		return -1;
-	}
-	n = d->w * d->h;
-	d->rgb = xreallocarray(NULL, (size_t)n, 3);
-	for (i = 0; i < n; i++) {
-		if (pixels[i] >= ncolors) {
-			free(pixels);
-			free(palette);
-			free(d->rgb);
-			d->rgb = NULL;
-			return -1;
-		}
-		memcpy(d->rgb + 3 * i, palette + 3 * pixels[i], 3);
-	}
-	free(pixels);
-	free(palette);
-	return 0;
-}
 
 /* Encodes and decodes img, checking the framing; returns 0 on success. */
 static int
