@@ -19,17 +19,23 @@ RTT=${RTT:-50}
 RATES=${RATES:-"100000 10000 2000"}
 W=$(mktemp -d "${TMPDIR:-/tmp}/mmda-bench-link.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-"$MMDA" import "$W/base.db" "$SAMPLE/captions.jsonl" --root "$SAMPLE" >/dev/null
-for op in hflip noise mixgen; do "$MMDA" augment "$W/base.db" --op $op --jobs 2 >/dev/null; done
+# base BIN NAME: the project each build reviews, made by that build (an older
+# one cannot open a newer schema).
+base() {
+	"$1" import "$W/base-$2.db" "$SAMPLE/captions.jsonl" --root "$SAMPLE" >/dev/null
+	for op in hflip noise mixgen; do "$1" augment "$W/base-$2.db" --op $op --jobs 2 >/dev/null; done
+}
+base "$MMDA" new
+[ -z "${MMDA_BEFORE:-}" ] || base "$MMDA_BEFORE" before
 export MMDA_ANNOTATOR=bench
 unset TMUX STY TERM_PROGRAM TERM_PROGRAM_VERSION SSH_CONNECTION COLUMNS LINES
 
-# run BIN RATE MODE KEYS: prints "p50 p95" of the mode's figure
+# run BIN RATE MODE KEYS BUILD: prints "p50 p95" of the mode's figure
 run() {
 	rm -f "$W/r.db" "$W/r.db-wal" "$W/r.db-shm"
-	sqlite3 "$W/base.db" ".backup '$W/r.db'"
+	sqlite3 "$W/base-$5.db" ".backup '$W/r.db'"
 	rm -rf "$W/r.db.objects"
-	ln -s "$W/base.db.objects" "$W/r.db.objects"
+	ln -s "$W/base-$5.db.objects" "$W/r.db.objects"
 	if [ "$3" = patient ]; then pace="--quiet 150"; else pace="--every 150 --db $W/r.db"; fi
 	# shellcheck disable=SC2086
 	"$BENCH_PTYTERM" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
@@ -65,8 +71,8 @@ for rate in $RATES; do
 			[ -n "${MMDA_BEFORE:-}" ] || continue
 			bin=$MMDA_BEFORE
 		fi
-		p=$(run "$bin" "$rate" patient "$keys")
-		f=$(run "$bin" "$rate" fast 12)
+		p=$(run "$bin" "$rate" patient "$keys" $build)
+		f=$(run "$bin" "$rate" fast 12 $build)
 		# shellcheck disable=SC2086
 		set -- $p
 		printf '  %-6s %-7s %-16s %-16s %s\n' "$((rate / 1000))M" $build "$1 $2" "$3 $4" "$f"
