@@ -33,12 +33,19 @@ struct segment {
 	int slot;
 };
 
+/* Points of a spell kept for the rate (the gap between them doubles when full). */
+#define MARKS 32
+
 struct outq {
 	int fd;
 	int n;                     /* segments queued, in order */
 	struct segment seg[OUTQ_SLOTS];
 	int64_t busy_ms;           /* when the queue last went from empty to not */
 	size_t busy_bytes;         /* written since */
+	/* Points of the spell, (ms, busy_bytes), at least mark_gap ms apart. */
+	int64_t mark_ms[MARKS];
+	size_t mark_bytes[MARKS];
+	int nmarks, mark_gap;
 	double rate;               /* bytes per second, 0 unknown (outq_rate) */
 };
 
@@ -54,22 +61,59 @@ outq_new(int fd)
 	return q;
 }
 
-/* The queue ran dry or was cut: a spell of the link at work ends. */
+/*
+ * The queue ran dry or was cut: a spell of the link at work ends. Buffers
+ * between here and the far end (the pty's, an SSH connection's, a link's
+ * burst allowance) take the first bytes of a spell at once, which would read
+ * as a faster link than there is; they are full again when the queue runs
+ * dry. So the rate is taken over the spell's last three quarters, the bytes
+ * written from the point a quarter of its time in, over the time since.
+ */
 static void
 spell_end(struct outq *q)
 {
 	int held = 0;
-	int64_t ms = now_mono_ms() - q->busy_ms;
+	int64_t now = now_mono_ms(), from_ms = q->busy_ms;
+	size_t from_bytes = 0, out;
 
-	if (q->busy_bytes < RATE_MIN_BYTES)
-		return;
+	for (int i = 0; i < q->nmarks; i++)
+		if (4 * (q->mark_ms[i] - q->busy_ms) >= now - q->busy_ms) {
+			from_ms = q->mark_ms[i];
+			from_bytes = q->mark_bytes[i];
+			break;
+		}
+	q->nmarks = 0;
 	if (ioctl(q->fd, TIOCOUTQ, &held) != 0 || held < 0)
 		held = 0;
-	size_t out = q->busy_bytes > (size_t)held ? q->busy_bytes - (size_t)held : 0;
+	out = q->busy_bytes - from_bytes;
+	out = out > (size_t)held ? out - (size_t)held : 0;
+	if (q->busy_bytes < RATE_MIN_BYTES || out == 0)
+		return;
+	int64_t ms = now - from_ms;
 	double sample = (double)out * 1000.0 / (double)(ms > 1 ? ms : 1);
 	/* Half the weight on the newest: a link changes, one spell is noisy. */
 	q->rate = q->rate > 0 ? 0.5 * q->rate + 0.5 * sample : sample;
 	q->busy_bytes = 0;
+}
+
+/* A point of the spell after a write; when the marks are full, every other goes. */
+static void
+mark(struct outq *q)
+{
+	int64_t now = now_mono_ms();
+
+	if (q->nmarks > 0 && now - q->mark_ms[q->nmarks - 1] < q->mark_gap)
+		return;
+	if (q->nmarks == MARKS) {
+		for (int i = 0; i < MARKS / 2; i++) {
+			q->mark_ms[i] = q->mark_ms[2 * i + 1];
+			q->mark_bytes[i] = q->mark_bytes[2 * i + 1];
+		}
+		q->nmarks = MARKS / 2;
+		q->mark_gap *= 2;
+	}
+	q->mark_ms[q->nmarks] = now;
+	q->mark_bytes[q->nmarks++] = q->busy_bytes;
 }
 
 static void
@@ -147,6 +191,7 @@ write_piece(struct outq *q, int wait)
 		return -1;
 	s->off += (size_t)w;
 	q->busy_bytes += (size_t)w;
+	mark(q);
 	if (s->off == s->len) {
 		drop_first(q);
 		if (q->n == 0)
@@ -181,6 +226,8 @@ outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len
 	if (q->n == 0) {
 		q->busy_ms = now_mono_ms();
 		q->busy_bytes = 0;
+		q->nmarks = 0;
+		q->mark_gap = 2;
 	}
 	for (i = 0; i < q->n && q->seg[i].slot != slot; i++)
 		;

@@ -52,11 +52,11 @@ size_t outq_pending(const struct outq *q);
 /* The slots with bytes queued, as a bit mask (bit i for slot i). */
 unsigned outq_slots(const struct outq *q);
 /*
- * What the link carries, in bytes per second, from the last busy spells:
- * bytes that left the tty (written less what its output queue still held,
- * TIOCOUTQ) over the time from queueing to the queue running dry. 0 until a
- * spell of 32 KiB or more was measured. Buffers past the tty (an SSH
- * connection's) make the first figures high; they settle as they fill.
+ * What the link carries, in bytes per second, from the last busy spells
+ * (queueing to the queue running dry): the bytes that left the tty (written,
+ * less what its output queue still held, TIOCOUTQ) over the last three
+ * quarters of a spell's time, since buffers on the way take its first bytes
+ * at once. 0 until a spell of 32 KiB or more was measured.
  */
 double outq_rate(const struct outq *q);
 
