@@ -74,6 +74,13 @@ frame_log(struct pane_job *pj)
 }
 
 /*
+ * Until the link is measured (its first spell of pane bytes), previews are
+ * sent as if it carried 10 Mbit/s: they cost a fast terminal a millisecond,
+ * and spare a slow one most of a second of blank panes on the first pair.
+ */
+#define ASSUMED_RATE 1.25e6
+
+/*
  * The bytes one pane may take: two fifths of what the link carries within
  * the budget, since a new original changes both panes and their previews go
  * first. 0 (no limit) until the link has been measured.
@@ -164,7 +171,8 @@ render_panes(struct app *a)
 	/* When what changed takes more than a quarter of the budget to cross, a preview
 	 * of every new pane first: the pair is readable at once, sharp a moment later. */
 	if (need > 0)
-		pj->previews = rate > 0 && (double)need * 1000.0 / rate > budget / 4.0;
+		pj->previews = (double)need * 1000.0 / (rate > 0 ? rate : ASSUMED_RATE) >
+		    budget / 4.0;
 	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
 		if (send[i] != NULL && !(pj->upgrading & (1u << i)) && send[i]->pdcs != NULL)
 			outq_put(pj->out, RENDER_PANES + i, pj->pane[i].y, pj->pane[i].x,

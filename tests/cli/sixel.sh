@@ -164,7 +164,8 @@ check link-prompt-ran grep -qx "exit 0" "$T/prompt.out"
 # a coarse preview, then at a lower rung that crosses within the budget, and
 # once the reviewer has stayed a second, in full; each at the pane's place and
 # size, each the same picture. The title bar names the rung. (Before the
-# ladder the pane crossed only in full: 240 KB, 200 ms at this rate.)
+# ladder the pane crossed only in full: 240 KB, 200 ms at this rate.) The
+# first pair, before anything was measured, goes out preview first as well.
 rm -f "$T/a.db"*
 sqlite3 "$DB" ".backup '$T/a.db'"
 ln -s "$DB.objects" "$T/a.db.objects"
@@ -197,6 +198,10 @@ assert mode, "no link mode with a rung in the title"
 rate = float(mode[-1][0]) * 1e6 / 8
 assert 0.8 * 1.25e6 < rate < 1.4 * 1.25e6, rate
 assert preview < rung < full, (preview, rung, full)
+# The first pair, before the link was measured: previews of both panes first.
+for c in (" col 1 ", " col 82 "):
+    first = [n for l, n in zip(six, sizes) if l.endswith("after-key 0") and c in l]
+    assert len(first) == 2 and first[0] * 5 < first[1], (c, first)
 assert rung <= 1.15 * 0.4 * 0.3 * rate, (rung, rate)
 assert full > 0.4 * 0.3 * rate, (full, rate)  # which is why a rung went first
 means = [[float(v) for v in re.search(r"mean (\S+) (\S+) (\S+)", l).groups()] for l, n in right]
