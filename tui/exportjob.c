@@ -48,6 +48,8 @@ run(void *arg)
 	struct store *st;
 	char *cause = NULL, msg[512];
 
+	/* Behind the review loop for the cores: keys first. */
+	thread_background();
 	memset(&o, 0, sizeof o);
 	memset(&r, 0, sizeof r);
 	o.format = j->format;

@@ -62,6 +62,8 @@ run(void *arg)
 	struct store *st = NULL;
 	char msg[256];
 
+	/* Behind the review loop for the cores: keys first. */
+	thread_background();
 	pthread_mutex_lock(&j->lock);
 	for (;;) {
 		while (!j->stop && j->pending < LEARNJOB_EVERY)

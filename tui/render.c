@@ -177,6 +177,8 @@ worker(void *arg)
 {
 	struct pane_job *pj = arg;
 
+	/* Behind the review loop for the cores: keys first. */
+	thread_background();
 	pthread_mutex_lock(&pj->lock);
 	while (!pj->stop) {
 		struct entry *job = NULL, *again = NULL;

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,6 +125,21 @@ int64_t
 now_unix(void)
 {
 	return (int64_t)time(NULL);
+}
+
+int
+thread_background(void)
+{
+#ifdef SYS_gettid
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, tid);
+	if (nice == -1 && errno != 0)
+		return -1;
+	return setpriority(PRIO_PROCESS, tid, nice + THREAD_BACKGROUND_NICE);
+#else
+	return -1;
+#endif
 }
 
 int64_t

@@ -58,6 +58,17 @@ int64_t now_mono_ms(void);
 double now_mono_s(void);
 
 /*
+ * Lowers the calling thread's CPU priority by THREAD_BACKGROUND_NICE (on
+ * Linux nice is per thread, and threads it creates inherit it), so that on a
+ * busy machine the review loop's thread preempts pane encoding and background
+ * jobs when a key arrives: it is acted on at once. Mild, so that those
+ * threads still get their share beside other processes. Returns 0, or -1
+ * where the system cannot (nothing changed).
+ */
+#define THREAD_BACKGROUND_NICE 5
+int thread_background(void);
+
+/*
  * Parses a whole decimal integer in [min, max]. Returns 0 and sets *out, or
  * -1 (with *out untouched) when s is empty, has trailing junk or is out of range.
  */

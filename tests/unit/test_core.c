@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the small core pieces: SHA-256, aug_id, UTF-8, path resolution, numbers. */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/base/augid.h"
 #include "core/base/numfmt.h"
@@ -212,6 +216,39 @@ shortest_numbers(void)
 	CHECK(numfmt_json(NULL) == NULL);
 }
 
+static int
+own_nice(void)
+{
+	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+static void *
+background_thread(void *arg)
+{
+	int *nice = arg;
+
+	nice[0] = own_nice();
+	nice[1] = thread_background();
+	nice[2] = own_nice();
+	return NULL;
+}
+
+/* A background thread yields the cores to the review loop's, and only it. */
+static void
+thread_priorities(void)
+{
+	int nice[3] = { 0, 0, 0 }, before = own_nice();
+	pthread_t t;
+
+	CHECK(pthread_create(&t, NULL, background_thread, nice) == 0);
+	pthread_join(t, NULL);
+	CHECK(nice[1] == 0);
+	/* Capped at 19, the lowest priority there is. */
+	CHECKF(nice[2] == (nice[0] + THREAD_BACKGROUND_NICE > 19 ? 19 :
+	    nice[0] + THREAD_BACKGROUND_NICE), "nice %d then %d", nice[0], nice[2]);
+	CHECK(own_nice() == before);
+}
+
 int
 main(void)
 {
@@ -222,5 +259,6 @@ main(void)
 	RUN(utf8_sanitizing);
 	RUN(path_resolution);
 	RUN(shortest_numbers);
+	RUN(thread_priorities);
 	HARNESS_END();
 }
