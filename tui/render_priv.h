@@ -31,13 +31,26 @@ struct entry {
 	size_t plen;
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
+	uint32_t kid;      /* kitty: the image id, given when the entry is made */
+	int uploaded;      /* kitty: the terminal has (or is being sent) the image */
 };
 
 struct pane {
 	int y, x, rows, cols;
 	char *path, *label;
 	char *sent;        /* key of what the terminal shows in this pane (sixel) */
-	int filled;        /* this frame's cells hold the image filler (sixel) */
+	int filled;        /* this frame's cells hold the image filler (sixel, kitty) */
+	uint32_t kid;      /* kitty: the image placed here (placement id: pane + 1), 0 none */
+	uint32_t sending;  /* kitty: the image whose upload this pane's segment carries */
+};
+
+/* The kitty renderer's bookkeeping (tui/render_kitty.c). */
+struct kitty_state {
+	uint32_t next;            /* the last image id given out */
+	uint32_t gone[2 * CACHE]; /* uploaded images evicted: deleted in the terminal next */
+	int ngone;
+	int unsure;  /* a cut may have left a placement: all are deleted before the next */
+	int shown;   /* a placement may be on screen */
 };
 
 #define WORKERS 2
@@ -59,6 +72,7 @@ struct pane_job {
 	int previews;    /* the link is slow for the budget: panes go out preview first */
 	double rate;     /* the link's bytes per second when last measured (0 unknown) */
 	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
+	struct kitty_state kitty;
 };
 
 /* Pixel size of a pane of rows x cols cells, for the job's mode. */
@@ -69,5 +83,17 @@ void render_pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
  * worked on). Without queue, NULL when there is none.
  */
 struct entry *render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue);
+
+/*
+ * The kitty renderer (tui/render_kitty.c), hooked into the sixel path's
+ * steps. evict: entry e is about to be cleared (lock held); its image is
+ * deleted in the terminal with the next bytes sent. before_update and panes:
+ * as render_before_update and render_panes. cut: the slots outq_cut reported
+ * did not arrive whole.
+ */
+void render_kitty_evict(struct pane_job *pj, struct entry *e);
+void render_kitty_before_update(struct app *a);
+void render_kitty_panes(struct app *a);
+void render_kitty_cut(struct pane_job *pj, unsigned partial);
 
 #endif

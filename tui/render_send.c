@@ -34,6 +34,10 @@ render_before_update(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 
+	if (pj->mode == RENDER_KITTY) {
+		render_kitty_before_update(a);
+		return;
+	}
 	if (pj->mode != RENDER_SIXEL)
 		return;
 	/* What curses writes into a pane erases the image there; send it again. */
@@ -80,6 +84,10 @@ render_panes(struct app *a)
 	struct entry *send[RENDER_PANES] = { NULL };
 	size_t need = 0;
 
+	if (pj->mode == RENDER_KITTY) {
+		render_kitty_panes(a);
+		return;
+	}
 	if (pj->mode != RENDER_SIXEL)
 		return;
 	pthread_mutex_lock(&pj->lock);
@@ -221,6 +229,8 @@ render_cut(struct app *a)
 			free(pj->pane[i].sent);
 			pj->pane[i].sent = NULL;
 		}
+	if (pj->mode == RENDER_KITTY)
+		render_kitty_cut(pj, partial);
 	log_when_out(pj);
 }
 

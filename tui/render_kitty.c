@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Panes over the kitty graphics protocol (tui/kitty.h). The worker made each
+ * cache entry's upload (its PNG under the entry's image id); a pane is sent
+ * as one paced segment (tui/outq.c): the old placement of the pane deleted,
+ * the upload unless the terminal has the image already, the placement. So
+ * going back to a pair costs two placements, not two images. The images are
+ * a layer over the text: curses cannot erase them, so a pane showing text,
+ * another view and quitting delete placements explicitly, and an evicted
+ * entry deletes its image.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+#include "tui/kitty.h"
+#include "tui/outq.h"
+#include "tui/render_priv.h"
+
+/* Room for a few deletions and a placement: each is under 64 bytes. */
+#define SMALL 64
+
+void
+render_kitty_evict(struct pane_job *pj, struct entry *e)
+{
+	struct kitty_state *k = &pj->kitty;
+
+	/* Queued ids wait for the next bytes sent; past the list's end the
+	 * terminal keeps the image until it needs the room (it evicts by itself). */
+	if (e->kid != 0 && e->uploaded && k->ngone < (int)(sizeof k->gone / sizeof k->gone[0]))
+		k->gone[k->ngone++] = e->kid;
+	e->uploaded = 0;
+}
+
+/* Appends to a growing buffer. */
+static void
+put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/*
+ * What must go before any placement: the deletions of evicted images, and
+ * after a cut that may have left an old placement, the deletion of all of
+ * them (every pane is then placed again). Call with the lock held.
+ */
+static void
+prelude(struct pane_job *pj, char **buf, size_t *len, size_t *cap)
+{
+	struct kitty_state *k = &pj->kitty;
+	char s[SMALL];
+	int n;
+
+	for (int i = 0; i < k->ngone; i++)
+		if ((n = kitty_forget(s, sizeof s, k->gone[i])) > 0)
+			put(buf, len, cap, s, (size_t)n);
+	k->ngone = 0;
+	if (k->unsure) {
+		put(buf, len, cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+		k->unsure = 0;
+		k->shown = 0;
+		for (int i = 0; i < RENDER_PANES; i++) {
+			pj->pane[i].kid = 0;
+			free(pj->pane[i].sent);
+			pj->pane[i].sent = NULL;
+		}
+	}
+}
+
+/* Writes small sequences now (nothing is in flight when this is called). */
+static void
+write_now(struct pane_job *pj, const char *s, size_t n)
+{
+	if (n > 0)
+		outq_write_now(pj->out, s, n);
+}
+
+void
+render_kitty_before_update(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	char s[SMALL];
+	int n;
+
+	/* A pane that shows text now (a placeholder, nothing, another layout)
+	 * loses its placement: the image would cover the text. */
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		if (p->kid == 0 || (p->path != NULL && p->rows > 0 && p->filled))
+			continue;
+		if ((n = kitty_unplace(s, sizeof s, p->kid, (uint32_t)i + 1)) > 0)
+			put(&buf, &len, &cap, s, (size_t)n);
+		p->kid = 0;
+		free(p->sent);
+		p->sent = NULL;
+	}
+	write_now(pj, buf, len);
+	free(buf);
+}
+
+/* Queues pane i's segment for entry e: old placement out, upload if needed, placement. */
+static void
+send_pane(struct pane_job *pj, int i, struct entry *e, char **buf, size_t *len, size_t *cap)
+{
+	struct pane *p = &pj->pane[i];
+	char s[SMALL];
+	size_t up, up_end;
+	int n;
+
+	if (p->kid != 0 && p->kid != e->kid && (n = kitty_unplace(s, sizeof s, p->kid,
+	    (uint32_t)i + 1)) > 0)
+		put(buf, len, cap, s, (size_t)n);
+	up = up_end = *len;
+	p->sending = 0;
+	if (!e->uploaded) {
+		put(buf, len, cap, e->dcs, e->len);
+		up_end = *len;
+		e->uploaded = 1;
+		p->sending = e->kid;
+	}
+	/* The same placement id for the same image moves it: no deletion needed. */
+	if ((n = kitty_place(s, sizeof s, e->kid, (uint32_t)i + 1, p->cols, p->rows)) > 0)
+		put(buf, len, cap, s, (size_t)n);
+	outq_put_kitty(pj->out, i, p->y, p->x, *buf, *len, up, up_end);
+	p->kid = e->kid;
+	pj->kitty.shown = 1;
+	*len = 0;
+}
+
+void
+render_kitty_panes(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	pthread_mutex_lock(&pj->lock);
+	prelude(pj, &buf, &len, &cap);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		int w, h;
+		if (p->path == NULL || p->rows <= 0 || !p->filled)
+			continue;
+		render_pane_pixels(pj, p->rows, p->cols, &w, &h);
+		char *key = xasprintf("%s %dx%d", p->path, w, h);
+		struct entry *e = render_lookup(pj, p->path, w, h, 0);
+		/* Placing again is cheap, but a pane that stays is left alone. */
+		if (e != NULL && e->state == E_DONE && e->dcs != NULL &&
+		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
+			send_pane(pj, i, e, &buf, &len, &cap);
+			free(p->sent);
+			p->sent = key;
+			key = NULL;
+		}
+		free(key);
+	}
+	pthread_mutex_unlock(&pj->lock);
+	/* Deletions with no pane to go before. */
+	write_now(pj, buf, len);
+	free(buf);
+	a->images_dirty = 0;
+	pj->log_due = 1;
+	render_pump(a);
+}
+
+void
+render_kitty_cut(struct pane_job *pj, unsigned partial)
+{
+	if (partial == 0)
+		return;
+	pthread_mutex_lock(&pj->lock);
+	for (int i = 0; i < RENDER_PANES; i++) {
+		struct pane *p = &pj->pane[i];
+		if (!(partial & (1u << i)))
+			continue;
+		/* The terminal dropped the image: it is uploaded again when shown again. */
+		for (int c = 0; p->sending != 0 && c < CACHE; c++)
+			if (pj->cache[c].kid == p->sending)
+				pj->cache[c].uploaded = 0;
+		p->sending = 0;
+		/* A segment dropped before it began still had the old placement's deletion. */
+		pj->kitty.unsure = 1;
+	}
+	pthread_mutex_unlock(&pj->lock);
+}
+
+void
+render_leave(struct app *a, int quitting)
+{
+	struct pane_job *pj = a->panes;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (pj == NULL || pj->mode != RENDER_KITTY || pj->out == NULL)
+		return;
+	pthread_mutex_lock(&pj->lock);
+	if (pj->kitty.shown || pj->kitty.unsure || quitting)
+		put(&buf, &len, &cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+	pj->kitty.shown = pj->kitty.unsure = 0;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		pj->pane[i].kid = 0;
+		free(pj->pane[i].sent);
+		pj->pane[i].sent = NULL;
+	}
+	/* The terminal holds the images for us: they go with the session. */
+	for (int c = 0; quitting && c < CACHE; c++)
+		render_kitty_evict(pj, &pj->cache[c]);
+	if (quitting)
+		prelude(pj, &buf, &len, &cap);
+	pthread_mutex_unlock(&pj->lock);
+	write_now(pj, buf, len);
+	free(buf);
+}
