@@ -116,7 +116,8 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 		if (rc != 0)
 			goto out;
 	} else {
-		if (sixel_pane(&src, w, h, bg, &pane, &why) != 0) {
+		if ((mode == RENDER_KITTY ? sixel_letterbox(&src, w, h, bg, &pane, &why) :
+		    sixel_pane(&src, w, h, bg, &pane, &why)) != 0) {
 			image_free(&src);
 			goto out;
 		}
@@ -189,11 +190,12 @@ render_pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
 		return;
 	}
 	if (pj->mode == RENDER_KITTY) {
-		/* No sixel area to fit: the pane's cells (whole 6-row bands, as the canvas has). */
+		/* No sixel area or bands: the pane's cells exactly, so that the terminal
+		 * draws the pixels as they are instead of scaling them (a blur). */
 		int cw = pj->low ? pj->cell_w / 2 : pj->cell_w, ch = pj->low ? pj->cell_h / 2 :
 		    pj->cell_h;
 		*w = cols * cw;
-		*h = rows * ch / 6 * 6;
+		*h = rows * ch;
 		return;
 	}
 	/* Clamped to the terminal's sixel area (xterm drops larger images) and to

@@ -85,6 +85,15 @@ void render_options(struct app *a, int dither, int low_bandwidth);
  */
 void render_leave(struct app *a, int quitting);
 
+/*
+ * The screen changes wholesale (another view, the help closing): with sixel
+ * curses clears the terminal (clearok), since text written over an image
+ * erases it only cell by cell. Kitty images are deleted by id instead
+ * (render_leave), and a clear would drop the uploaded ones with them (kitty
+ * drops every image on a clear screen), so curses just rewrites the cells.
+ */
+void render_wipe(struct app *a);
+
 /* The terminal was resized: cell size and sixel limits are read again. */
 void render_resize(struct app *a);
 

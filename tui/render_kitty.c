@@ -7,8 +7,11 @@
  * going back to a pair costs two placements, not two images. The images are
  * a layer over the text: curses cannot erase them, so a pane showing text,
  * another view and quitting delete placements explicitly, and an evicted
- * entry deletes its image.
+ * entry deletes its image. A clear screen, though, drops every image in
+ * kitty, placed or not (seen in kitty 0.26): after one, everything shown is
+ * uploaded again.
  */
+#include <curses.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,31 @@ prelude(struct pane_job *pj, char **buf, size_t *len, size_t *cap)
 	}
 }
 
+/*
+ * Before doupdate: when curses is about to clear the screen (clearok: a
+ * resize, Ctrl-L, the help closing), the terminal is about to drop every
+ * image, so none counts as uploaded or placed any more. Lock held.
+ */
+static int
+clear_coming(struct pane_job *pj)
+{
+	int shown = pj->kitty.shown || pj->kitty.unsure;
+
+	if (!is_cleared(curscr))
+		return 0;
+	for (int c = 0; c < CACHE; c++)
+		pj->cache[c].uploaded = 0;
+	pj->kitty.ngone = 0;
+	pj->kitty.shown = pj->kitty.unsure = 0;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		pj->pane[i].kid = 0;
+		free(pj->pane[i].sent);
+		pj->pane[i].sent = NULL;
+	}
+	/* A terminal that keeps images through a clear must still lose the placements. */
+	return shown;
+}
+
 /* Writes small sequences now (nothing is in flight when this is called). */
 static void
 write_now(struct pane_job *pj, const char *s, size_t n)
@@ -92,6 +120,10 @@ render_kitty_before_update(struct app *a)
 	char s[SMALL];
 	int n;
 
+	pthread_mutex_lock(&pj->lock);
+	if (clear_coming(pj))
+		put(&buf, &len, &cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+	pthread_mutex_unlock(&pj->lock);
 	/* A pane that shows text now (a placeholder, nothing, another layout)
 	 * loses its placement: the image would cover the text. */
 	for (int i = 0; i < RENDER_PANES; i++) {
@@ -204,7 +236,7 @@ render_leave(struct app *a, int quitting)
 	if (pj == NULL || pj->mode != RENDER_KITTY || pj->out == NULL)
 		return;
 	pthread_mutex_lock(&pj->lock);
-	if (pj->kitty.shown || pj->kitty.unsure || quitting)
+	if ((!quitting && clear_coming(pj)) || pj->kitty.shown || pj->kitty.unsure || quitting)
 		put(&buf, &len, &cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
 	pj->kitty.shown = pj->kitty.unsure = 0;
 	for (int i = 0; i < RENDER_PANES; i++) {
@@ -220,4 +252,13 @@ render_leave(struct app *a, int quitting)
 	pthread_mutex_unlock(&pj->lock);
 	write_now(pj, buf, len);
 	free(buf);
+}
+
+void
+render_wipe(struct app *a)
+{
+	struct pane_job *pj = a->panes;
+
+	if (pj == NULL || pj->mode != RENDER_KITTY)
+		clearok(curscr, TRUE);
 }

@@ -262,7 +262,7 @@ screen_run(struct app *a, char **cause)
 			/* The help overlay takes every key: its own scroll it, q and ? close
 			 * it, and any other key closes it without acting on what is below. */
 			a->view = a->help_from;
-			clearok(curscr, TRUE);
+			render_wipe(a);
 			a->images_dirty = a->dirty = 1;
 			continue;
 		}
