@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kitty graphics protocol's sequences (tui/kitty.h): uploads in chunks, placements, deletions. */
+/* The kitty graphics protocol's sequences (tui/kitty.h): uploads in chunks, placements, deletions, a pane's segment. */
 #include "tui/kitty.h"
 
 #include <stdarg.h>
@@ -136,4 +136,49 @@ kitty_forget(char *buf, size_t size, uint32_t id)
 		return -1;
 	}
 	return kitty_format(buf, size, "\033_Ga=d,d=I,i=%lu,q=2\033\\", (unsigned long)id);
+}
+
+void
+kitty_put(struct kitty_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* The longest sequence kitty_place, kitty_unplace or kitty_forget make, with room. */
+#define SEQ_MAX 80
+
+void
+kitty_segment(struct kitty_buf *b, uint32_t old, uint32_t id, uint32_t pid, const char *upload,
+    size_t n, int cols, int rows, size_t *up, size_t *up_end)
+{
+	char s[SEQ_MAX];
+	int k;
+
+	if (old != 0 && old != id && (k = kitty_unplace(s, sizeof s, old, pid)) > 0)
+		kitty_put(b, s, (size_t)k);
+	*up = *up_end = b->len;
+	if (upload != NULL) {
+		kitty_put(b, upload, n);
+		*up_end = b->len;
+	}
+	/* The same placement id for the same image moves it: no deletion needed. */
+	if ((k = kitty_place(s, sizeof s, id, pid, cols, rows)) > 0)
+		kitty_put(b, s, (size_t)k);
+}
+
+void
+kitty_forget_all(struct kitty_buf *b, const uint32_t *ids, int n)
+{
+	char s[SEQ_MAX];
+	int k;
+
+	for (int i = 0; i < n; i++)
+		if ((k = kitty_forget(s, sizeof s, ids[i])) > 0)
+			kitty_put(b, s, (size_t)k);
 }

@@ -52,6 +52,28 @@ int kitty_place(char *buf, size_t size, uint32_t id, uint32_t pid, int cols, int
 int kitty_unplace(char *buf, size_t size, uint32_t id, uint32_t pid);
 int kitty_forget(char *buf, size_t size, uint32_t id);
 
+/* A growing buffer of sequences; start it zeroed, free p. */
+struct kitty_buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Appends n bytes of s (NUL kept after them). Never fails (allocation aborts). */
+void kitty_put(struct kitty_buf *b, const char *s, size_t n);
+
+/*
+ * Appends one pane's segment: the deletion of placement pid of image old
+ * (when old is neither 0 nor id: the pane showed another image), then the n
+ * bytes of upload (a kitty_upload; NULL when the terminal has the image),
+ * then the placement of id as pid at cols x rows. [*up, *up_end) is where the
+ * upload lies in b (empty when none), for outq_put_kitty.
+ */
+void kitty_segment(struct kitty_buf *b, uint32_t old, uint32_t id, uint32_t pid,
+    const char *upload, size_t n, int cols, int rows, size_t *up, size_t *up_end);
+
+/* Appends the deletion (d=I: with their data) of the n images in ids. */
+void kitty_forget_all(struct kitty_buf *b, const uint32_t *ids, int n);
+
 /* Standard base64 (with = padding) of n bytes into out, which holds 4 * ((n + 2) / 3) + 1 bytes; returns the length. */
 size_t kitty_base64(const uint8_t *in, size_t n, char *out);
 

@@ -22,8 +22,8 @@
 #include "tui/outq.h"
 #include "tui/render_priv.h"
 
-/* Room for a few deletions and a placement: each is under 64 bytes. */
-#define SMALL 64
+/* Room for a placement or its deletion. */
+#define SMALL 80
 
 void
 render_kitty_evict(struct pane_job *pj, struct entry *e)
@@ -37,17 +37,16 @@ render_kitty_evict(struct pane_job *pj, struct entry *e)
 	e->uploaded = 0;
 }
 
-/* Appends to a growing buffer. */
+/* Every pane is to be placed again. */
 static void
-put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+unplace_all(struct pane_job *pj)
 {
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*buf = xrealloc(*buf, *cap);
+	pj->kitty.shown = pj->kitty.unsure = 0;
+	for (int i = 0; i < RENDER_PANES; i++) {
+		pj->pane[i].kid = 0;
+		free(pj->pane[i].sent);
+		pj->pane[i].sent = NULL;
 	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
 }
 
 /*
@@ -56,32 +55,24 @@ put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
  * them (every pane is then placed again). Call with the lock held.
  */
 static void
-prelude(struct pane_job *pj, char **buf, size_t *len, size_t *cap)
+prelude(struct pane_job *pj, struct kitty_buf *b)
 {
 	struct kitty_state *k = &pj->kitty;
-	char s[SMALL];
-	int n;
 
-	for (int i = 0; i < k->ngone; i++)
-		if ((n = kitty_forget(s, sizeof s, k->gone[i])) > 0)
-			put(buf, len, cap, s, (size_t)n);
+	kitty_forget_all(b, k->gone, k->ngone);
 	k->ngone = 0;
 	if (k->unsure) {
-		put(buf, len, cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
-		k->unsure = 0;
-		k->shown = 0;
-		for (int i = 0; i < RENDER_PANES; i++) {
-			pj->pane[i].kid = 0;
-			free(pj->pane[i].sent);
-			pj->pane[i].sent = NULL;
-		}
+		kitty_put(b, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+		unplace_all(pj);
 	}
 }
 
 /*
  * Before doupdate: when curses is about to clear the screen (clearok: a
- * resize, Ctrl-L, the help closing), the terminal is about to drop every
- * image, so none counts as uploaded or placed any more. Lock held.
+ * resize, Ctrl-L), the terminal is about to drop every image, so none counts
+ * as uploaded or placed any more. Returns 1 when placements may be on screen
+ * (a terminal that keeps images through a clear must still lose them), else
+ * 0. Lock held.
  */
 static int
 clear_coming(struct pane_job *pj)
@@ -93,36 +84,30 @@ clear_coming(struct pane_job *pj)
 	for (int c = 0; c < CACHE; c++)
 		pj->cache[c].uploaded = 0;
 	pj->kitty.ngone = 0;
-	pj->kitty.shown = pj->kitty.unsure = 0;
-	for (int i = 0; i < RENDER_PANES; i++) {
-		pj->pane[i].kid = 0;
-		free(pj->pane[i].sent);
-		pj->pane[i].sent = NULL;
-	}
-	/* A terminal that keeps images through a clear must still lose the placements. */
+	unplace_all(pj);
 	return shown;
 }
 
-/* Writes small sequences now (nothing is in flight when this is called). */
+/* Writes what b holds now (nothing is in flight when this is called) and frees it. */
 static void
-write_now(struct pane_job *pj, const char *s, size_t n)
+write_now(struct pane_job *pj, struct kitty_buf *b)
 {
-	if (n > 0)
-		outq_write_now(pj->out, s, n);
+	if (b->len > 0)
+		outq_write_now(pj->out, b->p, b->len);
+	free(b->p);
 }
 
 void
 render_kitty_before_update(struct app *a)
 {
 	struct pane_job *pj = a->panes;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct kitty_buf b = { NULL, 0, 0 };
 	char s[SMALL];
 	int n;
 
 	pthread_mutex_lock(&pj->lock);
 	if (clear_coming(pj))
-		put(&buf, &len, &cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+		kitty_put(&b, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
 	pthread_mutex_unlock(&pj->lock);
 	/* A pane that shows text now (a placeholder, nothing, another layout)
 	 * loses its placement: the image would cover the text. */
@@ -131,53 +116,40 @@ render_kitty_before_update(struct app *a)
 		if (p->kid == 0 || (p->path != NULL && p->rows > 0 && p->filled))
 			continue;
 		if ((n = kitty_unplace(s, sizeof s, p->kid, (uint32_t)i + 1)) > 0)
-			put(&buf, &len, &cap, s, (size_t)n);
+			kitty_put(&b, s, (size_t)n);
 		p->kid = 0;
 		free(p->sent);
 		p->sent = NULL;
 	}
-	write_now(pj, buf, len);
-	free(buf);
+	write_now(pj, &b);
 }
 
-/* Queues pane i's segment for entry e: old placement out, upload if needed, placement. */
+/* Queues pane i's segment for entry e (what b holds first goes with it). Lock held. */
 static void
-send_pane(struct pane_job *pj, int i, struct entry *e, char **buf, size_t *len, size_t *cap)
+send_pane(struct pane_job *pj, int i, struct entry *e, struct kitty_buf *b)
 {
 	struct pane *p = &pj->pane[i];
-	char s[SMALL];
 	size_t up, up_end;
-	int n;
 
-	if (p->kid != 0 && p->kid != e->kid && (n = kitty_unplace(s, sizeof s, p->kid,
-	    (uint32_t)i + 1)) > 0)
-		put(buf, len, cap, s, (size_t)n);
-	up = up_end = *len;
-	p->sending = 0;
-	if (!e->uploaded) {
-		put(buf, len, cap, e->dcs, e->len);
-		up_end = *len;
-		e->uploaded = 1;
-		p->sending = e->kid;
-	}
-	/* The same placement id for the same image moves it: no deletion needed. */
-	if ((n = kitty_place(s, sizeof s, e->kid, (uint32_t)i + 1, p->cols, p->rows)) > 0)
-		put(buf, len, cap, s, (size_t)n);
-	outq_put_kitty(pj->out, i, p->y, p->x, *buf, *len, up, up_end);
+	kitty_segment(b, p->kid, e->kid, (uint32_t)i + 1, e->uploaded ? NULL : e->dcs, e->len,
+	    p->cols, p->rows, &up, &up_end);
+	outq_put_kitty(pj->out, i, p->y, p->x, b->p, b->len, up, up_end);
+	/* Counted as uploaded from now on; a cut says otherwise (render_kitty_cut). */
+	p->sending = e->uploaded ? 0 : e->kid;
+	e->uploaded = 1;
 	p->kid = e->kid;
 	pj->kitty.shown = 1;
-	*len = 0;
+	b->len = 0;
 }
 
 void
 render_kitty_panes(struct app *a)
 {
 	struct pane_job *pj = a->panes;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct kitty_buf b = { NULL, 0, 0 };
 
 	pthread_mutex_lock(&pj->lock);
-	prelude(pj, &buf, &len, &cap);
+	prelude(pj, &b);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -189,7 +161,7 @@ render_kitty_panes(struct app *a)
 		/* Placing again is cheap, but a pane that stays is left alone. */
 		if (e != NULL && e->state == E_DONE && e->dcs != NULL &&
 		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
-			send_pane(pj, i, e, &buf, &len, &cap);
+			send_pane(pj, i, e, &b);
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
@@ -198,8 +170,7 @@ render_kitty_panes(struct app *a)
 	}
 	pthread_mutex_unlock(&pj->lock);
 	/* Deletions with no pane to go before. */
-	write_now(pj, buf, len);
-	free(buf);
+	write_now(pj, &b);
 	a->images_dirty = 0;
 	pj->log_due = 1;
 	render_pump(a);
@@ -230,28 +201,21 @@ void
 render_leave(struct app *a, int quitting)
 {
 	struct pane_job *pj = a->panes;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct kitty_buf b = { NULL, 0, 0 };
 
 	if (pj == NULL || pj->mode != RENDER_KITTY || pj->out == NULL)
 		return;
 	pthread_mutex_lock(&pj->lock);
 	if ((!quitting && clear_coming(pj)) || pj->kitty.shown || pj->kitty.unsure || quitting)
-		put(&buf, &len, &cap, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
-	pj->kitty.shown = pj->kitty.unsure = 0;
-	for (int i = 0; i < RENDER_PANES; i++) {
-		pj->pane[i].kid = 0;
-		free(pj->pane[i].sent);
-		pj->pane[i].sent = NULL;
-	}
+		kitty_put(&b, KITTY_DELETE_ALL, sizeof KITTY_DELETE_ALL - 1);
+	unplace_all(pj);
 	/* The terminal holds the images for us: they go with the session. */
 	for (int c = 0; quitting && c < CACHE; c++)
 		render_kitty_evict(pj, &pj->cache[c]);
 	if (quitting)
-		prelude(pj, &buf, &len, &cap);
+		prelude(pj, &b);
 	pthread_mutex_unlock(&pj->lock);
-	write_now(pj, buf, len);
-	free(buf);
+	write_now(pj, &b);
 }
 
 void

@@ -4,7 +4,8 @@
  * documented form: ESC _ G keys ; base64 ESC \, base64 in chunks of at most
  * 4096 bytes and a multiple of 4 but the last, m=1 on every chunk but the
  * last, only the first naming the image; the payload decodes to the PNG it
- * was made from and that PNG to the pane's pixels. Then the paced queue's
+ * was made from and that PNG to the pane's pixels; a pane's segment is the
+ * old placement's deletion, the upload, the placement. Then the paced queue's
  * cut of a kitty upload (tui/outq.c): the chunk in flight is finished, the
  * transfer ended with an empty last chunk, the placement dropped.
  *
@@ -199,6 +200,36 @@ test_place_delete(void)
 	CHECK(kitty_place(tiny, sizeof tiny, 1, 1, 1, 1) == -1 && tiny[0] == '\0');
 }
 
+static void
+test_segment(void)
+{
+	struct kitty_buf b = { NULL, 0, 0 };
+	size_t up, up_end, ulen;
+	uint32_t ids[] = { 3, 8 };
+	char *upload = kitty_upload(7, (const uint8_t *)"pane", 4, &ulen);
+
+	/* Another image was in the pane: its placement goes, then the upload, then the new one. */
+	kitty_segment(&b, 5, 7, 2, upload, ulen, 79, 33, &up, &up_end);
+	const char *del = "\033_Ga=d,d=i,i=5,p=2,q=2\033\\";
+	const char *place = "\033_Ga=p,i=7,p=2,c=79,r=33,C=1,q=2\033\\";
+	CHECK(up == strlen(del) && up_end == up + ulen && b.len == up_end + strlen(place));
+	CHECK(memcmp(b.p, del, up) == 0 && memcmp(b.p + up, upload, ulen) == 0);
+	CHECK(strcmp(b.p + up_end, place) == 0);
+	/* Back to an image the terminal has, in the same pane: the placement alone. */
+	b.len = 0;
+	kitty_segment(&b, 7, 7, 2, NULL, 0, 79, 33, &up, &up_end);
+	CHECK(up == 0 && up_end == 0 && strcmp(b.p, place) == 0);
+	/* Nothing was shown there: no deletion. */
+	b.len = 0;
+	kitty_segment(&b, 0, 7, 2, NULL, 0, 79, 33, &up, &up_end);
+	CHECK(strcmp(b.p, place) == 0);
+	b.len = 0;
+	kitty_forget_all(&b, ids, 2);
+	CHECK_STR(b.p, "\033_Ga=d,d=I,i=3,q=2\033\\\033_Ga=d,d=I,i=8,q=2\033\\");
+	free(b.p);
+	free(upload);
+}
+
 /* Everything the (non-blocking) read end holds now, appended at *have. */
 static void
 slurp(int fd, char *buf, size_t cap, size_t *have)
@@ -276,6 +307,7 @@ main(void)
 	RUN(test_chunks);
 	RUN(test_pane_png);
 	RUN(test_place_delete);
+	RUN(test_segment);
 	RUN(test_cut_upload);
 	HARNESS_END();
 }
