@@ -27,12 +27,12 @@
  * before the first key): T is the time from typing key K to the last byte
  * read before key K + 1 was typed (frame 0 from the command's start; 0.0 when
  * the frame has no output), F the same to when every pane the frame drew had
- * a whole image (at any resolution). Then "keys-sent N", "dcs-count N" and
- * "exit N" (128 + signal when killed); before exit, one line per kitty
- * graphics command, "apc N keys KEYS payload P row R col C after-key K",
- * and "apc-count N" (ptyterm.h). --repeat N types KEYS N times over
- * (then --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel
- * or an APC does not decode or holds another sequence, 1 on a usage error, else 0.
+ * a whole image (at any resolution). Then "keys-sent N", "dcs-count N", one
+ * line per kitty graphics command ("apc N keys KEYS payload P row R col C
+ * after-key K", ptyterm.h), "apc-count N" and "exit N" (128 + signal when
+ * killed). --repeat N types KEYS N times over (then --then KEYS, e.g. a quit
+ * key). Exits 2 on a timeout, 3 when a sixel does not decode or a sixel or
+ * an APC holds another sequence, 1 on a usage error, else 0.
  *
  * A slow link: --link KBIT reads the output no faster than KBIT kbit/s (the
  * writes back up as behind a full SSH connection); --rtt MS delivers keys and
