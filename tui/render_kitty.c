@@ -79,7 +79,8 @@ clear_coming(struct pane_job *pj)
 {
 	int shown = pj->kitty.shown || pj->kitty.unsure;
 
-	if (!is_cleared(curscr))
+	/* clearok on stdscr reaches newscr at wnoutrefresh: either clears the terminal. */
+	if (!is_cleared(curscr) && !is_cleared(newscr) && !is_cleared(stdscr))
 		return 0;
 	for (int c = 0; c < CACHE; c++)
 		pj->cache[c].uploaded = 0;
