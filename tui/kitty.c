@@ -83,6 +83,24 @@ kitty_pane_upload(const struct image *pane, uint32_t id, char **out, size_t *len
 	return 0;
 }
 
+void
+kitty_preview_upload(const struct image *pane, int scale, uint32_t id, char **out, size_t *len)
+{
+	struct image small;
+	int w = pane->w / scale > 0 ? pane->w / scale : 1, h = pane->h / scale > 0 ?
+	    pane->h / scale : 1;
+
+	*out = NULL;
+	*len = 0;
+	if (image_resize(pane, w, h, &small, NULL) != 0)
+		return;
+	if (kitty_pane_upload(&small, id, out, len, NULL) != 0) {
+		*out = NULL;
+		*len = 0;
+	}
+	image_free(&small);
+}
+
 static int kitty_format(char *, size_t, const char *, ...) MMDA_PRINTF(3, 4);
 
 static int

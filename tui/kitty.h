@@ -41,6 +41,15 @@ int kitty_pane_upload(const struct image *pane, uint32_t id, char **out, size_t 
     char **cause);
 
 /*
+ * The upload of a coarse preview of the pane, a scale-th of its size each way
+ * (the terminal scales it up to the pane's cells when placed), as image id:
+ * for a slow link, a readable pair in a few kilobytes. *out is NULL (and
+ * *len 0) when it cannot be made; else the caller frees it.
+ */
+void kitty_preview_upload(const struct image *pane, int scale, uint32_t id, char **out,
+    size_t *len);
+
+/*
  * The sequences that place and take away (written into buf of size bytes).
  * kitty_place: image id at the cursor as placement pid, scaled to cols x rows
  * cells. kitty_unplace: that placement only (the image stays uploaded).

@@ -129,6 +129,8 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	pthread_mutex_unlock(&pj->lock);
 	if (mode == RENDER_KITTY && kitty_pane_upload(&pane, kid, &dcs, &len, &why) != 0)
 		image_free(&pane);
+	else if (mode == RENDER_KITTY)
+		kitty_preview_upload(&pane, PREVIEW_SCALE, kid + 1, &pdcs, &plen);
 	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
@@ -232,10 +234,11 @@ render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
 		return NULL;
 	render_kitty_evict(pj, victim);
 	entry_clear(victim);
-	/* 0 is "no id" to the kitty protocol. */
-	if (++pj->kitty.next == 0)
-		pj->kitty.next = 1;
-	victim->kid = pj->kitty.next;
+	/* Two kitty ids an entry, the image's and its preview's (kid + 1); 0 is "none". */
+	pj->kitty.next += 2;
+	if (pj->kitty.next < 2)
+		pj->kitty.next = 2;
+	victim->kid = pj->kitty.next - 1;
 	victim->state = E_PENDING;
 	victim->path = xstrdup(path);
 	victim->w = w;

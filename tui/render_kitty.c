@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Panes over the kitty graphics protocol (tui/kitty.h). The worker made each
- * cache entry's upload (its PNG under the entry's image id); a pane is sent
- * as one paced segment (tui/outq.c): the old placement of the pane deleted,
- * the upload unless the terminal has the image already, the placement. So
- * going back to a pair costs two placements, not two images. The images are
+ * cache entry's upload (its PNG under the entry's image id) and its preview's
+ * (an eighth of the size each way, under id + 1); a pane is sent as one paced
+ * segment (tui/outq.c): the old placement of the pane deleted, the upload
+ * unless the terminal has the image already, the placement. So going back to
+ * a pair costs two placements, not two images. Over a link too slow for the
+ * budget the previews go first, as with sixel. The images are
  * a layer over the text: curses cannot erase them, so a pane showing text,
  * another view and quitting delete placements explicitly, and an evicted
  * entry deletes its image. A clear screen, though, drops every image in
@@ -32,9 +34,13 @@ render_kitty_evict(struct pane_job *pj, struct entry *e)
 
 	/* Queued ids wait for the next bytes sent; past the list's end the
 	 * terminal keeps the image until it needs the room (it evicts by itself). */
-	if (e->kid != 0 && e->uploaded && k->ngone < (int)(sizeof k->gone / sizeof k->gone[0]))
+	int room = (int)(sizeof k->gone / sizeof k->gone[0]);
+
+	if (e->kid != 0 && e->uploaded && k->ngone < room)
 		k->gone[k->ngone++] = e->kid;
-	e->uploaded = 0;
+	if (e->kid != 0 && e->puploaded && k->ngone < room)
+		k->gone[k->ngone++] = e->kid + 1;
+	e->uploaded = e->puploaded = 0;
 }
 
 /* Every pane is to be placed again. */
@@ -83,7 +89,7 @@ clear_coming(struct pane_job *pj)
 	if (!is_cleared(curscr) && !is_cleared(newscr) && !is_cleared(stdscr))
 		return 0;
 	for (int c = 0; c < CACHE; c++)
-		pj->cache[c].uploaded = 0;
+		pj->cache[c].uploaded = pj->cache[c].puploaded = 0;
 	pj->kitty.ngone = 0;
 	unplace_all(pj);
 	return shown;
@@ -125,22 +131,49 @@ render_kitty_before_update(struct app *a)
 	write_now(pj, &b);
 }
 
-/* Queues pane i's segment for entry e (what b holds first goes with it). Lock held. */
+/*
+ * Queues pane i's segment for entry e, its preview when preview (slot
+ * RENDER_PANES + i, as sixel's previews): what b holds first goes with it.
+ * The pane's placement is replaced, the upload sent unless the terminal has
+ * it. Lock held.
+ */
 static void
-send_pane(struct pane_job *pj, int i, struct entry *e, struct kitty_buf *b)
+send_pane(struct pane_job *pj, int i, struct entry *e, int preview, struct kitty_buf *b)
 {
 	struct pane *p = &pj->pane[i];
+	uint32_t id = preview ? e->kid + 1 : e->kid;
+	int *have = preview ? &e->puploaded : &e->uploaded;
 	size_t up, up_end;
 
-	kitty_segment(b, p->kid, e->kid, (uint32_t)i + 1, e->uploaded ? NULL : e->dcs, e->len,
-	    p->cols, p->rows, &up, &up_end);
-	outq_put_kitty(pj->out, i, p->y, p->x, b->p, b->len, up, up_end);
+	kitty_segment(b, p->kid, id, (uint32_t)i + 1, *have ? NULL : preview ? e->pdcs : e->dcs,
+	    preview ? e->plen : e->len, p->cols, p->rows, &up, &up_end);
+	outq_put_kitty(pj->out, preview ? RENDER_PANES + i : i, p->y, p->x, b->p, b->len, up,
+	    up_end);
 	/* Counted as uploaded from now on; a cut says otherwise (render_kitty_cut). */
-	p->sending = e->uploaded ? 0 : e->kid;
-	e->uploaded = 1;
-	p->kid = e->kid;
+	*(preview ? &p->psending : &p->sending) = *have ? 0 : id;
+	*have = 1;
+	p->kid = id;
 	pj->kitty.shown = 1;
 	b->len = 0;
+}
+
+/*
+ * Over a link that would take longer than the budget for what must be
+ * uploaded, previews first, as the sixel path does (render_panes).
+ */
+static void
+previews_due(struct app *a, struct entry *const send[RENDER_PANES])
+{
+	struct pane_job *pj = a->panes;
+	size_t need = 0;
+
+	for (int i = 0; i < RENDER_PANES; i++)
+		if (send[i] != NULL && !send[i]->uploaded)
+			need += send[i]->len;
+	pj->rate = outq_rate(pj->out);
+	if (need > 0)
+		pj->previews = pj->rate > 0 && (double)need * 1000.0 / pj->rate >
+		    (a->budget_ms > 0 ? a->budget_ms : 300);
 }
 
 void
@@ -148,6 +181,7 @@ render_kitty_panes(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 	struct kitty_buf b = { NULL, 0, 0 };
+	struct entry *send[RENDER_PANES] = { NULL };
 
 	pthread_mutex_lock(&pj->lock);
 	prelude(pj, &b);
@@ -162,13 +196,20 @@ render_kitty_panes(struct app *a)
 		/* Placing again is cheap, but a pane that stays is left alone. */
 		if (e != NULL && e->state == E_DONE && e->dcs != NULL &&
 		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
-			send_pane(pj, i, e, &b);
+			send[i] = e;
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
 		}
 		free(key);
 	}
+	previews_due(a, send);
+	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
+		if (send[i] != NULL && !send[i]->uploaded && send[i]->pdcs != NULL)
+			send_pane(pj, i, send[i], 1, &b);
+	for (int i = 0; i < RENDER_PANES; i++)
+		if (send[i] != NULL)
+			send_pane(pj, i, send[i], 0, &b);
 	pthread_mutex_unlock(&pj->lock);
 	/* Deletions with no pane to go before. */
 	write_now(pj, &b);
@@ -185,13 +226,19 @@ render_kitty_cut(struct pane_job *pj, unsigned partial)
 	pthread_mutex_lock(&pj->lock);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
-		if (!(partial & (1u << i)))
+		/* Bit i: the image did not arrive (a preview cut drops it too); bit
+		 * RENDER_PANES + i: the preview did not. */
+		int full = partial & (1u << i), prev = partial & (1u << (RENDER_PANES + i));
+		if (!full)
 			continue;
 		/* The terminal dropped the image: it is uploaded again when shown again. */
-		for (int c = 0; p->sending != 0 && c < CACHE; c++)
-			if (pj->cache[c].kid == p->sending)
+		for (int c = 0; c < CACHE; c++) {
+			if (p->sending != 0 && pj->cache[c].kid == p->sending)
 				pj->cache[c].uploaded = 0;
-		p->sending = 0;
+			if (prev && p->psending != 0 && pj->cache[c].kid + 1 == p->psending)
+				pj->cache[c].puploaded = 0;
+		}
+		p->sending = p->psending = 0;
 		/* A segment dropped before it began still had the old placement's deletion. */
 		pj->kitty.unsure = 1;
 	}

@@ -31,8 +31,9 @@ struct entry {
 	size_t plen;
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
-	uint32_t kid;      /* kitty: the image id, given when the entry is made */
+	uint32_t kid;      /* kitty: the image id (its preview's: kid + 1), given when made */
 	int uploaded;      /* kitty: the terminal has (or is being sent) the image */
+	int puploaded;     /* kitty: the same for the preview */
 };
 
 struct pane {
@@ -42,6 +43,7 @@ struct pane {
 	int filled;        /* this frame's cells hold the image filler (sixel, kitty) */
 	uint32_t kid;      /* kitty: the image placed here (placement id: pane + 1), 0 none */
 	uint32_t sending;  /* kitty: the image whose upload this pane's segment carries */
+	uint32_t psending; /* kitty: the preview whose upload its preview segment carries */
 };
 
 /* The kitty renderer's bookkeeping (tui/render_kitty.c). */

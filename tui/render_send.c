@@ -136,7 +136,8 @@ render_link(struct app *a, char *buf, size_t size)
 {
 	struct pane_job *pj = a->panes;
 
-	if (pj == NULL || pj->mode != RENDER_SIXEL || !pj->previews || size == 0)
+	if (pj == NULL || (pj->mode != RENDER_SIXEL && pj->mode != RENDER_KITTY) ||
+	    !pj->previews || size == 0)
 		return "";
 	snprintf(buf, size, "link %.1f Mbit/s: previews first", pj->rate * 8 / 1e6);
 	return buf;

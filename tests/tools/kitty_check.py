@@ -10,15 +10,18 @@ with keys from the protocol's documented set; an upload (a=t or a=T) comes in
 chunks of at most 4096 base64 bytes, each but the last a multiple of 4 with
 m=1, only the first naming the image, the last m=0; an empty m=0 chunk ends
 a cut upload and the image is dropped. A placement (a=p) must name an image
-uploaded whole since the last clear screen (ED 2, which drops them all), and the decoded PNG must be the pane the frame log says was
-shown at that cell (its source scaled as mmda scales: tests/tools/
-pane_check.py), within E of mean error per pixel row (default 8).
---back K: no upload begins after key K and at least one image is placed
-(the pair was shown before). An upload's bytes count for the key it began
-after, the tail of one cut when the key came among them. --gone K: after key K's output no
+uploaded whole since the last clear screen (ED 2, which drops them all), and
+its decoded PNG must be the pane the frame log says was shown at that cell
+(its source scaled as mmda scales: tests/tools/pane_check.py), or that
+pane's preview (an eighth of it each way), within E of mean error per pixel
+row (default 8).
+--back K: no upload begins after key K and at least one image is placed (the
+pair was shown before); an upload's bytes count for the key it began after,
+so the tail of one cut by key K is not K's. --gone K: after key K's output no
 placement is left on screen.
-Prints "key K upload B place P delete D visible V" per key, then "ok" and
-exits 0, or prints what is wrong and exits 1.
+Prints "key K upload B place P delete D visible V" per key, "previews N"
+when N previews were placed, then "ok" and exits 0, or prints what is wrong
+and exits 1.
 """
 import base64
 import io
@@ -192,7 +195,9 @@ def main():
             # The pane the frame log showed at that cell (0-based there).
             want = shown.get((row - 1, col - 1), set())
             img = images[iid]
-            match = [w for w in want if (w[0], w[1]) == (img.shape[1], img.shape[0])]
+            # The pane itself, or its preview (an eighth each way, scaled up by the terminal).
+            match = [w for w in want if (w[0], w[1]) == (img.shape[1], img.shape[0]) or
+                     (w[0] // PREVIEW, w[1] // PREVIEW) == (img.shape[1], img.shape[0])]
             if not match:
                 fail("image %s (%dx%d) placed at %d,%d: no pane of that size in the frame log"
                      % (iid, img.shape[1], img.shape[0], row, col))
@@ -201,7 +206,12 @@ def main():
                 if (iid, path) in checked:
                     errs.append(0.0)
                     continue
-                rows = np.abs(img.astype(np.int16) - reference(path, w, h)).mean(axis=(1, 2))
+                ref = reference(path, w, h)
+                if (w, h) != (img.shape[1], img.shape[0]):
+                    ref = np.asarray(Image.fromarray(ref.astype(np.uint8)).resize(
+                        (img.shape[1], img.shape[0]), Image.BOX), dtype=np.int16)
+                    previews.add(iid)
+                rows = np.abs(img.astype(np.int16) - ref).mean(axis=(1, 2))
                 errs.append(float(rows.max()))
                 if rows.max() <= limit:
                     checked.add((iid, path))
@@ -245,6 +255,8 @@ def main():
     if not checked:
         print("FAIL: no placed image was checked against its pane")
         bad = 1
+    if previews:
+        print("previews %d" % len(previews))
     if not bad:
         print("ok")
     return bad
@@ -261,6 +273,8 @@ def finish(upload, images):
 
 
 visible = {}  # key -> placements on screen after its output
+previews = set()  # the images that were previews
+PREVIEW = 8  # tui/render.c PREVIEW_SCALE
 
 if __name__ == "__main__":
     sys.exit(main())
