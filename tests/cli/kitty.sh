@@ -4,8 +4,8 @@
 # stream against the protocol's documented form and the decoded panes against
 # their sources (tests/tools/kitty_check.py), going back to a pair costing no
 # image bytes, placements deleted when the panes leave the screen, a cut
-# upload ended at a chunk and sent again, and the refusals (tmux, a terminal
-# without it).
+# upload ended at a chunk and sent again, previews first over a slow link,
+# and the refusals (tmux, a terminal without it).
 . "$TOP/tests/lib.sh"
 : "${BUILD:?BUILD must name the build folder}"
 PTY="$BUILD/tools/ptyterm"
