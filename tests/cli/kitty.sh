@@ -30,20 +30,22 @@ t0=$(date +%s)
 
 # 18 (hflip of 1, two panes), j to 21 (grayscale of 1: same ORIGINAL), k back
 # to 18 (both images uploaded already), ? (help over the screen), q (back to
-# the review: placed by id again, no clear screen), Ctrl-L (a redraw clears
-# the screen, which in kitty drops every image: both uploaded again), q (quit). 160x48 with 10x20 px cells: panes of 79x33 cells at
+# the review: placed by id again, no clear screen), l and l (the list screen
+# and back: the same), Ctrl-L (a redraw clears the screen, which in kitty
+# drops every image: both uploaded again), q (quit). 160x48 with 10x20 px cells: panes of 79x33 cells at
 # rows 3, columns 1 and 82 (1-based), 790x660 px.
 MMDA_FRAME_LOG=$T/frames "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer kitty \
-    --keys "jk?q$(printf '\014')q" --out "$T/raw" -- "$MMDA" review "$DB" --renderer auto >"$T/out" 2>"$T/err"
+    --keys "jk?qll$(printf '\014')q" --out "$T/raw" -- "$MMDA" review "$DB" --renderer auto >"$T/out" 2>"$T/err"
 check run-exit-0 [ $? -eq 0 ]
 check app-exit-0 grep -qx "exit 0" "$T/out"
-check all-keys-sent grep -qx "keys-sent 6" "$T/out"
+check all-keys-sent grep -qx "keys-sent 8" "$T/out"
 check no-sixel grep -qx "dcs-count 0" "$T/out"
 q_at=$(offset "$T/raw" "$(printf '\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\')")
 da1_at=$(offset "$T/raw" "$(printf '\033[c')")
 smcup_at=$(offset "$T/raw" "$(printf '\033[?1049h')")
 check query-before-da1-fence sh -c "[ -n '$q_at' ] && [ -n '$da1_at' ] && [ '$q_at' -lt '$da1_at' ] && [ '$da1_at' -lt '$smcup_at' ]"
-$PY "$CHECK" "$T/raw" "$T/out" "$T/frames" --back 2 --back 4 --gone 3 --gone 6 >"$T/check" 2>&1
+$PY "$CHECK" "$T/raw" "$T/out" "$T/frames" --back 2 --back 4 --back 6 --gone 3 --gone 5 \
+    --gone 8 >"$T/check" 2>&1
 check stream-documented-form-and-pixels grep -qx ok "$T/check"
 # Both panes uploaded first, at their cells, then placed by id (cursor kept).
 check first-two-uploads [ "$(apcs "$T/out" 0 | grep -c '^a=t,f=100,t=d,i=[0-9]*,q=2,m=1$')" -eq 2 ]
@@ -58,10 +60,12 @@ check back-frame-small awk '$1 == "frame" && $2 == 2 { exit !($4 < 1000) }' "$T/
 # ?: help leaves the review screen, every placement is deleted; q places them again.
 check help-deletes-all [ "$(apcs "$T/out" 3)" = "a=d,d=a,q=2" ]
 check help-closed-replaced [ "$(apcs "$T/out" 4 | grep -c '^a=p')" -eq 2 ]
-check redraw-uploads-again [ "$(apcs "$T/out" 5 | grep -c '^a=t,')" -eq 2 ]
+check list-deletes-all [ "$(apcs "$T/out" 5)" = "a=d,d=a,q=2" ]
+check list-back-replaced [ "$(apcs "$T/out" 6 | grep -c '^a=p')" -eq 2 ]
+check redraw-uploads-again [ "$(apcs "$T/out" 7 | grep -c '^a=t,')" -eq 2 ]
 # Quitting: placements and the two images uploaded since the clear deleted.
-check quit-deletes [ "$(apcs "$T/out" 6 | grep -c '^a=d,d=I,i=')" -eq 2 ]
-check quit-deletes-placements [ "$(apcs "$T/out" 6 | head -n 1)" = "a=d,d=a,q=2" ]
+check quit-deletes [ "$(apcs "$T/out" 8 | grep -c '^a=d,d=I,i=')" -eq 2 ]
+check quit-deletes-placements [ "$(apcs "$T/out" 8 | head -n 1)" = "a=d,d=a,q=2" ]
 
 # mmda probe describes it.
 "$PTY" --answer kitty --out "$T/probe" -- "$MMDA" probe >/dev/null 2>&1
