@@ -112,7 +112,7 @@ upload() { awk -v k="$2" '$1 == "key" && $2 == k { print $4 }' "$1"; }
 check link-cut-short [ "$(upload "$T/check-l" 1)" -lt 400000 ]
 check link-sent-again [ "$(upload "$T/check-l" 3)" -gt 400000 ]
 # The link is too slow for the budget (300 ms) once measured: a preview of
-# the pane (an eighth each way, about 13 KB) is placed before its upload, and
+# the pane (an eighth each way, 7 KB for the grayscale one) is placed before its upload, and
 # the title says so.
 check link-previews-first grep -q "^previews [1-9]" "$T/check-l"
 check link-previews-said grep -q "previews first" "$T/raw-l"
