@@ -50,7 +50,9 @@ LIB      = $(BUILD)/libmmda.a
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+# A tool is one file, but for ptyterm_*.c: parts linked into ptyterm.
+TOOL_PARTS = $(sort $(wildcard tests/tools/ptyterm_*.c))
+TOOL_SRC = $(filter-out $(TOOL_PARTS),$(sort $(wildcard tests/tools/*.c)))
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 # Binary name: the sanitized build must not overwrite the normal one.
@@ -92,6 +94,11 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(ALL_LIBS)
+
+$(BUILD)/tools/ptyterm: tests/tools/ptyterm.c $(TOOL_PARTS) $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $< $(TOOL_PARTS)"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TOOL_PARTS) $(LIB) $(ALL_LIBS)
 
 deps:
 	@sh scripts/deps.sh

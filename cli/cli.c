@@ -184,10 +184,10 @@ const struct cli_command cli_commands[] = {
 	    "                 where images are read from; without it they are refused)\n"
 	    "  --json         print {\"candidates\", \"existing\", \"decisions\", \"objects\"}\n",
 	    cmd_merge },
-	{ "review", "DB [--renderer auto|sixel|blocks|none] [--theme NAME] [--annotator NAME]",
+	{ "review", "DB [--renderer auto|kitty|sixel|blocks|none] [--theme NAME] [--annotator NAME]",
 	    "the review screen: ORIGINAL | AUGMENTED, one key per decision (also: mmda DB)",
-	    "  --renderer R     auto (default: sixel when the terminal has it, else half\n"
-	    "                   blocks), sixel, blocks or none\n"
+	    "  --renderer R     auto (default: kitty graphics, else sixel, when the terminal\n"
+	    "                   has it, else half blocks), kitty, sixel, blocks or none\n"
 	    "  --theme NAME     dark (default), light, mono, or a .theme file\n"
 	    "  --annotator NAME who decides (default: $MMDA_ANNOTATOR, then the login name)\n"
 	    "  --queue Q        which candidates, in which order (below; default: each\n"
@@ -209,7 +209,7 @@ const struct cli_command cli_commands[] = {
 	    "  (bind KEY COMMAND).\n"
 	    "  MMDA_SCRIPT=FILE runs commands from FILE instead of keys.\n",
 	    cmd_review },
-	{ "probe", "", "what the terminal can show (sixel, colours, cell size) and why",
+	{ "probe", "", "what the terminal can show (kitty graphics, sixel, colours, cell size) and why",
 	    NULL, cmd_probe },
 	{ "demo", "[DIR]", "build a demo database from the bundled sample (DIR/demo.db)",
 	    "  DIR          where to put demo.db (default: ./mmda-demo)\n", cmd_demo },

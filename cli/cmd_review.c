@@ -73,7 +73,7 @@ cmd_review(int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			if (render_parse(optarg, &a.renderer) != 0)
-				return cli_usage("review", "--renderer is auto, sixel, blocks or none");
+				return cli_usage("review", "--renderer is auto, kitty, sixel, blocks or none");
 			break;
 		case 't':
 			theme = optarg;

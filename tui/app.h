@@ -19,6 +19,7 @@ enum renderer {
 	RENDER_SIXEL,
 	RENDER_BLOCKS,
 	RENDER_NONE,
+	RENDER_KITTY,
 };
 
 enum view_id {

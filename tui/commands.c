@@ -201,13 +201,12 @@ cmd_goto(struct app *a, const char *arg)
 	app_status(a, 1, "candidate %" PRId64 " is not in the queue", id);
 }
 
-/* Changing screens repaints everything: a full clear also removes sixel images,
- * which text written over them would only erase cell by cell. */
+/* Changing screens repaints everything, and removes the images (render_wipe). */
 void
 switch_view(struct app *a, enum view_id v)
 {
 	a->view = v;
-	clearok(curscr, TRUE);
+	render_wipe(a);
 	a->images_dirty = 1;
 	a->dirty = 1;
 }

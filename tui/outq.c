@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Paced image output (tui/outq.h): segments written a piece at a time, cut at sixel bands. */
+/* Paced image output (tui/outq.h): segments written a piece at a time, cut at sixel bands or kitty chunks. */
 #include "tui/outq.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/base/util.h"
+#include "tui/kitty.h"
 
 /*
  * A piece: at most this much per write (never more than the terminal has room
@@ -26,11 +27,15 @@ static const char restore[] = "\0338";
 /* ST, then DECRC: how a cut segment ends. */
 static const char cut_end[] = "\033\\\0338";
 
+enum seg_kind { SEG_SIXEL, SEG_KITTY };
+
 struct segment {
 	char *buf;
 	size_t len, off;
-	size_t body, body_end; /* the sixel data: after the DCS introducer, before ST */
+	/* sixel: the data after the DCS introducer, before ST; kitty: the upload */
+	size_t body, body_end;
 	int slot;
+	enum seg_kind kind;
 };
 
 /* Points of a spell kept for the rate (the gap between them doubles when full). */
@@ -211,8 +216,9 @@ finish_first(struct outq *q)
 	return rc;
 }
 
-int
-outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len)
+/* Queues the framed bytes as slot's segment; returns it for the caller to mark, or NULL (EINVAL). */
+static struct segment *
+put(struct outq *q, int slot, int row, int col, const char *data, size_t len, size_t *np_out)
 {
 	char pre[64];
 	int np, i;
@@ -221,7 +227,7 @@ outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len
 	if (slot < 0 || slot >= OUTQ_SLOTS || row < 0 || col < 0 || np < 0 ||
 	    (size_t)np >= sizeof pre) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
 	if (q->n == 0) {
 		q->busy_ms = now_mono_ms();
@@ -248,19 +254,61 @@ outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len
 	} else
 		free(q->seg[i].buf);
 	struct segment *s = &q->seg[i];
-	const char *st = len >= 2 && dcs[len - 2] == '\033' && dcs[len - 1] == '\\' ? dcs + len - 2 :
-	    dcs + len;
-	const char *q_intro = memchr(dcs, 'q', len);
 	s->len = (size_t)np + len + sizeof restore - 1;
 	s->buf = xmalloc(s->len);
 	memcpy(s->buf, pre, (size_t)np);
-	memcpy(s->buf + np, dcs, len);
+	memcpy(s->buf + np, data, len);
 	memcpy(s->buf + np + len, restore, sizeof restore - 1);
 	s->off = 0;
-	s->body = (size_t)np + (q_intro != NULL ? (size_t)(q_intro - dcs) + 1 : len);
-	s->body_end = (size_t)np + (size_t)(st - dcs);
 	s->slot = slot;
+	*np_out = (size_t)np;
+	return s;
+}
+
+int
+outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len)
+{
+	size_t np;
+	struct segment *s = put(q, slot, row, col, dcs, len, &np);
+
+	if (s == NULL)
+		return -1;
+	const char *st = len >= 2 && dcs[len - 2] == '\033' && dcs[len - 1] == '\\' ? dcs + len - 2 :
+	    dcs + len;
+	const char *q_intro = memchr(dcs, 'q', len);
+	s->kind = SEG_SIXEL;
+	s->body = np + (q_intro != NULL ? (size_t)(q_intro - dcs) + 1 : len);
+	s->body_end = np + (size_t)(st - dcs);
 	return 0;
+}
+
+int
+outq_put_kitty(struct outq *q, int slot, int row, int col, const char *apc, size_t len,
+    size_t up, size_t up_end)
+{
+	size_t np;
+	struct segment *s;
+
+	if (up > up_end || up_end > len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((s = put(q, slot, row, col, apc, len, &np)) == NULL)
+		return -1;
+	s->kind = SEG_KITTY;
+	s->body = np + up;
+	s->body_end = np + up_end;
+	return 0;
+}
+
+int
+outq_write_now(struct outq *q, const char *s, size_t len)
+{
+	if (q->n > 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	return write_all(q->fd, s, len);
 }
 
 long
@@ -327,12 +375,57 @@ outq_slots(const struct outq *q)
 	return m;
 }
 
+/*
+ * Cuts the kitty segment in flight: inside its upload, the chunk being
+ * written is finished (a chunk ends with ESC \\) and the transfer ended with
+ * an empty last chunk, unless that chunk was the last one anyway. Returns 1
+ * when the image did not arrive whole.
+ */
+static int
+cut_kitty(struct outq *q)
+{
+	struct segment *s = &q->seg[0];
+	size_t upto = s->body;
+
+	if (s->body == s->body_end || s->off >= s->body_end) {
+		/* No upload, or it is out: the rest is a short placement. */
+		finish_first(q);
+		return 0;
+	}
+	if (s->off > s->body) {
+		/* The end of the chunk the last write left off in (or at). */
+		upto = s->off;
+		/* Base64 and the keys hold neither ESC nor a backslash: the first ST is it. */
+		if (!(upto >= 2 && s->buf[upto - 2] == '\033' && s->buf[upto - 1] == '\\')) {
+			while (upto < s->body_end && s->buf[upto - 1] != '\\')
+				upto++;
+		}
+		if (upto >= s->body_end) {
+			finish_first(q);
+			return 0;
+		}
+	}
+	int rc = write_all(q->fd, s->buf + s->off, upto - s->off);
+	q->busy_bytes += upto - s->off;
+	/* Chunks were sent with m=1: the terminal waits for more until told the end. */
+	if (rc == 0 && upto > s->body)
+		rc = write_all(q->fd, KITTY_ABORT, sizeof KITTY_ABORT - 1);
+	if (rc == 0)
+		write_all(q->fd, restore, sizeof restore - 1);
+	drop_first(q);
+	return 1;
+}
+
 unsigned
 outq_cut(struct outq *q)
 {
 	unsigned partial = 0;
 
-	if (q->n > 0 && q->seg[0].off > 0) {
+	if (q->n > 0 && q->seg[0].off > 0 && q->seg[0].kind == SEG_KITTY) {
+		int slot = q->seg[0].slot;
+		if (cut_kitty(q))
+			partial |= 1u << slot;
+	} else if (q->n > 0 && q->seg[0].off > 0) {
 		struct segment *s = &q->seg[0];
 		const char *band = NULL;
 		if (s->off < s->body_end) {

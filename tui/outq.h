@@ -34,6 +34,24 @@ void outq_free(struct outq *q);
 int outq_put(struct outq *q, int slot, int row, int col, const char *dcs, size_t len);
 
 /*
+ * Queues a kitty graphics segment (tui/kitty.h) the same way: apc is the
+ * sequences to write at the cell, of which [up, up_end) is a chunked upload
+ * (up == up_end: none). A cut inside the upload finishes the chunk in flight,
+ * ends the transfer with an empty last chunk (the terminal drops the image)
+ * and drops the rest, the placement with it; before or after the upload the
+ * short rest is written whole. Returns 0, or -1 (EINVAL) as outq_put.
+ */
+int outq_put_kitty(struct outq *q, int slot, int row, int col, const char *apc, size_t len,
+    size_t up, size_t up_end);
+
+/*
+ * Writes s at once, waiting for the terminal as long as it takes: for the
+ * few bytes (a deletion) that must be out before curses draws. Only while
+ * nothing is queued. Returns 0, or -1 (errno set; EBUSY while segments wait).
+ */
+int outq_write_now(struct outq *q, const char *s, size_t len);
+
+/*
  * Writes what the terminal can take now, without waiting for it. Returns the
  * bytes still queued (0 when everything is out), or -1 when the terminal
  * cannot be written (errno set; the queue is then emptied).

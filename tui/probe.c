@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Terminal capability probe (terminal.md 3.2): one write of XTSMGRAPHICS,
- * CSI 16 t and DA1 queries with the tty in raw mode, then replies are read
- * until the DA1 answer arrives. Every terminal answers DA1 and answers in
+ * Terminal capability probe (terminal.md 3.2): one write of a kitty
+ * graphics query, XTSMGRAPHICS, CSI 16 t and DA1 queries with the tty in
+ * raw mode, then replies are read until the DA1 answer arrives. Every terminal answers DA1 and answers in
  * order, so DA1 fences the others: no waiting for queries a terminal
  * ignores, and a deadline in case nothing answers at all.
  */
@@ -19,8 +19,15 @@
 #include "core/base/util.h"
 #include "tui/probe.h"
 
-/* DA1 goes last: its answer tells us every earlier reply has arrived. */
+/*
+ * DA1 goes last: its answer tells us every earlier reply has arrived. The
+ * kitty query asks to check (a=q) a 1x1 RGB image without storing it; a
+ * terminal with the protocol answers ESC _ G i=31;OK ESC \, one without
+ * ignores the APC.
+ */
+#define PROBE_KITTY_ID "31"
 static const char probe_queries[] =
+    "\033_Gi=" PROBE_KITTY_ID ",s=1,v=1,a=q,t=d,f=24;AAAA\033\\"
     "\033[?1;1;0S"  /* XTSMGRAPHICS: read the number of colour registers */
     "\033[?2;1;0S"  /* XTSMGRAPHICS: read the current sixel area */
     "\033[16t"      /* cell size in pixels */
@@ -141,6 +148,49 @@ probe_xtsm(const struct csi *c, struct term_caps *caps)
 	}
 }
 
+/*
+ * The kitty graphics reply starting at s (just after ESC _ G): "i=31;OK" or
+ * "i=31;ERROR TEXT" up to ESC \. Returns the bytes used, 0 when cut off by
+ * the end of the buffer, -1 when it is not that reply.
+ */
+static int
+probe_kitty(const char *s, size_t len, struct term_caps *caps)
+{
+	static const char id[] = "i=" PROBE_KITTY_ID;
+	size_t i, semi = 0;
+
+	for (i = 0; i + 1 < len && !(s[i] == '\033' && s[i + 1] == '\\'); i++) {
+		if (s[i] == ';' && semi == 0)
+			semi = i;
+		if (i > 256)
+			return -1;
+	}
+	if (i + 1 >= len)
+		return 0;
+	/* The keys echo the query's id (and may carry others: a placement id). */
+	int ours = 0;
+	for (size_t k = 0; semi > 0 && k + sizeof id - 1 <= semi; k++)
+		if ((k == 0 || s[k - 1] == ',') && memcmp(s + k, id, sizeof id - 1) == 0 &&
+		    (k + sizeof id - 1 == semi || s[k + sizeof id - 1] == ','))
+			ours = 1;
+	if (!ours)
+		return -1;
+	if (i - semi - 1 == 2 && memcmp(s + semi + 1, "OK", 2) == 0) {
+		caps->kitty = 1;
+		probe_why(caps, "kitty graphics query answered OK");
+	} else {
+		/* The terminal's error text is shown by mmda probe: printable ASCII only. */
+		char msg[41];
+		size_t m = 0;
+		for (size_t k = semi + 1; k < i && m + 1 < sizeof msg; k++)
+			msg[m++] = s[k] >= 0x20 && s[k] < 0x7f ? s[k] : '?';
+		msg[m] = '\0';
+		caps->kitty = 0;
+		probe_why(caps, "kitty graphics query answered %s: no kitty graphics", msg);
+	}
+	return (int)(i + 2);
+}
+
 int
 probe_parse(const char *reply, size_t len, struct term_caps *caps)
 {
@@ -149,6 +199,13 @@ probe_parse(const char *reply, size_t len, struct term_caps *caps)
 	int n, da1 = 0;
 
 	while (i + 1 < len) {
+		if (i + 2 < len && reply[i] == '\033' && reply[i + 1] == '_' && reply[i + 2] == 'G') {
+			n = probe_kitty(reply + i + 3, len - i - 3, caps);
+			if (n == 0)
+				break;
+			i += n < 0 ? 1 : 3 + (size_t)n;
+			continue;
+		}
 		if (reply[i] != '\033' || reply[i + 1] != '[') {
 			i++;
 			continue;
@@ -216,6 +273,13 @@ probe_policy(struct term_caps *caps)
 	if (caps->in_screen) {
 		probe_why(caps, "inside GNU screen: screen answers DA1 itself, no sixel");
 		caps->sixel = 0;
+	}
+	if (caps->in_screen || caps->in_tmux) {
+		/* The multiplexer keeps its own screen: an image sent through it would
+		 * need passthrough and would not move with the multiplexer's panes. */
+		probe_why(caps, "inside %s: no kitty graphics (passthrough is not supported)",
+		    caps->in_tmux ? "tmux" : "GNU screen");
+		caps->kitty = 0;
 	}
 	if (caps->in_tmux) {
 		v = probe_tmux_version(&ver);
@@ -371,8 +435,8 @@ probe_terminal(int fd, int timeout_ms, struct term_caps *caps)
 
 	answered = probe_parse(buf, len, caps);
 	if (!answered) {
-		caps->sixel = 0;
-		probe_why(caps, "no DA1 reply within %d ms: no sixel", timeout_ms);
+		caps->sixel = caps->kitty = 0;
+		probe_why(caps, "no DA1 reply within %d ms: no sixel, no kitty graphics", timeout_ms);
 	} else
 		probe_why(caps, "terminal answered in %lld ms", (long long)(now_mono_ms() - t0));
 	probe_policy(caps);
@@ -394,6 +458,7 @@ probe_describe(const struct term_caps *caps, FILE *fp)
 {
 	const char *s, *e;
 
+	fprintf(fp, "kitty graphics: %s\n", caps->kitty ? "yes" : "no");
 	fprintf(fp, "sixel: %s\n", caps->sixel ? "yes" : "no");
 	if (caps->colors > 0)
 		fprintf(fp, "sixel colour registers: %d\n", caps->colors);

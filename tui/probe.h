@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Terminal capability probe, run before initscr(): sixel support, colour
- * registers, sixel area and cell size from the terminal's replies to a batch
+ * Terminal capability probe, run before initscr(): kitty graphics and sixel
+ * support, colour registers, sixel area and cell size from the terminal's replies to a batch
  * of queries fenced by DA1 (terminal.md section 3), plus what the
  * environment says (tmux, screen, truecolor).
  */
@@ -13,6 +13,7 @@
 
 struct term_caps {
 	int sixel;          /* 1 when images can be sent as sixel */
+	int kitty;          /* 1 when the terminal speaks the kitty graphics protocol */
 	int colors;         /* sixel colour registers, 0 unknown */
 	int max_w, max_h;   /* sixel area in pixels, 0 unknown */
 	int cell_w, cell_h; /* cell size in pixels, 0 unknown */
@@ -28,19 +29,21 @@ struct term_caps {
 
 /*
  * Queries the terminal on fd (an open tty, read-write) and fills *caps. The
- * queries (XTSMGRAPHICS colours and area, CSI 16 t, DA1 last) go out in one
+ * queries (a kitty graphics query, XTSMGRAPHICS colours and area, CSI 16 t,
+ * DA1 last) go out in one
  * write with the tty in raw mode; replies are read until DA1 is complete or
  * timeout_ms passes, then the tty is restored with TCSAFLUSH so nothing
  * unread reaches ncurses. Inside GNU screen or tmux before 3.4 sixel is
- * reported absent whatever the reply. Returns 0 when DA1 was answered, -1
+ * reported absent whatever the reply, and kitty graphics inside either
+ * (they would need passthrough, which mmda does not do). Returns 0 when DA1 was answered, -1
  * when fd is not a tty, the terminal could not be set up or did not answer
  * in time; *caps is filled (environment, window size, why) in every case.
  */
 int probe_terminal(int fd, int timeout_ms, struct term_caps *caps);
 
 /*
- * Parses terminal replies (any mix of DA1, XTSMGRAPHICS and CSI 6 t
- * replies, with junk in between) into *caps, adding reasons to caps->why;
+ * Parses terminal replies (any mix of DA1, XTSMGRAPHICS, CSI 6 t and kitty
+ * graphics replies, with junk in between) into *caps, adding reasons to caps->why;
  * fields without a valid reply are left alone. Returns 1 when a complete DA1
  * reply was found, else 0.
  */

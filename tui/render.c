@@ -13,6 +13,7 @@
 #include "core/image/image.h"
 #include "core/base/util.h"
 #include "tui/blocks.h"
+#include "tui/kitty.h"
 #include "tui/render_priv.h"
 #include "tui/sixel.h"
 
@@ -21,18 +22,20 @@
 
 static void geometry(struct app *a);
 
-static const char *const names[] = { "auto", "sixel", "blocks", "none" };
+/* Indexed by enum renderer. */
+static const char *const names[] = { "auto", "sixel", "blocks", "none", "kitty" };
+#define NNAMES (int)(sizeof names / sizeof names[0])
 
 const char *
 render_name(enum renderer r)
 {
-	return (unsigned)r < 4 ? names[r] : "?";
+	return (int)r >= 0 && (int)r < NNAMES ? names[r] : "?";
 }
 
 int
 render_parse(const char *s, enum renderer *out)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NNAMES; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum renderer)i;
 			return 0;
@@ -75,7 +78,8 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 		if (rc != 0)
 			goto out;
 	} else {
-		if (sixel_pane(&src, w, h, bg, &pane, &why) != 0) {
+		if ((mode == RENDER_KITTY ? sixel_letterbox(&src, w, h, bg, &pane, &why) :
+		    sixel_pane(&src, w, h, bg, &pane, &why)) != 0) {
 			image_free(&src);
 			goto out;
 		}
@@ -84,7 +88,12 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	pthread_mutex_lock(&pj->lock);
 	int colors = pj->low ? 64 : pj->colors, dither = pj->dither;
 	target = pj->target;
+	uint32_t kid = e->kid;
 	pthread_mutex_unlock(&pj->lock);
+	if (mode == RENDER_KITTY && kitty_pane_upload(&pane, kid, &dcs, &len, &why) != 0)
+		image_free(&pane);
+	else if (mode == RENDER_KITTY)
+		kitty_preview_upload(&pane, PREVIEW_SCALE, kid + 1, &pdcs, &plen);
 	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
@@ -221,6 +230,15 @@ render_pane_pixels(struct pane_job *pj, int rows, int cols, int *w, int *h)
 		*h = rows * 2;
 		return;
 	}
+	if (pj->mode == RENDER_KITTY) {
+		/* No sixel area or bands: the pane's cells exactly, so that the terminal
+		 * draws the pixels as they are instead of scaling them (a blur). */
+		int cw = pj->low ? pj->cell_w / 2 : pj->cell_w, ch = pj->low ? pj->cell_h / 2 :
+		    pj->cell_h;
+		*w = cols * cw;
+		*h = rows * ch;
+		return;
+	}
 	/* Clamped to the terminal's sixel area (xterm drops larger images) and to
 	 * whole sixel bands; low bandwidth sends half the pixels each way. */
 	sixel_geometry(cols, rows, pj->low ? pj->cell_w / 2 : pj->cell_w,
@@ -253,7 +271,13 @@ render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
 	}
 	if (victim == NULL)
 		return NULL;
+	render_kitty_evict(pj, victim);
 	entry_clear(victim);
+	/* Two kitty ids an entry, the image's and its preview's (kid + 1); 0 is "none". */
+	pj->kitty.next += 2;
+	if (pj->kitty.next < 2)
+		pj->kitty.next = 2;
+	victim->kid = pj->kitty.next - 1;
 	victim->state = E_PENDING;
 	victim->path = xstrdup(path);
 	victim->w = w;
@@ -273,8 +297,14 @@ render_init(struct app *a)
 	pthread_mutex_init(&pj->lock, NULL);
 	pthread_cond_init(&pj->wake, NULL);
 	pj->mode = a->renderer;
+	if (pj->mode == RENDER_KITTY && (a->caps.in_tmux || a->caps.in_screen)) {
+		app_status(a, 1, "no kitty graphics inside %s: it would need passthrough, which "
+		    "mmda does not do", a->caps.in_tmux ? "tmux" : "GNU screen");
+		pj->mode = RENDER_AUTO;
+	}
 	if (pj->mode == RENDER_AUTO)
-		pj->mode = a->caps.sixel ? RENDER_SIXEL : RENDER_BLOCKS;
+		pj->mode = a->caps.kitty ? RENDER_KITTY : a->caps.sixel ? RENDER_SIXEL :
+		    RENDER_BLOCKS;
 	if (pj->mode == RENDER_BLOCKS && (!a->colors || COLORS < 256)) {
 		/* A renderer the user asked for and cannot have says why. */
 		if (a->renderer == RENDER_BLOCKS)
@@ -339,8 +369,10 @@ render_options(struct app *a, int dither, int low_bandwidth)
 	for (int i = 0; i < CACHE; i++)
 		if (pj->cache[i].relevel == 2)
 			pj->cache[i].relevel = 3; /* the worker drops it when done */
-		else if (pj->cache[i].state != E_WORKING)
+		else if (pj->cache[i].state != E_WORKING) {
+			render_kitty_evict(pj, &pj->cache[i]);
 			entry_clear(&pj->cache[i]);
+		}
 	for (int i = 0; i < RENDER_PANES; i++) {
 		free(pj->pane[i].sent);
 		pj->pane[i].sent = NULL;
@@ -461,7 +493,7 @@ pane_text(struct pane_job *pj, struct pane *p)
 			blocks_render(stdscr, p->y, p->x, p->cols, p->rows, &e->img, pj->truecolor);
 			return 0;
 		}
-		if (state == E_DONE && pj->mode == RENDER_SIXEL) {
+		if (state == E_DONE && (pj->mode == RENDER_SIXEL || pj->mode == RENDER_KITTY)) {
 			fill_image_cells(p);
 			return 1;
 		}

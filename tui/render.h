@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Image panes. The review screen says where its two panes are and which
- * images they show; decoding, scaling and sixel encoding happen on a worker
- * thread with a cache of finished panes, so the UI thread never waits on
- * the disk. Half blocks are drawn with the text; sixel is written after
+ * images they show; decoding, scaling and sixel or PNG encoding happen on a
+ * worker thread with a cache of finished panes, so the UI thread never waits
+ * on the disk. Half blocks are drawn with the text; sixel is written after
  * doupdate(), and only for a pane whose image changed (or after a resize or
- * an overlay). The `none` renderer shows a placeholder naming the image.
+ * an overlay); kitty graphics upload each pane once and place it by id
+ * (tui/render_kitty.c). The `none` renderer shows a placeholder naming the
+ * image.
  */
 #ifndef MMDA_RENDER_H
 #define MMDA_RENDER_H
@@ -16,7 +18,7 @@
 
 #define RENDER_PANES 2
 
-/* Picks the renderer (auto: sixel when the terminal has it, else blocks) and starts the worker. */
+/* Picks the renderer (auto: kitty graphics, else sixel when the terminal has it, else blocks) and starts the worker. */
 void render_init(struct app *a);
 void render_done(struct app *a);
 /* Name of a renderer, and parsing of --renderer (-1 for an unknown name). */
@@ -80,6 +82,24 @@ int render_poll(struct app *a);
  * panes at half resolution, for slow links). Cached panes are dropped.
  */
 void render_options(struct app *a, int dither, int low_bandwidth);
+
+/*
+ * The panes leave the screen (another view or an overlay, a screen too
+ * small, quitting): kitty placements are a layer over the text that curses
+ * cannot erase, so they are deleted; quitting also deletes the uploaded
+ * images. Call when nothing is in flight (after render_cut), before curses
+ * draws. Other renderers: nothing to do.
+ */
+void render_leave(struct app *a, int quitting);
+
+/*
+ * The screen changes wholesale (another view, the help closing): with sixel
+ * curses clears the terminal (clearok), since text written over an image
+ * erases it only cell by cell. Kitty images are deleted by id instead
+ * (render_leave), and a clear would drop the uploaded ones with them (kitty
+ * drops every image on a clear screen), so curses just rewrites the cells.
+ */
+void render_wipe(struct app *a);
 
 /* The terminal was resized: cell size and sixel limits are read again. */
 void render_resize(struct app *a);

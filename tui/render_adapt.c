@@ -43,8 +43,7 @@ static const struct rung {
 	{ 1, 4, 16, 0.18, "1/4 resolution, 16 colours" },
 };
 
-/* The preview (render_send.c sends it first over a slow link): an eighth each way, 16 colours. */
-#define PREVIEW_DEN 8
+/* The preview (render_send.c sends it first over a slow link): PREVIEW_SCALE, 16 colours. */
 #define PREVIEW_COLORS 16
 
 const char *
@@ -94,7 +93,7 @@ coarse_encode(const struct image *pane, int num, int den, int colors, int dither
 void
 adapt_preview(const struct image *pane, char **dcs, size_t *len)
 {
-	if (coarse_encode(pane, 1, PREVIEW_DEN, PREVIEW_COLORS, 0, dcs, len) != 0) {
+	if (coarse_encode(pane, 1, PREVIEW_SCALE, PREVIEW_COLORS, 0, dcs, len) != 0) {
 		*dcs = NULL;
 		*len = 0;
 	}

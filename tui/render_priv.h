@@ -36,15 +36,30 @@ struct entry {
 	int relevel;       /* 1: choose the rung again for pj->target; 2: the worker is at it */
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
+	uint32_t kid;      /* kitty: the image id (its preview's: kid + 1), given when made */
+	int uploaded;      /* kitty: the terminal has (or is being sent) the image */
+	int puploaded;     /* kitty: the same for the preview */
 };
 
 struct pane {
 	int y, x, rows, cols;
 	char *path, *label;
 	char *sent;        /* key of what the terminal shows in this pane (sixel) */
-	int filled;        /* this frame's cells hold the image filler (sixel) */
+	int filled;        /* this frame's cells hold the image filler (sixel, kitty) */
 	int sent_level;    /* the rung of what the terminal shows (sixel) */
 	int prev_level;    /* the rung shown before a better one began to go out */
+	uint32_t kid;      /* kitty: the image placed here (placement id: pane + 1), 0 none */
+	uint32_t sending;  /* kitty: the image whose upload this pane's segment carries */
+	uint32_t psending; /* kitty: the preview whose upload its preview segment carries */
+};
+
+/* The kitty renderer's bookkeeping (tui/render_kitty.c). */
+struct kitty_state {
+	uint32_t next;            /* the last image id given out */
+	uint32_t gone[2 * CACHE]; /* uploaded images evicted: deleted in the terminal next */
+	int ngone;
+	int unsure;  /* a cut may have left a placement: all are deleted before the next */
+	int shown;   /* a placement may be on screen */
 };
 
 #define WORKERS 2
@@ -70,6 +85,7 @@ struct pane_job {
 	unsigned upgrading; /* outq slots carrying such full panes (cut: the rung stays) */
 	uint64_t quiet_us; /* when the queue last ran dry (for the upgrade after a pause) */
 	struct outq *out; /* sixel panes on their way to the terminal (UI thread only) */
+	struct kitty_state kitty;
 };
 
 /* Pixel size of a pane of rows x cols cells, for the job's mode. */
@@ -88,6 +104,16 @@ struct entry *render_lookup(struct pane_job *pj, const char *path, int w, int h,
  */
 int render_stale(const struct entry *e, size_t target);
 
+/*
+ * 1 when need bytes of new panes take more than a quarter of the budget over
+ * a link of rate bytes a second (0, not measured yet: taken as 10 Mbit/s):
+ * their previews then go first.
+ */
+int render_previews_due(size_t need, double rate, int budget_ms);
+
+/* A pane's preview is this fraction of its resolution each way (sixel and kitty). */
+#define PREVIEW_SCALE 8
+
 /* Rungs of the quality ladder (render_adapt.c); the last is the coarsest. */
 #define ADAPT_RUNGS 9
 
@@ -104,5 +130,17 @@ int adapt_encode(const struct image *pane, int colors, int dither, size_t full_l
     size_t target, char **dcs, size_t *len);
 /* The pane's coarse preview, malloc'd into *dcs (NULL with *len 0 when it cannot be made). */
 void adapt_preview(const struct image *pane, char **dcs, size_t *len);
+
+/*
+ * The kitty renderer (tui/render_kitty.c), hooked into the sixel path's
+ * steps. evict: entry e is about to be cleared (lock held); its image is
+ * deleted in the terminal with the next bytes sent. before_update and panes:
+ * as render_before_update and render_panes. cut: the slots outq_cut reported
+ * did not arrive whole.
+ */
+void render_kitty_evict(struct pane_job *pj, struct entry *e);
+void render_kitty_before_update(struct app *a);
+void render_kitty_panes(struct app *a);
+void render_kitty_cut(struct pane_job *pj, unsigned partial);
 
 #endif

@@ -34,6 +34,10 @@ render_before_update(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 
+	if (pj->mode == RENDER_KITTY) {
+		render_kitty_before_update(a);
+		return;
+	}
 	if (pj->mode != RENDER_SIXEL)
 		return;
 	/* What curses writes into a pane erases the image there; send it again. */
@@ -80,6 +84,14 @@ frame_log(struct pane_job *pj)
  */
 #define ASSUMED_RATE 1.25e6
 
+int
+render_previews_due(size_t need, double rate, int budget_ms)
+{
+	if (budget_ms <= 0)
+		budget_ms = 300;
+	return (double)need * 1000.0 / (rate > 0 ? rate : ASSUMED_RATE) > budget_ms / 4.0;
+}
+
 /*
  * The bytes one pane may take: two fifths of what the link carries within
  * the budget, since a new original changes both panes and their previews go
@@ -123,6 +135,10 @@ render_panes(struct app *a)
 	size_t len[RENDER_PANES] = { 0 }, need = 0;
 	int upgrade = pj->upgrade, budget = a->budget_ms > 0 ? a->budget_ms : 300;
 
+	if (pj->mode == RENDER_KITTY) {
+		render_kitty_panes(a);
+		return;
+	}
 	if (pj->mode != RENDER_SIXEL)
 		return;
 	pj->upgrade = 0;
@@ -168,11 +184,10 @@ render_panes(struct app *a)
 		}
 		free(key);
 	}
-	/* When what changed takes more than a quarter of the budget to cross, a preview
-	 * of every new pane first: the pair is readable at once, sharp a moment later. */
+	/* A preview of every new pane first when what changed is slow to cross: the
+	 * pair is readable at once, sharp a moment later. */
 	if (need > 0)
-		pj->previews = (double)need * 1000.0 / (rate > 0 ? rate : ASSUMED_RATE) >
-		    budget / 4.0;
+		pj->previews = render_previews_due(need, rate, budget);
 	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
 		if (send[i] != NULL && !(pj->upgrading & (1u << i)) && send[i]->pdcs != NULL)
 			outq_put(pj->out, RENDER_PANES + i, pj->pane[i].y, pj->pane[i].x,
@@ -238,7 +253,7 @@ render_link(struct app *a, char *buf, size_t size)
 	struct pane_job *pj = a->panes;
 	int level = 0;
 
-	if (pj == NULL || pj->mode != RENDER_SIXEL || size == 0)
+	if (pj == NULL || (pj->mode != RENDER_SIXEL && pj->mode != RENDER_KITTY) || size == 0)
 		return "";
 	/* The title is drawn before the frame's panes go out: it names what they will be. */
 	pthread_mutex_lock(&pj->lock);
@@ -357,6 +372,8 @@ render_cut(struct app *a)
 		p->sent = NULL;
 	}
 	pj->upgrading = 0;
+	if (pj->mode == RENDER_KITTY)
+		render_kitty_cut(pj, partial);
 	log_when_out(pj);
 }
 

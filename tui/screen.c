@@ -124,6 +124,7 @@ draw(struct app *a)
 	erase();
 	if (COLS < SCREEN_MIN_COLS || LINES < SCREEN_MIN_ROWS) {
 		render_cut(a);
+		render_leave(a, 0);
 		/* Too small to lay out: say so instead of drawing garbage. */
 		screen_wrap(0, 0, COLS, LINES, "mmda: the terminal is too small (60x16 at least); "
 		    "q quits", theme_attr(TH_ERROR));
@@ -151,6 +152,8 @@ draw(struct app *a)
 	render_cut(a);
 	if (a->view == VIEW_REVIEW)
 		render_before_update(a);
+	else
+		render_leave(a, 0);
 	doupdate();
 	/* Images go straight to the terminal after curses has finished its frame. */
 	if (a->view == VIEW_REVIEW)
@@ -259,7 +262,7 @@ screen_run(struct app *a, char **cause)
 			/* The help overlay takes every key: its own scroll it, q and ? close
 			 * it, and any other key closes it without acting on what is below. */
 			a->view = a->help_from;
-			clearok(curscr, TRUE);
+			render_wipe(a);
 			a->images_dirty = a->dirty = 1;
 			continue;
 		}
@@ -273,6 +276,7 @@ screen_run(struct app *a, char **cause)
 	/* The terminal first: a pane worker still decoding must not keep it in curses.
 	 * An image in flight is ended at a band before curses leaves the screen. */
 	render_cut(a);
+	render_leave(a, 1);
 	endwin();
 	wd.restored = 1;
 	render_done(a);

@@ -271,9 +271,16 @@ int
 sixel_pane(const struct image *img, int pane_w_px, int pane_h_px, const uint8_t bg[3],
     struct image *out, char **cause)
 {
+	return sixel_letterbox(img, pane_w_px, pane_h_px - pane_h_px % 6, bg, out, cause);
+}
+
+int
+sixel_letterbox(const struct image *img, int pane_w_px, int pane_h_px, const uint8_t bg[3],
+    struct image *out, char **cause)
+{
 	struct image flat = { 0, 0, 0, NULL }, fit = { 0, 0, 0, NULL };
 	const struct image *src = img;
-	int w = pane_w_px, h = pane_h_px - pane_h_px % 6, fw, fh, x0, y0, y;
+	int w = pane_w_px, h = pane_h_px, fw, fh, x0, y0, y;
 	size_t i, n;
 
 	memset(out, 0, sizeof *out);

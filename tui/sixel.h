@@ -49,6 +49,9 @@ void sixel_geometry(int cols, int rows, int cell_w, int cell_h, int max_w, int m
  */
 int sixel_pane(const struct image *img, int pane_w_px, int pane_h_px, const uint8_t bg[3],
     struct image *out, char **cause);
+/* As sixel_pane, at exactly pane_w_px x pane_h_px (kitty graphics have no bands). */
+int sixel_letterbox(const struct image *img, int pane_w_px, int pane_h_px, const uint8_t bg[3],
+    struct image *out, char **cause);
 
 
 #endif

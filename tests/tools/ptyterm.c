@@ -3,15 +3,16 @@
  * ptyterm: a fake terminal for end-to-end tests (terminal.md 4 (c)).
  *
  *   ptyterm [--cols C] [--rows R] [--cell-w W] [--cell-h H]
- *           [--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--out RAW]
+ *           [--answer xterm-vt340|kitty|none|da1-nosixel] [--keys KEYS] [--out RAW]
  *           [--repeat N] [--then KEYS] [--quiet MS] [--timeout S]
  *           [--link KBIT --rtt MS] [--every MS] [--db PATH]
  *           -- COMMAND ARGS...
  *
  * Runs COMMAND on a new pty (its controlling terminal, TERM=xterm-256color,
  * the window size in cells and pixels set), answers its terminal queries the
- * way xterm in VT340 mode does (terminal.md 3.1), or not at all, or without
- * sixel. Whenever the output has been quiet for MS milliseconds (400) it
+ * way xterm in VT340 mode does (terminal.md 3.1), or kitty does (graphics
+ * query answered, no sixel), or not at all, or without sixel
+ * (tests/tools/ptyterm_term.c). Whenever the output has been quiet for MS milliseconds (400) it
  * types the next byte of KEYS. When the command has exited, every sixel
  * image in the output (ESC P ... ESC \) is decoded with libsixel and
  * described on stdout, one line each:
@@ -26,10 +27,12 @@
  * before the first key): T is the time from typing key K to the last byte
  * read before key K + 1 was typed (frame 0 from the command's start; 0.0 when
  * the frame has no output), F the same to when every pane the frame drew had
- * a whole image (at any resolution). Then "keys-sent N", "dcs-count N" and
- * "exit N" (128 + signal when killed). --repeat N types KEYS N times over
- * (then --then KEYS, e.g. a quit key). Exits 2 on a timeout, 3 when a sixel
- * does not decode or holds another sequence, 1 on a usage error, else 0.
+ * a whole image (at any resolution). Then "keys-sent N", "dcs-count N", one
+ * line per kitty graphics command ("apc N keys KEYS payload P row R col C
+ * after-key K", ptyterm.h), "apc-count N" and "exit N" (128 + signal when
+ * killed). --repeat N types KEYS N times over (then --then KEYS, e.g. a quit
+ * key). Exits 2 on a timeout, 3 when a sixel does not decode or a sixel or
+ * an APC holds another sequence, 1 on a usage error, else 0.
  *
  * A slow link: --link KBIT reads the output no faster than KBIT kbit/s (the
  * writes back up as behind a full SSH connection); --rtt MS delivers keys and
@@ -57,9 +60,7 @@
 #include <sixel.h>
 #include <sqlite3.h>
 
-#define SIXEL_AREA_MAX 1000
-
-enum answer { ANSWER_VT340, ANSWER_NONE, ANSWER_NOSIXEL };
+#include "tests/tools/ptyterm.h"
 
 struct options {
 	int cols, rows, cell_w, cell_h, quiet_ms, timeout_s;
@@ -130,93 +131,6 @@ capture_append(struct capture *c, const unsigned char *data, size_t n)
 	}
 	memcpy(c->p + c->len, data, n);
 	c->len += n;
-}
-
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-clamp_area(int v)
-{
-	return v > SIXEL_AREA_MAX ? SIXEL_AREA_MAX : v;
-}
-
-/* Writes the reply xterm would give to query q (one of query_list), or none. */
-static void
-query_answer(int fd, const struct options *o, const char *q)
-{
-	char buf[128];
-	int w = clamp_area(o->cols * o->cell_w), h = clamp_area(o->rows * o->cell_h);
-
-	buf[0] = '\0';
-	if (o->answer == ANSWER_NONE)
-		return;
-	if (strcmp(q, "\033[c") == 0 || strcmp(q, "\033[0c") == 0)
-		snprintf(buf, sizeof buf, "%s", o->answer == ANSWER_VT340 ?
-		    "\033[?63;1;2;4;6;9;15;16;22;28c" :
-		    "\033[?64;1;2;6;9;15;16;17;18;21;22;28c");
-	else if (strcmp(q, "\033[?1;1;0S") == 0)
-		snprintf(buf, sizeof buf, "%s", o->answer == ANSWER_VT340 ?
-		    "\033[?1;0;256S" : "\033[?1;3S");
-	else if (strcmp(q, "\033[?2;1;0S") == 0 || strcmp(q, "\033[?2;4;0S") == 0) {
-		if (o->answer == ANSWER_VT340)
-			snprintf(buf, sizeof buf, "\033[?2;0;%d;%dS", w, h);
-		else
-			snprintf(buf, sizeof buf, "\033[?2;3S");
-	} else if (strcmp(q, "\033[16t") == 0 && o->answer == ANSWER_VT340)
-		snprintf(buf, sizeof buf, "\033[6;%d;%dt", o->cell_h, o->cell_w);
-	if (buf[0] != '\0')
-		write_all(fd, buf, strlen(buf));
-}
-
-/* Answers every complete query in the new output; a cut-off one waits. */
-static void
-query_scan(struct capture *c, int fd, const struct options *o)
-{
-	static const char *const query_list[] = {
-		"\033[c", "\033[0c", "\033[?1;1;0S", "\033[?2;1;0S", "\033[?2;4;0S",
-		"\033[16t",
-	};
-	size_t i = c->scanned;
-
-	while (i < c->len) {
-		size_t left = c->len - i, k;
-		int partial = 0, hit = 0;
-		if (c->p[i] != 0x1b) {
-			i++;
-			continue;
-		}
-		for (k = 0; k < sizeof query_list / sizeof query_list[0]; k++) {
-			size_t ql = strlen(query_list[k]);
-			if (left >= ql && memcmp(c->p + i, query_list[k], ql) == 0) {
-				query_answer(fd, o, query_list[k]);
-				i += ql;
-				c->query_end = i;
-				hit = 1;
-				break;
-			}
-			if (left < ql && memcmp(c->p + i, query_list[k], left) == 0)
-				partial = 1;
-		}
-		if (hit)
-			continue;
-		if (partial)
-			break;
-		i++;
-	}
-	c->scanned = i;
 }
 
 /* The child: a new session with the pty's slave as its controlling terminal. */
@@ -408,7 +322,8 @@ pty_loop(int master, const struct options *o, struct capture *c, sqlite3 *db)
 		}
 		c->chunk_end[c->nchunks] = c->len;
 		c->chunk_us[c->nchunks++] = c->last_us[c->nkeys];
-		query_scan(c, master, o);
+		struct term_geom g = { o->answer, o->cols, o->rows, o->cell_w, o->cell_h };
+		answer_scan(c->p, c->len, &c->scanned, &c->query_end, master, &g);
 		last = clock_ms();
 	}
 }
@@ -708,16 +623,9 @@ options_parse(int argc, char **argv, struct options *o)
 			o->then = v;
 		else if (strcmp(a, "--out") == 0)
 			o->out = v;
-		else if (strcmp(a, "--answer") == 0) {
-			if (strcmp(v, "xterm-vt340") == 0)
-				o->answer = ANSWER_VT340;
-			else if (strcmp(v, "none") == 0)
-				o->answer = ANSWER_NONE;
-			else if (strcmp(v, "da1-nosixel") == 0)
-				o->answer = ANSWER_NOSIXEL;
-			else
-				bad = -1;
-		} else
+		else if (strcmp(a, "--answer") == 0)
+			bad = answer_parse(v, &o->answer);
+		else
 			bad = -1;
 		if (bad != 0)
 			return -1;
@@ -756,7 +664,7 @@ main(int argc, char **argv)
 
 	if (options_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: ptyterm [--cols C --rows R --cell-w W --cell-h H] "
-		    "[--answer xterm-vt340|none|da1-nosixel] [--keys KEYS] [--repeat N] "
+		    "[--answer xterm-vt340|kitty|none|da1-nosixel] [--keys KEYS] [--repeat N] "
 		    "[--then KEYS] [--out RAW] [--quiet MS] [--timeout S] [--link KBIT --rtt MS] "
 		    "[--every MS] [--db PATH] -- COMMAND ARGS...\n");
 		return 1;
@@ -782,6 +690,8 @@ main(int argc, char **argv)
 		rc = 1;
 	}
 	if (capture_report(&c) != 0 && rc == 0)
+		rc = 3;
+	if (apc_report(c.p, c.len, c.key_at, c.nkeys) != 0 && rc == 0)
 		rc = 3;
 	printf("exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
 	    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1);

@@ -30,6 +30,8 @@
 #define XTERM_DEFAULT "\033[?1;3S\033[?2;3S\033[?64;1;2;6;9;15;16;17;18;21;22;28c"
 #define MLTERM "\033[?1;0;1024S\033[?1;3;0S\033[6;22;10t\033[?63;1;2;3;4;6;7;15;18;22;29c"
 #define TMUX_DA1 "\033[?1;2c"
+/* kitty answers the graphics query before DA1 and has no sixel. */
+#define KITTY "\033_Gi=31;OK\033\\\033[6;20;10t\033[?62;c"
 
 static void
 clean_env(void)
@@ -104,6 +106,40 @@ test_parse_edges(void)
 		for (i = 0; i < 100; i++)
 			strcat(many, "\033[?62;4c");
 		CHECK(parse(many, &c) == 1 && strlen(c.why) < sizeof c.why);
+	}
+}
+
+static void
+test_parse_kitty(void)
+{
+	struct term_caps c;
+
+	CHECK(parse(KITTY, &c) == 1);
+	CHECK(c.kitty == 1 && c.sixel == 0 && c.cell_w == 10 && c.cell_h == 20);
+	CHECK(strstr(c.why, "kitty graphics query answered OK") != NULL);
+	/* Amid junk: keys typed meanwhile, other replies, another APC. */
+	CHECK(parse("jk\033_Gi=7;OK\033\\x\033[A\033_Gi=31;OK\033\\\033[?62;4c", &c) == 1);
+	CHECK(c.kitty == 1 && c.sixel == 1);
+	/* Only our id counts; i=310 or i=3 are not it. */
+	CHECK(parse("\033_Gi=310;OK\033\\\033_Gi=3;OK\033\\\033[?62;c", &c) == 1 && c.kitty == 0);
+	/* Other keys beside the id are allowed. */
+	CHECK(parse("\033_Gi=31,p=1;OK\033\\\033[?62;c", &c) == 1 && c.kitty == 1);
+	/* An error reply is a no, and its text is shown tamed. */
+	CHECK(parse("\033_Gi=31;ENOTSUP:\r\007x\033\\\033[?62;c", &c) == 1 && c.kitty == 0);
+	CHECK(strstr(c.why, "answered ENOTSUP:??x: no kitty graphics") != NULL);
+	/* No reply (the terminal ignored the APC): no kitty. */
+	CHECK(parse("\033[?62;4c", &c) == 1 && c.kitty == 0);
+	/* A reply cut off by the buffer's end is not an answer. */
+	CHECK(parse("\033_Gi=31;O", &c) == 0 && c.kitty == 0);
+	CHECK(parse("\033_G", &c) == 0 && c.kitty == 0);
+	/* An unterminated APC does not swallow the DA1 after it forever. */
+	{
+		char big[600];
+		memset(big, 'A', sizeof big);
+		memcpy(big, "\033_Gi=31;", 8);
+		memcpy(big + sizeof big - 8, "\033[?62c", 7);
+		big[sizeof big - 1] = '\0';
+		CHECK(parse(big, &c) == 1 && c.kitty == 0);
 	}
 }
 
@@ -213,7 +249,14 @@ test_pty_xterm(void)
 	setenv("COLORTERM", "truecolor", 1);
 	CHECK(play(PLAY_REPLY, MLTERM, 1000, &c, &ms) == 0);
 	CHECK(c.sixel == 1 && c.cell_w == 10 && c.cell_h == 22 && c.truecolor == 1);
+	CHECK(c.kitty == 0);
 	clean_env();
+
+	/* The kitty query goes out before the DA1 fence and its reply comes before DA1's. */
+	CHECK(strstr(probe_queries, "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\") == probe_queries);
+	CHECK(play(PLAY_REPLY, KITTY, 1000, &c, &ms) == 0);
+	CHECK(c.kitty == 1 && c.sixel == 0 && c.cell_w == 10 && c.cell_h == 20);
+	CHECKF(ms < 500, "%lld ms", (long long)ms);
 }
 
 static void
@@ -272,11 +315,17 @@ test_pty_multiplexers(void)
 	CHECK(play(PLAY_REPLY, TMUX_DA1, 1000, &c, &ms) == 0);
 	CHECK(c.sixel == 0 && strstr(c.why, "version unknown") != NULL);
 
+	/* kitty graphics would need passthrough: refused inside tmux whatever it answers. */
+	CHECK(play(PLAY_REPLY, KITTY, 1000, &c, &ms) == 0);
+	CHECK(c.kitty == 0 && strstr(c.why, "inside tmux: no kitty graphics (passthrough") != NULL);
+
 	clean_env();
 	setenv("STY", "1234.pts-0.host", 1);
 	CHECK(play(PLAY_REPLY, XTERM_VT340, 1000, &c, &ms) == 0);
 	CHECK(c.in_screen == 1 && c.sixel == 0);
 	CHECK(strstr(c.why, "GNU screen") != NULL);
+	CHECK(play(PLAY_REPLY, KITTY, 1000, &c, &ms) == 0);
+	CHECK(c.kitty == 0 && strstr(c.why, "inside GNU screen: no kitty graphics") != NULL);
 	clean_env();
 }
 
@@ -314,7 +363,7 @@ test_describe(void)
 		return;
 	probe_describe(&c, fp);
 	fclose(fp);
-	CHECK(strstr(text, "sixel: yes\n") != NULL);
+	CHECK(strstr(text, "sixel: yes\n") != NULL && strstr(text, "kitty graphics: no\n") != NULL);
 	CHECK(strstr(text, "sixel colour registers: 256\n") != NULL);
 	CHECK(strstr(text, "sixel area: 600x520 px\n") != NULL);
 	CHECK(strstr(text, "cell size: 6x13 px\n") != NULL);
@@ -341,6 +390,7 @@ main(void)
 	h_suite = "probe";
 	RUN(test_parse_measured);
 	RUN(test_parse_edges);
+	RUN(test_parse_kitty);
 	RUN(test_pty_xterm);
 	RUN(test_pty_silent);
 	RUN(test_pty_da1_only);
