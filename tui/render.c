@@ -92,8 +92,10 @@ compute(struct pane_job *pj, struct entry *e, const char *path, int w, int h, en
 	pthread_mutex_unlock(&pj->lock);
 	if (mode == RENDER_KITTY && kitty_pane_upload(&pane, kid, &dcs, &len, &why) != 0)
 		image_free(&pane);
-	else if (mode == RENDER_KITTY)
+	else if (mode == RENDER_KITTY) {
 		kitty_preview_upload(&pane, PREVIEW_SCALE, kid + 1, &pdcs, &plen);
+		level = adapt_kitty(&pane, len, target, kid + 2, &adcs, &alen);
+	}
 	if (mode == RENDER_SIXEL && sixel_encode_image(&pane, colors, dither, &dcs, &len,
 	    &why) != 0)
 		image_free(&pane);
@@ -121,7 +123,7 @@ out:
 			e->dcs = adcs, e->len = alen, e->level = level;
 		}
 		/* The link was measured again meanwhile: the rung is chosen anew. */
-		e->relevel = mode == RENDER_SIXEL && render_stale(e, pj->target);
+		e->relevel = render_stale(e, pj->target);
 	}
 	pj->fresh = 1;
 	pthread_mutex_unlock(&pj->lock);
@@ -132,12 +134,15 @@ render_stale(const struct entry *e, size_t target)
 {
 	size_t full = e->fdcs != NULL ? e->flen : e->len;
 
-	if (e->state != E_DONE || e->mode != RENDER_SIXEL || e->img.px == NULL)
+	int last = e->mode == RENDER_KITTY ? ADAPT_KITTY_RUNGS - 1 : ADAPT_RUNGS - 1;
+
+	if (e->state != E_DONE || (e->mode != RENDER_SIXEL && e->mode != RENDER_KITTY) ||
+	    e->img.px == NULL)
 		return 0;
 	/* Too big for the link now (and a lower rung exists), or made for a link
 	 * much slower than this one while a better rung would do. Margins both
 	 * ways, so a rate that wobbles does not re-encode every pane. */
-	if (target > 0 && (double)e->len > 1.15 * (double)target && e->level < ADAPT_RUNGS - 1)
+	if (target > 0 && (double)e->len > 1.15 * (double)target && e->level < last)
 		return 1;
 	if (e->level > 0 && (target == 0 || full <= target ||
 	    (double)target > 1.5 * (double)e->made_for))
@@ -151,13 +156,15 @@ relevel(struct pane_job *pj, struct entry *e)
 {
 	char *dcs = NULL;
 	size_t len = 0, target = pj->target;
-	int colors = pj->low ? 64 : pj->colors, dither = pj->dither;
+	int colors = pj->low ? 64 : pj->colors, dither = pj->dither, was = e->level;
 	size_t full = e->fdcs != NULL ? e->flen : e->len;
+	uint32_t kid = e->kid;
 
 	e->relevel = 2;
 	pthread_mutex_unlock(&pj->lock);
 	/* The pane's pixels stay put while relevel is 2: nothing frees them. */
-	int level = adapt_encode(&e->img, colors, dither, full, target, &dcs, &len);
+	int level = e->mode == RENDER_KITTY ? adapt_kitty(&e->img, full, target, kid + 2, &dcs, &len) :
+	    adapt_encode(&e->img, colors, dither, full, target, &dcs, &len);
 	pthread_mutex_lock(&pj->lock);
 	if (e->relevel == 3) {
 		/* render_options dropped the settings it was made with. */
@@ -176,6 +183,8 @@ relevel(struct pane_job *pj, struct entry *e)
 		e->dcs = e->fdcs, e->len = e->flen, e->level = 0;
 		e->fdcs = NULL, e->flen = 0;
 	}
+	if (e->mode == RENDER_KITTY && level >= 0)
+		render_kitty_rung(pj, e, was);
 	e->made_for = target;
 	e->relevel = render_stale(e, pj->target);
 	pj->fresh = 1;
@@ -273,11 +282,12 @@ render_lookup(struct pane_job *pj, const char *path, int w, int h, int queue)
 		return NULL;
 	render_kitty_evict(pj, victim);
 	entry_clear(victim);
-	/* Two kitty ids an entry, the image's and its preview's (kid + 1); 0 is "none". */
-	pj->kitty.next += 2;
-	if (pj->kitty.next < 2)
-		pj->kitty.next = 2;
-	victim->kid = pj->kitty.next - 1;
+	/* Three kitty ids an entry: the image's, its preview's (kid + 1) and a lower
+	 * rung's for a slow link (kid + 2); 0 is "none". */
+	pj->kitty.next += 3;
+	if (pj->kitty.next < 3)
+		pj->kitty.next = 3;
+	victim->kid = pj->kitty.next - 2;
 	victim->state = E_PENDING;
 	victim->path = xstrdup(path);
 	victim->w = w;

@@ -16,6 +16,7 @@
 
 #include "core/base/util.h"
 #include "core/image/image.h"
+#include "tui/kitty.h"
 #include "tui/render_priv.h"
 #include "tui/sixel.h"
 
@@ -155,4 +156,60 @@ adapt_encode(const struct image *pane, int colors, int dither, size_t full_len, 
 	*dcs = best_dcs;
 	*len = best_len;
 	return best;
+}
+
+/*
+ * Kitty's rungs. The terminal scales an image to the pane's cells, so a
+ * smaller PNG is a smaller upload, about in proportion to its pixels; its
+ * colours stay (the PNG is truecolour).
+ */
+static const struct krung {
+	int num, den;
+	const char *name;
+} kladder[ADAPT_KITTY_RUNGS] = {
+	{ 1, 1, "full" },
+	{ 3, 4, "3/4 resolution" },
+	{ 1, 2, "1/2 resolution" },
+	{ 3, 8, "3/8 resolution" },
+	{ 1, 4, "1/4 resolution" },
+};
+
+const char *
+adapt_kitty_name(int level)
+{
+	return level >= 0 && level < ADAPT_KITTY_RUNGS ? kladder[level].name : "?";
+}
+
+int
+adapt_kitty(const struct image *pane, size_t full_len, size_t target, uint32_t id, char **up,
+    size_t *len)
+{
+	int level, last = ADAPT_KITTY_RUNGS - 1;
+
+	*up = NULL;
+	*len = 0;
+	if (target == 0 || full_len <= target)
+		return 0;
+	double share = (double)target / (double)full_len;
+	for (level = 1; level < last; level++) {
+		double f = (double)kladder[level].num / kladder[level].den;
+		if (f * f <= share)
+			break;
+	}
+	for (;; level++) {
+		struct image small;
+		int w = pane->w * kladder[level].num / kladder[level].den;
+		int h = pane->h * kladder[level].num / kladder[level].den;
+		if (image_resize(pane, w > 0 ? w : 1, h > 0 ? h : 1, &small, NULL) != 0)
+			return -1;
+		int rc = kitty_pane_upload(&small, id, up, len, NULL);
+		image_free(&small);
+		if (rc != 0)
+			return -1;
+		if (*len <= target || level == last)
+			return level;
+		free(*up);
+		*up = NULL;
+		*len = 0;
+	}
 }

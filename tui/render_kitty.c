@@ -27,6 +27,28 @@
 /* Room for a placement or its deletion. */
 #define SMALL 80
 
+/* The id dcs is uploaded under: kid, or kid + 2 when it is a lower rung (fdcs is then kid's). */
+static uint32_t
+main_id(const struct entry *e)
+{
+	return e->level > 0 ? e->kid + 2 : e->kid;
+}
+
+/* Which of e's upload flags stands for image id (NULL: none of e's). */
+static int *
+upload_flag(struct entry *e, uint32_t id)
+{
+	if (e->kid == 0 || id == 0)
+		return NULL;
+	if (id == main_id(e))
+		return &e->uploaded;
+	if (id == e->kid + 1)
+		return &e->puploaded;
+	if (id == e->kid && e->level > 0)
+		return &e->fuploaded;
+	return NULL;
+}
+
 void
 render_kitty_evict(struct pane_job *pj, struct entry *e)
 {
@@ -37,10 +59,39 @@ render_kitty_evict(struct pane_job *pj, struct entry *e)
 	int room = (int)(sizeof k->gone / sizeof k->gone[0]);
 
 	if (e->kid != 0 && e->uploaded && k->ngone < room)
-		k->gone[k->ngone++] = e->kid;
+		k->gone[k->ngone++] = main_id(e);
 	if (e->kid != 0 && e->puploaded && k->ngone < room)
 		k->gone[k->ngone++] = e->kid + 1;
-	e->uploaded = e->puploaded = 0;
+	if (e->kid != 0 && e->fuploaded && k->ngone < room)
+		k->gone[k->ngone++] = e->kid;
+	e->uploaded = e->puploaded = e->fuploaded = 0;
+}
+
+void
+render_kitty_rung(struct pane_job *pj, struct entry *e, int was)
+{
+	struct kitty_state *k = &pj->kitty;
+	int room = (int)(sizeof k->gone / sizeof k->gone[0]);
+	/* Before the swap: the rung's flag was uploaded, the full image's fuploaded
+	 * (or uploaded when there was no rung). */
+	int rung_up = was > 0 ? e->uploaded : 0, full_up = was > 0 ? e->fuploaded : e->uploaded;
+
+	if (rung_up && k->ngone < room)
+		k->gone[k->ngone++] = e->kid + 2;
+	/* A pane that showed the old rung loses it with the image: it is placed anew. */
+	for (int i = 0; rung_up && i < RENDER_PANES; i++)
+		if (pj->pane[i].kid == e->kid + 2) {
+			pj->pane[i].kid = 0;
+			free(pj->pane[i].sent);
+			pj->pane[i].sent = NULL;
+		}
+	if (e->level > 0) {
+		e->uploaded = 0;
+		e->fuploaded = full_up;
+	} else {
+		e->uploaded = full_up;
+		e->fuploaded = 0;
+	}
 }
 
 /* Every pane is to be placed again. */
@@ -89,7 +140,7 @@ clear_coming(struct pane_job *pj)
 	if (!is_cleared(curscr) && !is_cleared(newscr) && !is_cleared(stdscr))
 		return 0;
 	for (int c = 0; c < CACHE; c++)
-		pj->cache[c].uploaded = pj->cache[c].puploaded = 0;
+		pj->cache[c].uploaded = pj->cache[c].puploaded = pj->cache[c].fuploaded = 0;
 	pj->kitty.ngone = 0;
 	unplace_all(pj);
 	return shown;
@@ -131,28 +182,38 @@ render_kitty_before_update(struct app *a)
 	write_now(pj, &b);
 }
 
+/* What send_pane sends of an entry. */
+enum { SEND_MAIN, SEND_PREVIEW, SEND_FULL };
+
 /*
- * Queues pane i's segment for entry e, its preview when preview (slot
- * RENDER_PANES + i, as sixel's previews): what b holds first goes with it.
- * The pane's placement is replaced, the upload sent unless the terminal has
- * it. Lock held.
+ * Queues pane i's segment for entry e: its image (the rung a slow link got,
+ * else the full one), its preview (slot RENDER_PANES + i, as sixel's), or the
+ * full image replacing a rung; what b holds first goes with it. The pane's
+ * placement is replaced, the upload sent unless the terminal has it. Lock
+ * held.
  */
 static void
-send_pane(struct pane_job *pj, int i, struct entry *e, int preview, struct kitty_buf *b)
+send_pane(struct pane_job *pj, int i, struct entry *e, int what, struct kitty_buf *b)
 {
 	struct pane *p = &pj->pane[i];
-	uint32_t id = preview ? e->kid + 1 : e->kid;
-	int *have = preview ? &e->puploaded : &e->uploaded;
-	size_t up, up_end;
+	uint32_t id = what == SEND_PREVIEW ? e->kid + 1 : what == SEND_FULL ? e->kid : main_id(e);
+	int *have = upload_flag(e, id);
+	const char *up = what == SEND_PREVIEW ? e->pdcs : what == SEND_FULL ? e->fdcs : e->dcs;
+	size_t len = what == SEND_PREVIEW ? e->plen : what == SEND_FULL ? e->flen : e->len;
+	size_t at, at_end;
 
-	kitty_segment(b, p->kid, id, (uint32_t)i + 1, *have ? NULL : preview ? e->pdcs : e->dcs,
-	    preview ? e->plen : e->len, p->cols, p->rows, &up, &up_end);
-	outq_put_kitty(pj->out, preview ? RENDER_PANES + i : i, p->y, p->x, b->p, b->len, up,
-	    up_end);
+	kitty_segment(b, p->kid, id, (uint32_t)i + 1, *have ? NULL : up, len, p->cols, p->rows,
+	    &at, &at_end);
+	outq_put_kitty(pj->out, what == SEND_PREVIEW ? RENDER_PANES + i : i, p->y, p->x, b->p,
+	    b->len, at, at_end);
 	/* Counted as uploaded from now on; a cut says otherwise (render_kitty_cut). */
-	*(preview ? &p->psending : &p->sending) = *have ? 0 : id;
+	*(what == SEND_PREVIEW ? &p->psending : &p->sending) = *have ? 0 : id;
 	*have = 1;
 	p->kid = id;
+	if (what != SEND_PREVIEW) {
+		p->prev_level = p->sent_level;
+		p->sent_level = what == SEND_FULL ? 0 : e->level;
+	}
 	pj->kitty.shown = 1;
 	b->len = 0;
 }
@@ -177,10 +238,14 @@ render_kitty_panes(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 	struct kitty_buf b = { NULL, 0, 0 };
-	struct entry *send[RENDER_PANES] = { NULL };
+	struct entry *send[RENDER_PANES] = { NULL }, *full[RENDER_PANES] = { NULL };
+	int upgrade = pj->upgrade;
 
+	pj->upgrade = 0;
+	pj->upgrading = 0;
 	pthread_mutex_lock(&pj->lock);
 	prelude(pj, &b);
+	render_retarget(pj, outq_rate(pj->out), a->budget_ms);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -189,28 +254,38 @@ render_kitty_panes(struct app *a)
 		render_pane_pixels(pj, p->rows, p->cols, &w, &h);
 		char *key = xasprintf("%s %dx%d", p->path, w, h);
 		struct entry *e = render_lookup(pj, p->path, w, h, 0);
-		/* Placing again is cheap, but a pane that stays is left alone. */
-		if (e != NULL && e->state == E_DONE && e->dcs != NULL &&
-		    (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0)) {
+		if (e == NULL || e->state != E_DONE || e->dcs == NULL) {
+			free(key);
+			continue;
+		}
+		/* Placing again is cheap, but a pane that stays is left alone, unless
+		 * it shows a rung and the reviewer has stayed: the full image then. */
+		if (a->images_dirty || p->sent == NULL || strcmp(p->sent, key) != 0) {
 			send[i] = e;
 			free(p->sent);
 			p->sent = key;
 			key = NULL;
+		} else if (upgrade && p->sent_level > 0 && e->fdcs != NULL) {
+			full[i] = e;
+			pj->upgrading |= 1u << i;
 		}
 		free(key);
 	}
 	previews_due(a, send);
 	for (int i = 0; pj->previews && i < RENDER_PANES; i++)
 		if (send[i] != NULL && !send[i]->uploaded && send[i]->pdcs != NULL)
-			send_pane(pj, i, send[i], 1, &b);
+			send_pane(pj, i, send[i], SEND_PREVIEW, &b);
 	for (int i = 0; i < RENDER_PANES; i++)
 		if (send[i] != NULL)
-			send_pane(pj, i, send[i], 0, &b);
+			send_pane(pj, i, send[i], SEND_MAIN, &b);
+		else if (full[i] != NULL)
+			send_pane(pj, i, full[i], SEND_FULL, &b);
 	pthread_mutex_unlock(&pj->lock);
 	/* Deletions with no pane to go before. */
 	write_now(pj, &b);
 	a->images_dirty = 0;
 	pj->log_due = 1;
+	pj->quiet_us = 0;
 	render_pump(a);
 }
 
@@ -229,10 +304,12 @@ render_kitty_cut(struct pane_job *pj, unsigned partial)
 			continue;
 		/* The terminal dropped the image: it is uploaded again when shown again. */
 		for (int c = 0; c < CACHE; c++) {
-			if (p->sending != 0 && pj->cache[c].kid == p->sending)
-				pj->cache[c].uploaded = 0;
-			if (prev && p->psending != 0 && pj->cache[c].kid + 1 == p->psending)
-				pj->cache[c].puploaded = 0;
+			int *have = upload_flag(&pj->cache[c], p->sending);
+			if (have != NULL)
+				*have = 0;
+			have = prev ? upload_flag(&pj->cache[c], p->psending) : NULL;
+			if (have != NULL)
+				*have = 0;
 		}
 		p->sending = p->psending = 0;
 		/* A segment dropped before it began still had the old placement's deletion. */

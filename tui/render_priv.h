@@ -37,7 +37,8 @@ struct entry {
 	char *why;
 	uint64_t used;     /* for eviction: larger is more recent */
 	uint32_t kid;      /* kitty: the image id (its preview's: kid + 1), given when made */
-	int uploaded;      /* kitty: the terminal has (or is being sent) the image */
+	int uploaded;      /* kitty: the terminal has (or is being sent) dcs (id kid, or kid + 2 for a rung) */
+	int fuploaded;     /* kitty: the same for fdcs, the full image under kid when dcs is a rung */
 	int puploaded;     /* kitty: the same for the preview */
 };
 
@@ -131,6 +132,21 @@ int adapt_encode(const struct image *pane, int colors, int dither, size_t full_l
 /* The pane's coarse preview, malloc'd into *dcs (NULL with *len 0 when it cannot be made). */
 void adapt_preview(const struct image *pane, char **dcs, size_t *len);
 
+/* Kitty's rungs (resolution only, the terminal scales up); the names for the title bar. */
+#define ADAPT_KITTY_RUNGS 5
+const char *adapt_kitty_name(int level);
+/*
+ * As adapt_encode for kitty: the best lower rung whose upload under image id
+ * fits target bytes when the full one (full_len) does not. Returns 0 (*up
+ * NULL) when the full one fits or target is 0, the rung with a malloc'd *up
+ * of *len bytes (the last even when it does not fit), or -1 (*up NULL).
+ */
+int adapt_kitty(const struct image *pane, size_t full_len, size_t target, uint32_t id, char **up,
+    size_t *len);
+
+/* The pane target for a link of rate bytes a second and the budget, re-choosing rungs (lock held). */
+void render_retarget(struct pane_job *pj, double rate, int budget_ms);
+
 /*
  * The kitty renderer (tui/render_kitty.c), hooked into the sixel path's
  * steps. evict: entry e is about to be cleared (lock held); its image is
@@ -142,5 +158,11 @@ void render_kitty_evict(struct pane_job *pj, struct entry *e);
 void render_kitty_before_update(struct app *a);
 void render_kitty_panes(struct app *a);
 void render_kitty_cut(struct pane_job *pj, unsigned partial);
+/*
+ * Entry e's rung changed from was to e->level (its dcs and fdcs swapped as
+ * they do): the terminal's copies are accounted for again, and a rung image
+ * it holds that is no longer e's is deleted with the next bytes. Lock held.
+ */
+void render_kitty_rung(struct pane_job *pj, struct entry *e, int was);
 
 #endif

@@ -104,9 +104,10 @@ pane_target(double rate, int budget_ms)
 }
 
 /* A new target re-chooses the rung of finished panes that no longer suit it (lock held). */
-static void
-retarget(struct pane_job *pj, size_t target)
+void
+render_retarget(struct pane_job *pj, double rate, int budget_ms)
 {
+	size_t target = pane_target(rate, budget_ms > 0 ? budget_ms : 300);
 	int wake = 0;
 
 	/* A rate that wobbles by less than a third keeps the rungs chosen. */
@@ -146,7 +147,7 @@ render_panes(struct app *a)
 	pthread_mutex_lock(&pj->lock);
 	double rate = outq_rate(pj->out);
 	pj->rate = rate;
-	retarget(pj, pane_target(rate, budget));
+	render_retarget(pj, rate, budget);
 	for (int i = 0; i < RENDER_PANES; i++) {
 		struct pane *p = &pj->pane[i];
 		int w, h;
@@ -210,8 +211,8 @@ render_idle(struct app *a)
 {
 	struct pane_job *pj = a->panes;
 
-	if (pj == NULL || pj->mode != RENDER_SIXEL || a->view != VIEW_REVIEW ||
-	    render_writing(a) || pj->quiet_us == 0 ||
+	if (pj == NULL || (pj->mode != RENDER_SIXEL && pj->mode != RENDER_KITTY) ||
+	    a->view != VIEW_REVIEW || render_writing(a) || pj->quiet_us == 0 ||
 	    now_mono_ms() - (int64_t)(pj->quiet_us / 1000) < UPGRADE_AFTER_MS)
 		return 0;
 	for (int i = 0; i < RENDER_PANES; i++)
@@ -264,9 +265,13 @@ render_link(struct app *a, char *buf, size_t size)
 	pthread_mutex_unlock(&pj->lock);
 	if (!pj->previews && level == 0)
 		return "";
-	snprintf(buf, size, "link %.1f Mbit/s: %s%s%s", pj->rate * 8 / 1e6,
+	char rate[32] = "not measured yet";
+	if (pj->rate > 0)
+		snprintf(rate, sizeof rate, "%.1f Mbit/s", pj->rate * 8 / 1e6);
+	snprintf(buf, size, "link %s: %s%s%s", rate,
 	    pj->previews ? "previews first" : "", pj->previews && level > 0 ? ", " : "",
-	    level > 0 ? adapt_name(level) : "");
+	    level == 0 ? "" : pj->mode == RENDER_KITTY ? adapt_kitty_name(level) :
+	    adapt_name(level));
 	return buf;
 }
 

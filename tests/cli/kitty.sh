@@ -96,7 +96,8 @@ TMUX=/tmp/x,1,0 "$PTY" --cols 160 --rows 48 --answer kitty --keys q --out "$T/ra
 check tmux-forced-refused grep -qx "apc-count 1" "$T/out-tf"
 check tmux-forced-says-why grep -q "passthrough" "$T/raw-tf"
 
-# A slow link (4 Mbit/s) and a key every 500 ms once the first pair is on
+# A slow link (4 Mbit/s, a budget of 5 s so that the panes go out in full, to
+# be cut) and a key every 500 ms once the first pair is on
 # screen (the first key waits for 800 ms of quiet: the panes are made by then):
 # j to 21 (the grayscale pane, 0.4 MB, takes 0.8 s), k back to 18
 # cuts its upload (the chunk in flight finished, then an empty last chunk),
@@ -108,7 +109,7 @@ sqlite3 "$DB" ".backup '$T/l.db'"
 ln -s "$DB.objects" "$T/l.db.objects"
 MMDA_FRAME_LOG=$T/frames-l "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer kitty \
     --link 4000 --every 500 --keys jkjii --then q --quiet 800 --timeout 60 --out "$T/raw-l" -- \
-    "$MMDA" review "$T/l.db" --renderer auto >"$T/out-l" 2>"$T/err-l"
+    "$MMDA" review "$T/l.db" --renderer auto --budget 5000 >"$T/out-l" 2>"$T/err-l"
 check link-ran grep -qx "exit 0" "$T/out-l"
 check link-cut-ends-upload grep -q "^apc [0-9]* keys m=0 payload 0 row 3 col 82 after-key 2$" "$T/out-l"
 $PY "$CHECK" "$T/raw-l" "$T/out-l" "$T/frames-l" --back 2 --gone 6 >"$T/check-l" 2>&1
@@ -116,7 +117,7 @@ check link-stream-valid grep -qx ok "$T/check-l"
 upload() { awk -v k="$2" '$1 == "key" && $2 == k { print $4 }' "$1"; }
 check link-cut-short [ "$(upload "$T/check-l" 1)" -lt 400000 ]
 check link-sent-again [ "$(upload "$T/check-l" 3)" -gt 400000 ]
-# The link is too slow for the budget (300 ms) once measured: a preview of
+# The link is too slow for a quarter of the budget once measured: a preview of
 # the pane (an eighth each way, 7 KB for the grayscale one) is placed before its upload, and
 # the title says so.
 check link-previews-first grep -q "^previews [1-9]" "$T/check-l"
@@ -124,3 +125,24 @@ check link-previews-said grep -q "previews first" "$T/raw-l"
 check link-whole-at-last grep -q "^apc [0-9]* keys a=p,i=[0-9]*,p=2,.* after-key [345]$" "$T/out-l"
 
 check suite-under-30s [ $(($(date +%s) - t0)) -le 30 ]
+
+# The kitty ladder (10 Mbit/s, 50 ms round trip, the default budget): after j
+# (18 to 21, the right pane changes) its preview is placed, then a lower rung
+# (the pane at a fraction of its size each way, which the terminal scales up;
+# the checker compares it with the pane scaled down), and once the reviewer has
+# stayed a second, the full image. Ids: an entry's image, preview and rung are
+# kid, kid + 1 and kid + 2 (kid = 1 mod 3). The title names the rung. (Before
+# the ladder the full PNG crossed alone: 0.5 MB, 0.4 s.)
+rm -f "$T/a.db"*
+sqlite3 "$DB" ".backup '$T/a.db'"
+ln -s "$DB.objects" "$T/a.db.objects"
+MMDA_FRAME_LOG=$T/frames-a "$PTY" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer kitty \
+    --link 10000 --rtt 50 --quiet 1500 --keys j --then q --timeout 60 --out "$T/raw-a" -- \
+    "$MMDA" review "$T/a.db" --renderer kitty >"$T/out-a" 2>"$T/err-a"
+check adapt-ran grep -qx "exit 0" "$T/out-a"
+$PY "$CHECK" "$T/raw-a" "$T/out-a" "$T/frames-a" >"$T/check-a" 2>&1
+check adapt-stream-valid grep -qx ok "$T/check-a"
+check adapt-rung-placed grep -q "^rungs [1-9]" "$T/check-a"
+check adapt-preview-rung-full sh -c "[ \"\$(awk '\$1 == \"apc\" && \$NF == 1 && / col 82 / && \$4 ~ /^a=p,/ {
+    split(\$4, k, \",\"); sub(\"i=\", \"\", k[2]); printf \"%d\", k[2] % 3 }' '$T/out-a')\" = 201 ]"
+check adapt-title-says grep -q "Mbit/s: previews first, [0-9/]* resolution" "$T/raw-a"

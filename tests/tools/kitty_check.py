@@ -12,16 +12,16 @@ m=1, only the first naming the image, the last m=0; an empty m=0 chunk ends
 a cut upload and the image is dropped. A placement (a=p) must name an image
 uploaded whole since the last clear screen (ED 2, which drops them all), and
 its decoded PNG must be the pane the frame log says was shown at that cell
-(its source scaled as mmda scales: tests/tools/pane_check.py), or that
-pane's preview (an eighth of it each way), within E of mean error per pixel
-row (default 8).
+(its source scaled as mmda scales: tests/tools/pane_check.py), that pane's
+preview (an eighth of it each way) or a lower rung of it (3/4, 1/2, 3/8 or 1/4
+each way, for a slow link), within E of mean error per pixel row (default 8).
 --back K: no upload begins after key K and at least one image is placed (the
 pair was shown before); an upload's bytes count for the key it began after,
 so the tail of one cut by key K is not K's. --gone K: after key K's output no
 placement is left on screen.
 Prints "key K upload B place P delete D visible V" per key, "previews N"
-when N previews were placed, then "ok" and exits 0, or prints what is wrong
-and exits 1.
+and "rungs N" when N previews or lower rungs were placed, then "ok" and exits
+0, or prints what is wrong and exits 1.
 """
 import base64
 import io
@@ -195,9 +195,12 @@ def main():
             # The pane the frame log showed at that cell (0-based there).
             want = shown.get((row - 1, col - 1), set())
             img = images[iid]
-            # The pane itself, or its preview (an eighth each way, scaled up by the terminal).
-            match = [w for w in want if (w[0], w[1]) == (img.shape[1], img.shape[0]) or
-                     (w[0] // PREVIEW, w[1] // PREVIEW) == (img.shape[1], img.shape[0])]
+            # The pane itself, its preview (an eighth each way), or a lower rung of
+            # it for a slow link (tui/render_adapt.c), all scaled up by the terminal.
+            size = (img.shape[1], img.shape[0])
+            match = [w for w in want if (w[0], w[1]) == size or
+                     (w[0] // PREVIEW, w[1] // PREVIEW) == size or
+                     any((w[0] * n // d, w[1] * n // d) == size for n, d in RUNGS)]
             if not match:
                 fail("image %s (%dx%d) placed at %d,%d: no pane of that size in the frame log"
                      % (iid, img.shape[1], img.shape[0], row, col))
@@ -207,10 +210,10 @@ def main():
                     errs.append(0.0)
                     continue
                 ref = reference(path, w, h)
-                if (w, h) != (img.shape[1], img.shape[0]):
+                if (w, h) != size:
                     ref = np.asarray(Image.fromarray(ref.astype(np.uint8)).resize(
-                        (img.shape[1], img.shape[0]), Image.BOX), dtype=np.int16)
-                    previews.add(iid)
+                        size, Image.BOX), dtype=np.int16)
+                    (previews if (w // PREVIEW, h // PREVIEW) == size else rungs).add(iid)
                 rows = np.abs(img.astype(np.int16) - ref).mean(axis=(1, 2))
                 errs.append(float(rows.max()))
                 if rows.max() <= limit:
@@ -257,6 +260,8 @@ def main():
         bad = 1
     if previews:
         print("previews %d" % len(previews))
+    if rungs:
+        print("rungs %d" % len(rungs))
     if not bad:
         print("ok")
     return bad
@@ -274,7 +279,9 @@ def finish(upload, images):
 
 visible = {}  # key -> placements on screen after its output
 previews = set()  # the images that were previews
-PREVIEW = 8  # tui/render.c PREVIEW_SCALE
+rungs = set()  # the images that were lower rungs
+PREVIEW = 8  # tui/render_priv.h PREVIEW_SCALE
+RUNGS = [(3, 4), (1, 2), (3, 8), (1, 4)]  # tui/render_adapt.c, kitty's ladder below full
 
 if __name__ == "__main__":
     sys.exit(main())

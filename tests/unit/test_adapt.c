@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tui/sixel.c"
+#include "tui/kitty.c"
 #include "tui/render_adapt.c"
 
 #include "tests/harness.h"
@@ -233,6 +234,34 @@ test_preview(void)
 	image_free(&pane);
 }
 
+/* Kitty's rungs: smaller uploads of the same pane (the terminal scales them up). */
+static void
+test_kitty_rungs(void)
+{
+	struct image pane;
+	char *up = NULL, *full = NULL;
+	size_t len = 0, flen = 0;
+
+	if (photo_pane("astronaut.png", &pane) != 0)
+		return;
+	CHECK(kitty_pane_upload(&pane, 7, &full, &flen, NULL) == 0);
+	CHECK(adapt_kitty(&pane, flen, 0, 9, &up, &len) == 0 && up == NULL);
+	CHECK(adapt_kitty(&pane, flen, flen, 9, &up, &len) == 0 && up == NULL);
+	int level = adapt_kitty(&pane, flen, flen / 3, 9, &up, &len);
+	CHECKF(level >= 1 && level < ADAPT_KITTY_RUNGS && up != NULL && len <= flen / 3,
+	    "level %d, %zu bytes of %zu", level, len, flen);
+	/* Uploaded under the id asked for, as an image of its own. */
+	CHECK(up != NULL && strstr(up, "i=9,") != NULL && strstr(up, "i=7,") == NULL);
+	free(up);
+	level = adapt_kitty(&pane, flen, 100, 9, &up, &len);
+	CHECK(level == ADAPT_KITTY_RUNGS - 1 && up != NULL && len < flen / 8);
+	CHECK(strcmp(adapt_kitty_name(level), "1/4 resolution") == 0);
+	CHECK(strcmp(adapt_kitty_name(ADAPT_KITTY_RUNGS), "?") == 0);
+	free(up);
+	free(full);
+	image_free(&pane);
+}
+
 int
 main(void)
 {
@@ -242,5 +271,6 @@ main(void)
 	RUN(test_no_rung_needed);
 	RUN(test_few_registers);
 	RUN(test_preview);
+	RUN(test_kitty_rungs);
 	HARNESS_END();
 }
