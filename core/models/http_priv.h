@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the HTTP engine's files share: core/models/http.c (the loop), core/models/http_attempt.c
- * (one attempt: setup, callbacks, classification) and core/models/http_cache.c (the
- * reply cache and the request log). Not part of the engine's interface.
+ * What the HTTP engine's files share: core/models/http.c (the loop),
+ * core/models/http_submit.c (the callers' side: submit, wait, cancel, pause),
+ * core/models/http_attempt.c (one attempt: setup, callbacks, classification)
+ * and core/models/http_cache.c (the reply cache and the request log). Not
+ * part of the engine's interface.
  */
 #ifndef MMDA_HTTP_PRIV_H
 #define MMDA_HTTP_PRIV_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -15,6 +18,7 @@
 
 #include "core/models/backend.h"
 #include "core/models/http.h"
+#include "core/base/rng.h"
 #include "core/base/sha256.h"
 
 /* ---- the engine's per-backend and per-request state (core/models/http.c owns the lists) ---- */
@@ -137,5 +141,35 @@ void http_log_write(int fd, const struct http_log_entry *e);
 void http_redact(char **text, const char *secret);
 /* The same over len bytes that may hold NULs; *len is updated, the result NUL-terminated. */
 void http_redact_mem(char **text, size_t *len, const char *secret);
+
+/* ---- the engine (core/models/http.c runs it; http_submit.c queues into it under its lock) ---- */
+
+#define POOL_MAX 64     /* idle easy handles kept for reuse */
+
+struct http_engine {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	CURLM *multi;
+	char *cache_dir;
+	int logfd;
+	int stop, stopped;
+	int nwaiters;       /* threads inside http_wait or http_cancel_all */
+	uint64_t cancel_ticket, cancel_done;
+	struct be_state **bes;
+	size_t nbes;
+	TAILQ_HEAD(, http_job) waiting; /* ordered by due time */
+	TAILQ_HEAD(, http_job) jobs;
+	CURL *pool[POOL_MAX];
+	int npool;
+	int inflight;
+	struct http_stats stats;
+	struct rng rng;
+	struct served_table served;
+};
+
+
+/* The state of the backend named by ident (taken), made on first use. Lock held. */
+struct be_state *http_be_state(struct http_engine *eng, char *ident, size_t nurls);
 
 #endif
