@@ -9,8 +9,10 @@
 #   - a fast one types 'a' every 150 ms whatever is drawn: the time from each
 #     key reaching mmda to its decision being in the database (p50, p95).
 # MMDA_BEFORE=path/to/an/older/mmda runs the same beside it, as a baseline.
-# Goals at 10 Mbit/s: readable < 150 ms, final < 400 ms p95; a decision stored
-# < 20 ms after its key whatever is being drawn.
+# Each with sixel (ptyterm answering as xterm in VT340 mode) and with kitty
+# graphics (answering as kitty; a placement counts as a pane drawn). Goals at
+# 10 Mbit/s: readable < 150 ms, final < 400 ms p95; a decision stored < 20 ms
+# after its key whatever is being drawn.
 set -eu
 : "${MMDA:?}" "${BENCH_PTYTERM:?}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +32,7 @@ base "$MMDA" new
 export MMDA_ANNOTATOR=bench
 unset TMUX STY TERM_PROGRAM TERM_PROGRAM_VERSION SSH_CONNECTION COLUMNS LINES
 
-# run BIN RATE MODE KEYS BUILD: prints "p50 p95" of the mode's figure
+# run BIN RATE MODE KEYS BUILD RENDERER: prints "p50 p95" of the mode's figure
 run() {
 	rm -f "$W/r.db" "$W/r.db-wal" "$W/r.db-shm"
 	sqlite3 "$W/base-$5.db" ".backup '$W/r.db'"
@@ -38,9 +40,11 @@ run() {
 	ln -s "$W/base-$5.db.objects" "$W/r.db.objects"
 	if [ "$3" = patient ]; then pace="--quiet 150"; else pace="--every 150 --db $W/r.db"; fi
 	# shellcheck disable=SC2086
-	"$BENCH_PTYTERM" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer xterm-vt340 \
+	answer=xterm-vt340
+	[ "$6" = kitty ] && answer=kitty
+	"$BENCH_PTYTERM" --cols 160 --rows 48 --cell-w 10 --cell-h 20 --answer $answer \
 	    --link "$2" --rtt "$RTT" $pace --keys a --repeat "$4" --then q --quiet 150 \
-	    --timeout 600 -- "$1" review "$W/r.db" --renderer sixel >"$W/out" 2>"$W/err" || {
+	    --timeout 600 -- "$1" review "$W/r.db" --renderer "$6" >"$W/out" 2>"$W/err" || {
 		echo "bench-link: ptyterm failed" >&2; tail -n 3 "$W/out" "$W/err" >&2; exit 1; }
 	python3 - "$W/out" "$3" "$4" <<'P'
 import sys
@@ -61,20 +65,23 @@ P
 }
 
 printf 'bench-link: review at 160x48 (10x20 px cells), round trip %s ms\n' "$RTT"
-printf '  %-6s %-7s %-16s %-16s %s\n' link build "readable p50 p95" "final p50 p95" "key to stored p50 p95 (ms)"
+printf '  %-6s %-13s %-16s %-16s %s\n' link build "readable p50 p95" "final p50 p95" "key to stored p50 p95 (ms)"
 for rate in $RATES; do
 	keys=12
 	[ "$rate" -lt 5000 ] && keys=6
-	for build in new before; do
+	# The older build is timed with sixel only: it may have no kitty renderer.
+	for build in new:sixel new:kitty before:sixel; do
+		r=${build#*:}
+		build=${build%:*}
 		bin=$MMDA
 		if [ $build = before ]; then
 			[ -n "${MMDA_BEFORE:-}" ] || continue
 			bin=$MMDA_BEFORE
 		fi
-		p=$(run "$bin" "$rate" patient "$keys" $build)
-		f=$(run "$bin" "$rate" fast 12 $build)
+		p=$(run "$bin" "$rate" patient "$keys" $build $r)
+		f=$(run "$bin" "$rate" fast 12 $build $r)
 		# shellcheck disable=SC2086
 		set -- $p
-		printf '  %-6s %-7s %-16s %-16s %s\n' "$((rate / 1000))M" $build "$1 $2" "$3 $4" "$f"
+		printf '  %-6s %-13s %-16s %-16s %s\n' "$((rate / 1000))M" "$build $r" "$1 $2" "$3 $4" "$f"
 	done
 done

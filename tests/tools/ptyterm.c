@@ -27,7 +27,7 @@
  * before the first key): T is the time from typing key K to the last byte
  * read before key K + 1 was typed (frame 0 from the command's start; 0.0 when
  * the frame has no output), F the same to when every pane the frame drew had
- * a whole image (at any resolution). Then "keys-sent N", "dcs-count N", one
+ * a whole image (at any resolution; a kitty placement counts as one). Then "keys-sent N", "dcs-count N", one
  * line per kitty graphics command ("apc N keys KEYS payload P row R col C
  * after-key K", ptyterm.h), "apc-count N" and "exit N" (128 + signal when
  * killed). --repeat N types KEYS N times over (then --then KEYS, e.g. a quit
@@ -533,6 +533,18 @@ capture_report(const struct capture *c)
 		frame_sixels[keys_before(c, i)]++;
 		count++;
 		i = end + 2;
+	}
+	/* A kitty placement (ESC _ G a=p,...) shows an image whole: mmda places
+	 * only what it uploaded before it. It counts as its pane drawn. */
+	for (i = 0; i + 6 < c->len; i++) {
+		size_t end;
+		if (memcmp(c->p + i, "\033_Ga=p,", 7) != 0)
+			continue;
+		for (end = i + 3; end + 1 < c->len && c->p[end] != 0x1b; end++)
+			;
+		int row, col;
+		dcs_position(c, i, &row, &col);
+		frame_pane_seen(&fp[keys_before(c, i)], col, arrival_us(c, end + 2));
 	}
 	for (k = 0; k <= c->nkeys; k++) {
 		size_t from = k == 0 ? 0 : c->key_at[k - 1];
