@@ -9,7 +9,7 @@ libncurses-dev libsixel-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
 libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev
 sqlite3 python3 tmux valgrind wordnet-base libsixel-bin
 xvfb xterm xfonts-base xdotool imagemagick x11-utils python3-pil python3-numpy
-kitty libgl1-mesa-dri"
+kitty libgl1-mesa-dri fonts-dejavu-core"
 # `deps.sh bench`: also the Python peers the benches time mmda against.
 [ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage"
 
