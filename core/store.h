@@ -484,6 +484,15 @@ char *store_candidate_image_checked(const struct store *st, const struct candida
     char **cause);
 /* The same without the reason (for screens that show a placeholder). */
 char *store_candidate_image(const struct store *st, const struct candidate *c);
+/*
+ * store_candidate_image_checked that also opens the image it checked: *fd is
+ * a read descriptor of it (the caller closes it) and *size its size when it
+ * is a regular file, else -1 (missing, not a regular file, unreadable).
+ * Returns the path as _checked does (caller frees); NULL with *fd -1 likewise.
+ */
+char *store_candidate_image_open(const struct store *st, const struct candidate *c, int *fd,
+    size_t *size, char **cause);
+
 
 /* One decision from the log. */
 struct decision {

@@ -148,12 +148,12 @@ store_decisions_current(struct store *st, int64_t candidate, struct decision **o
 	struct decision *v = NULL;
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(st->db,
+	if ((s = db_stmt(st, STMT_DECISIONS_CUR,
 	    "SELECT id, annotator, answer, reason, note, lead_ms, at FROM (" LIVE_DECISIONS
 	    ") l WHERE candidate = ?1 AND id = (SELECT max(id) FROM (" LIVE_DECISIONS
 	    ") m WHERE m.candidate = ?1 AND m.annotator = l.annotator) ORDER BY id",
-	    -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, "loading decisions", cause);
+	    cause)) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, candidate);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct decision *d;
@@ -171,7 +171,7 @@ store_decisions_current(struct store *st, int64_t candidate, struct decision **o
 		    sqlite3_column_int64(s, 5);
 		d->at = sqlite3_column_int64(s, 6);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	*out = v;
 	*n = len;
 	return 0;

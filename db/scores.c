@@ -120,9 +120,9 @@ store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t 
 	struct score *v = NULL;
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT metric, value, NULLIF(model, '') FROM scores"
-	    " WHERE candidate = ? ORDER BY metric", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, "reading scores", cause);
+	if ((s = db_stmt(st, STMT_SCORES_OF, "SELECT metric, value, NULLIF(model, '') FROM"
+	    " scores WHERE candidate = ? ORDER BY metric", cause)) == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, candidate);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		v = xreallocarray(v, len + 1, sizeof *v);
@@ -131,7 +131,7 @@ store_scores_of(struct store *st, int64_t candidate, struct score **out, size_t 
 		v[len++].value = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN :
 		    sqlite3_column_double(s, 1);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	*out = v;
 	*n = len;
 	return 0;

@@ -31,6 +31,17 @@ int path_contain(const char *root, const char *path, int missing_ok, char **real
     char **cause);
 
 /*
+ * path_contain(root, path, missing_ok = 1, real, cause) that also opens the
+ * file it judged: *fd is a read-only descriptor (the caller closes it; it
+ * keeps O_NONBLOCK, which a regular file ignores) and *size its size when
+ * path is a regular file, else *fd is -1 (missing, a FIFO, a folder, no
+ * permission). Returns 0 when contained (*real as path_contain gives it:
+ * malloc'd, NULL when missing), or -1 with *cause (*fd -1, *real NULL).
+ */
+int path_contain_open(const char *root, const char *path, char **real, int *fd, size_t *size,
+    char **cause);
+
+/*
  * Creates a new file for writing named prefix + "." + a unique suffix, with
  * the mode open(2) gives any new file (0666 less the umask; mkstemp's 0600
  * would hide images from the other annotators of a shared host). Returns the

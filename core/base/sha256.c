@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* A plain, portable SHA-256: content ids must not depend on an optional crypto library. */
+/*
+ * SHA-256 of our own: content ids must not depend on an optional crypto
+ * library. A portable block function, and the x86 SHA instructions where
+ * the processor has them (the same digests; the portable one is the reference).
+ */
 #include "core/base/sha256.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -18,10 +29,13 @@ static const uint32_t k[64] = {
 	0xc67178f2,
 };
 
+/* Hashes one 64-byte block p into the state h (the eight words A..H). */
+typedef void block_fn_t(uint32_t h[8], const uint8_t *p);
+
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 static void
-block(struct sha256 *s, const uint8_t *p)
+block_portable(uint32_t hs[8], const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h;
 	int i;
@@ -34,8 +48,8 @@ block(struct sha256 *s, const uint8_t *p)
 		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	a = hs[0], b = hs[1], c = hs[2], d = hs[3];
+	e = hs[4], f = hs[5], g = hs[6], h = hs[7];
 	for (i = 0; i < 64; i++) {
 		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) +
 		    k[i] + w[i];
@@ -43,8 +57,102 @@ block(struct sha256 *s, const uint8_t *p)
 		h = g, g = f, f = e, e = d + t1;
 		d = c, c = b, b = a, a = t1 + t2;
 	}
-	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
-	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+	hs[0] += a, hs[1] += b, hs[2] += c, hs[3] += d;
+	hs[4] += e, hs[5] += f, hs[6] += g, hs[7] += h;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+
+/*
+ * The block function on the x86 SHA extensions, when the processor has them:
+ * every import hashes each pair's path and caption into its aug_id, and the
+ * portable loop was the largest single cost of ours in an import (8% of it).
+ * The portable one stays the reference; tests/unit/test_core.c checks both.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+block_ni(uint32_t h[8], const uint8_t *p)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i st0, st1, tmp, save0, save1, m[4];
+
+	/* The instructions keep the state as ABEF and CDGH. */
+	tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+	st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+	st0 = _mm_alignr_epi8(tmp, st1, 8);
+	st1 = _mm_blend_epi16(st1, tmp, 0xF0);
+	save0 = st0;
+	save1 = st1;
+	for (int i = 0; i < 4; i++)
+		m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
+	/* Four rounds a step; m[g % 4] then becomes the words four steps on. */
+	for (int g = 0; g < 16; g++) {
+		__m128i w = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&k[4 * g]));
+		st1 = _mm_sha256rnds2_epu32(st1, st0, w);
+		st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(w, 0x0E));
+		if (g < 12) {
+			__m128i a = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+			a = _mm_add_epi32(a, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+			m[g & 3] = _mm_sha256msg2_epu32(a, m[(g + 3) & 3]);
+		}
+	}
+	st0 = _mm_add_epi32(st0, save0);
+	st1 = _mm_add_epi32(st1, save1);
+	tmp = _mm_shuffle_epi32(st0, 0x1B);
+	st1 = _mm_shuffle_epi32(st1, 0xB1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(tmp, st1, 0xF0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(st1, tmp, 8));
+}
+
+static block_fn_t *
+block_fast(void)
+{
+	unsigned a, b, c, d;
+
+	/* SHA (leaf 7: EBX bit 29), SSE4.1 and SSSE3 (leaf 1: ECX bits 19 and 9). */
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9)))
+		return NULL;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29)))
+		return NULL;
+	return block_ni;
+}
+
+#else
+
+static block_fn_t *
+block_fast(void)
+{
+	return NULL;
+}
+
+#endif
+
+/* The processor's SHA instructions where it has them, chosen once. */
+static _Atomic(block_fn_t *) block_fn;
+static pthread_once_t block_once = PTHREAD_ONCE_INIT;
+
+static void
+block_choose(void)
+{
+	block_fn_t *fast = block_fast();
+
+	atomic_store(&block_fn, fast != NULL ? fast : block_portable);
+}
+
+static void
+block(struct sha256 *s, const uint8_t *p)
+{
+	pthread_once(&block_once, block_choose);
+	atomic_load_explicit(&block_fn, memory_order_relaxed)(s->h, p);
+}
+
+int
+sha256_use_fast(int on)
+{
+	block_fn_t *fast = on ? block_fast() : NULL;
+
+	pthread_once(&block_once, block_choose);
+	atomic_store(&block_fn, fast != NULL ? fast : block_portable);
+	return fast != NULL;
 }
 
 void

@@ -25,5 +25,11 @@ void sha256_final_hex(struct sha256 *s, char hex[SHA256_HEX_LEN + 1]);
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1]);
 /* Hex digest of the file at path, read in blocks. Returns 0, or -1 (errno set) when it cannot be read. */
 int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1]);
+/*
+ * Selects the portable block function (on 0) or the processor's SHA
+ * instructions where it has them (on 1), for tests that compare the two;
+ * returns 1 when the instructions are in use. The default is the fast one.
+ */
+int sha256_use_fast(int on);
 
 #endif

@@ -41,6 +41,10 @@ struct export_item {
 	                           export folder ("images/000123.png"), or an absolute path
 	                           with --images ref */
 	const char *image_src;  /* absolute path of the image file to read (WDS packs its bytes) */
+	int image_open;         /* 1: image_fd is image_src opened (-1: it could not be), with
+	                           image_size bytes; writers read it, never the path again */
+	int image_fd;
+	size_t image_size;
 	const char *image_ext;  /* "jpg", "png", "webp" or "gif" */
 	int width, height;      /* 0 when unknown */
 	int nparents;

@@ -70,11 +70,33 @@ void export_file_discard(struct export_file *ef);
 int export_file_append(struct export_file *ef, const char *from_path, char **cause);
 
 /* Images (core/export/exportimg.c), for the export run. */
-/* Copies src to dst (created exclusively). Returns 0, or -1 with *cause naming the file. */
-int export_copy_file(const char *src, const char *dst, char **cause);
-/* "jpg", "png", "webp" or "gif" from the file's first bytes; NULL when it is missing or
- * not an image. Returns a static string. */
-const char *export_sniff_ext(const char *path);
+/*
+ * Copies size bytes of the open file in (src is its name for causes) to a new
+ * file name in folder dirfd (created exclusively; dst is its full name for
+ * causes). in is read by offset and stays open (the caller's). Returns 0, or
+ * -1 with *cause naming the file.
+ */
+int export_copy_fd(int in, size_t size, const char *src, int dirfd, const char *name,
+    const char *dst, char **cause);
+/*
+ * Copies made by worker threads (core/export/exportcopy.c) into the folder
+ * dirfd, which stays the caller's. start never fails: with no thread (threads
+ * 0, or none could be started) add copies inline. add takes fd (closed once
+ * copied) and queues a copy as export_copy_fd makes it; it returns -1 with
+ * *cause when an earlier copy failed (fd closed too). check reports such a
+ * failure without queueing. finish waits for every queued copy, stops the
+ * threads and frees c (NULL is allowed): 0, or -1 with the first failure.
+ */
+#define EXPORT_COPIER_MAX_THREADS 8
+struct export_copier;
+struct export_copier *export_copier_start(int dirfd, int threads);
+int export_copier_add(struct export_copier *c, int fd, size_t size, const char *src,
+    const char *name, const char *dst, char **cause);
+int export_copier_check(struct export_copier *c, char **cause);
+int export_copier_finish(struct export_copier *c, char **cause);
+/* "jpg", "png", "webp" or "gif" from the first bytes of the open file fd (read by
+ * offset); NULL when fd is -1 or it is not an image. Returns a static string. */
+const char *export_sniff_fd(int fd);
 /*
  * The object-store image src under a name with its extension (src.ext, a hard
  * link beside it, made once and kept): what --images ref writes, so loaders

@@ -124,7 +124,7 @@ wds_open(struct export_writer *w, char **cause)
 	struct wds *s = xcalloc(1, sizeof *s);
 
 	(void)cause;
-	s->buf = xmalloc(WDS_CHUNK);
+	s->buf = xmalloc(WDS_CHUNK + 1);
 	w->state = s;
 	return 0; /* the first shard opens with the first item: no items, no shards */
 }
@@ -156,9 +156,9 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 	char *imgname = NULL, *txtname = NULL, *jsonname = NULL, *json = NULL;
 	size_t jsonlen = 0;
 	char *why = NULL;
-	FILE *img = NULL;
 	struct stat st;
-	int fd = -1, rc = -1;
+	size_t size = 0;
+	int fd = -1, own = 0, rc = -1;
 
 	if (it->image_src == NULL || ext == NULL || *ext == '\0' || strchr(ext, '/') != NULL)
 		return cause_set(cause, "export: item %s has no image file or extension", it->key);
@@ -175,12 +175,20 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 	/* Everything that can fail on the item's own account before a byte is written. */
 	if (tar_header(h, jsonname, 0, cause) != 0 || tar_header(h, imgname, 0, cause) != 0)
 		goto out;
-	if ((fd = file_open_regular(it->image_src, SIZE_MAX, NULL, &why)) < 0 ||
-	    (img = fdopen(fd, "rb")) == NULL || fstat(fileno(img), &st) != 0) {
-		cause_set(cause, "export: item %s: %s", it->key,
-		    why != NULL ? why : strerror(errno));
-		if (img == NULL && fd >= 0)
-			close(fd);
+	if (it->image_open && it->image_fd >= 0) {
+		fd = it->image_fd;
+		size = it->image_size;
+	} else if (it->image_open)
+		why = xasprintf("%s: not a readable regular file", it->image_src);
+	else if ((fd = file_open_regular(it->image_src, SIZE_MAX, NULL, &why)) >= 0) {
+		own = 1;
+		if (fstat(fd, &st) == 0)
+			size = (size_t)st.st_size;
+		else
+			why = xasprintf("%s: %s", it->image_src, strerror(errno));
+	}
+	if (fd < 0 || why != NULL) {
+		cause_set(cause, "export: item %s: %s", it->key, why);
 		goto out;
 	}
 	if (wds_json(it, &json, &jsonlen, cause) != 0)
@@ -197,18 +205,27 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 		s->next_shard++;
 	}
 	FILE *f = w->out.f;
-	uint64_t size = (uint64_t)st.st_size, done = 0;
-	size_t n;
+	size_t done = 0;
+	ssize_t n;
 	if (tar_header(h, imgname, size, cause) != 0)
 		goto out;
 	fwrite(h, 1, TAR_BLOCK, f);
-	while ((n = fread(s->buf, 1, WDS_CHUNK, img)) > 0) {
-		if (done + n > size)
+	/*
+	 * By offset, asking one byte past the promised size in the last read: a
+	 * file that grew shows so without another call (a small image is one read).
+	 */
+	for (;;) {
+		size_t want = size - done < WDS_CHUNK ? size - done + 1 : WDS_CHUNK;
+		if ((n = pread(fd, s->buf, want, (off_t)done)) <= 0)
 			break;
-		fwrite(s->buf, 1, n, f);
-		done += n;
+		if (done + (size_t)n > size) {
+			done += (size_t)n;
+			break;
+		}
+		fwrite(s->buf, 1, (size_t)n, f);
+		done += (size_t)n;
 	}
-	if (ferror(img)) {
+	if (n < 0) {
 		cause_set(cause, "export: %s: read failed: %s", it->image_src, strerror(errno));
 		goto out;
 	}
@@ -224,8 +241,8 @@ wds_write(struct export_writer *w, const struct export_item *it, char **cause)
 	s->in_shard++;
 	rc = export_file_check(&w->out, cause);
 out:
-	if (img != NULL)
-		fclose(img);
+	if (own)
+		close(fd);
 	free(imgname);
 	free(txtname);
 	free(jsonname);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where an export's images come from and go: copying a file into the export,
+ * Where an export's images come from and go: the --images modes by name,
+ * copying a file into the export,
  * telling its format from its bytes, giving an object-store image (named by
  * its hash, without an extension) a name a trainer's loader recognises, and
  * remembering which image contents are in the export already, so a format
  * that names each image once (COCO) writes each file once.
  */
+/* copy_file_range(2). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,52 +20,90 @@
 #include "core/base/safefile.h"
 #include "core/base/sha256.h"
 #include "core/export/export_priv.h"
+#include "core/export/exportrun.h"
 #include "core/image/image.h"
 
+static const char *const image_modes[] = { "copy", "link", "ref" };
+
 int
-export_copy_file(const char *src, const char *dst, char **cause)
+export_images_parse(const char *s, enum export_images *out)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, image_modes[i]) == 0) {
+			*out = (enum export_images)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+export_images_name(enum export_images m)
+{
+	return (unsigned)m < 3 ? image_modes[m] : "?";
+}
+
+/* The rest of a copy the kernel would not do (another file system, an old kernel). */
+static int
+copy_by_reads(int in, off_t off, int out, const char *src, const char *dst, char **cause)
 {
 	char buf[65536];
-	int in, out, rc = 0;
 	ssize_t n;
 
-	/* Streamed, so no size cap; but a FIFO or device must not hang the export. */
-	if ((in = file_open_regular(src, SIZE_MAX, NULL, cause)) < 0)
-		return -1;
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0) {
-		close(in);
-		return cause_set(cause, "%s: %s", dst, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
+		off += n;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0) {
-				rc = cause_set(cause, "%s: %s", dst, strerror(errno));
-				goto out;
-			}
-			off += w;
+			if (w <= 0)
+				return cause_set(cause, "%s: %s", dst, strerror(errno));
+			done += w;
 		}
 	}
 	if (n < 0)
-		rc = cause_set(cause, "%s: %s", src, strerror(errno));
-out:
-	close(in);
+		return cause_set(cause, "%s: %s", src, strerror(errno));
+	return 0;
+}
+
+int
+export_copy_fd(int in, size_t size, const char *src, int dirfd, const char *name,
+    const char *dst, char **cause)
+{
+	int out, rc = 0;
+	off_t off = 0;
+
+	if ((out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return cause_set(cause, "%s: %s", dst, strerror(errno));
+	/*
+	 * In the kernel, without a trip through a buffer of ours: one call for a
+	 * small image, as cp does. The size is the one fstat gave when the file
+	 * was opened; a file that shrinks since ends the copy early, as a read would.
+	 */
+	while ((size_t)off < size) {
+		ssize_t n = copy_file_range(in, &off, out, NULL, size - (size_t)off, 0);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+		    errno == EPERM)
+			rc = copy_by_reads(in, off, out, src, dst, cause);
+		else
+			rc = cause_set(cause, "%s: %s", dst, strerror(errno));
+		break;
+	}
 	if (close(out) != 0 && rc == 0)
 		rc = cause_set(cause, "%s: %s", dst, strerror(errno));
 	return rc;
 }
 
 const char *
-export_sniff_ext(const char *path)
+export_sniff_fd(int fd)
 {
 	unsigned char head[16];
-	int fd = file_open_regular(path, SIZE_MAX, NULL, NULL);
-	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
-
-	if (fd >= 0)
-		close(fd);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof head, 0);
 	enum image_format f = n > 0 ? image_sniff(head, (size_t)n) : IMAGE_UNKNOWN;
 
 	/* Trainers' loaders and file browsers know JPEG by .jpg. */

@@ -23,6 +23,12 @@
 #include "core/export/export_priv.h"
 #include "core/image/image.h"
 
+/*
+ * Copy workers beside the run's own thread: the run (its rows and JSON) and
+ * the file creation each take about half the time, on two cores.
+ */
+#define EXPORT_COPY_THREADS 1
+
 struct run {
 	struct store *st;
 	const struct exportrun_opts *o;
@@ -30,27 +36,10 @@ struct run {
 	char *tmp;
 	struct exportrun_result *res;
 	struct export_seen *seen; /* COCO: the image contents placed so far */
+	int images_fd;            /* tmp/images, where copies are made; -1 when none */
+	struct export_copier *copier; /* makes them, beside the run (NULL with images_fd -1) */
 	char *fatal;
 };
-
-static const char *const image_modes[] = { "copy", "link", "ref" };
-
-int
-export_images_parse(const char *s, enum export_images *out)
-{
-	for (int i = 0; i < 3; i++)
-		if (strcmp(s, image_modes[i]) == 0) {
-			*out = (enum export_images)i;
-			return 0;
-		}
-	return -1;
-}
-
-const char *
-export_images_name(enum export_images m)
-{
-	return (unsigned)m < 3 ? image_modes[m] : "?";
-}
 
 void
 exportrun_result_free(struct exportrun_result *res)
@@ -217,8 +206,8 @@ format_source(struct run *r, int64_t id, struct candidate_source **src, size_t *
  * member's name for WDS. NULL with r->fatal when placing failed.
  */
 static char *
-place_image(struct run *r, const struct candidate *c, const char *src, const char *ext,
-    const char *key)
+place_image(struct run *r, const struct candidate *c, const char *src, int *fd, size_t size,
+    const char *ext, const char *key)
 {
 	char *image, content[SHA256_HEX_LEN + 1];
 	const char *had;
@@ -242,8 +231,14 @@ place_image(struct run *r, const struct candidate *c, const char *src, const cha
 	else {
 		image = xasprintf("images/%s.%s", key, ext);
 		char *dst = xasprintf("%s/%s", r->tmp, image);
-		int placed = r->o->images == EXPORT_IMAGES_LINK && link(src, dst) == 0;
-		if (!placed && export_copy_file(src, dst, &r->fatal) != 0) {
+		int placed = r->o->images == EXPORT_IMAGES_LINK && link(src, dst) == 0, bad = 0;
+		if (!placed) {
+			/* The copier takes the descriptor: the writers of copied images never read it. */
+			bad = export_copier_add(r->copier, *fd, size, src, image + strlen("images/"),
+			    dst, &r->fatal) != 0;
+			*fd = -1;
+		}
+		if (bad) {
 			free(image);
 			image = NULL;
 		} else
@@ -266,8 +261,8 @@ one(void *arg, int64_t id, int auto_selected)
 	char *src = NULL, *image = NULL, *dec = NULL, *sc = NULL, *why = NULL, key[32];
 	const char *ext, *tok;
 	struct candidate_source *fsrc = NULL;
-	size_t nfsrc = 0, fat = 0;
-	int rc = 1;
+	size_t nfsrc = 0, fat = 0, size = 0;
+	int rc = 1, fd = -1;
 
 	if (r->o->stop != NULL && *r->o->stop)
 		return cause_set(&r->fatal, "interrupted"), 1;
@@ -279,7 +274,8 @@ one(void *arg, int64_t id, int auto_selected)
 			goto out;
 		paug[k] = p[k].aug_id;
 	}
-	if ((src = store_candidate_image_checked(r->st, &c, &why)) == NULL) {
+	/* Opened once, where it is checked: the sniff, the copy and WDS read this descriptor. */
+	if ((src = store_candidate_image_open(r->st, &c, &fd, &size, &why)) == NULL) {
 		skip(r, id, why != NULL ? why : xstrdup("no image"));
 		rc = 0;
 		goto out;
@@ -291,7 +287,7 @@ one(void *arg, int64_t id, int auto_selected)
 		rc = 0;
 		goto out;
 	}
-	if ((ext = export_sniff_ext(src)) == NULL) {
+	if ((ext = export_sniff_fd(fd)) == NULL) {
 		skip(r, id, xasprintf("%s: missing or not an image", src));
 		rc = 0;
 		goto out;
@@ -309,7 +305,7 @@ one(void *arg, int64_t id, int auto_selected)
 	}
 	/* Names come from the id and aug_id only: safe whatever was imported. */
 	snprintf(key, sizeof key, "%08" PRId64 "-%.8s", id, c.aug_id);
-	if ((image = place_image(r, &c, src, ext, key)) == NULL)
+	if ((image = place_image(r, &c, src, &fd, size, ext, key)) == NULL)
 		goto out;
 	if ((dec = decisions_json(r->st, id, &r->fatal)) == NULL ||
 	    (sc = scores_json(r->st, id, &r->fatal)) == NULL ||
@@ -330,6 +326,9 @@ one(void *arg, int64_t id, int auto_selected)
 	it.meta = c.meta;
 	it.image = image;
 	it.image_src = src;
+	it.image_open = fd >= 0;
+	it.image_fd = fd;
+	it.image_size = size;
 	it.image_ext = ext;
 	it.width = c.width;
 	it.height = c.height;
@@ -350,6 +349,8 @@ one(void *arg, int64_t id, int auto_selected)
 		r->o->progress(r->o->arg, r->res->exported);
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	free(src);
 	free(image);
 	free(dec);
@@ -501,6 +502,7 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 
 	memset(&r, 0, sizeof r);
 	memset(res, 0, sizeof *res);
+	r.images_fd = -1;
 	r.st = st;
 	/* res keeps its skips on failure too; the caller frees it either way. */
 	r.o = o;
@@ -523,12 +525,14 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	}
 	if (o->format != EXPORT_WDS && o->images != EXPORT_IMAGES_REF) {
 		char *images = xasprintf("%s/images", r.tmp);
-		int bad = mkdir(images, 0777) != 0;
+		int bad = mkdir(images, 0777) != 0 ||
+		    (r.images_fd = open(images, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0;
 		if (bad)
 			cause_set(cause, "%s: %s", images, strerror(errno));
 		free(images);
 		if (bad)
 			goto fail;
+		r.copier = export_copier_start(r.images_fd, EXPORT_COPY_THREADS);
 	}
 	if (o->format == EXPORT_COCO)
 		r.seen = export_seen_new();
@@ -540,6 +544,13 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 			*cause = r.fatal;
 			r.fatal = NULL;
 		}
+		export_abort(r.w);
+		goto fail;
+	}
+	/* Every copy made before the writer seals its files. */
+	int copied = export_copier_finish(r.copier, cause);
+	r.copier = NULL;
+	if (copied != 0) {
 		export_abort(r.w);
 		goto fail;
 	}
@@ -559,10 +570,15 @@ exportrun(struct store *st, const struct exportrun_opts *o, struct exportrun_res
 	rc = 0;
 	goto out;
 fail:
+	/* No copy may still be writing into the folder being removed. */
+	export_copier_finish(r.copier, NULL);
+	r.copier = NULL;
 	rm_tree(r.tmp);
 out:
 	if (rc != 0 && cause != NULL)
 		unmask_tmp(cause, r.tmp, o->out);
+	if (r.images_fd >= 0)
+		close(r.images_fd);
 	export_seen_free(r.seen);
 	free(r.fatal);
 	free(r.tmp);

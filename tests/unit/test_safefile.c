@@ -135,6 +135,75 @@ test_contain(void)
 	free(out);
 }
 
+/*
+ * The quick check (the root held open, openat2 refusing every symlink) and
+ * the realpath one must agree: a link that stays inside is still followed,
+ * one that leads out is refused even as the last component or a folder on
+ * the way, and the real path is the one realpath gives.
+ */
+static void
+test_contain_open(void)
+{
+	char *root = at("root2"), *p, *real = NULL, *cause = NULL, *want;
+	size_t size = 0;
+	int fd;
+
+	CHECK(mkdir(root, 0755) == 0);
+	p = at("root2/sub");
+	CHECK(mkdir(p, 0755) == 0);
+	free(p);
+	put("root2/sub/in.png", "xyz");
+	put("secret.png", "s");
+	const char *links[][2] = { { "sub", "root2/alias" },
+	    { "../../secret.png", "root2/sub/out.png" }, { "..", "root2/up" } };
+	for (size_t i = 0; i < 3; i++) {
+		p = at(links[i][1]);
+		CHECK(symlink(links[i][0], p) == 0);
+		free(p);
+	}
+	p = at("root2/sub/in.png");
+	want = realpath(p, NULL);
+	CHECK(path_contain_open(root, p, &real, &fd, &size, &cause) == 0 && fd >= 0);
+	CHECK(size == 3 && real != NULL && want != NULL && strcmp(real, want) == 0);
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	free(p);
+	p = at("root2/alias/in.png");
+	CHECK(path_contain_open(root, p, &real, &fd, &size, &cause) == 0 && fd >= 0);
+	CHECK(real != NULL && want != NULL && strcmp(real, want) == 0);
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	free(p);
+	free(want);
+	const char *out[] = { "root2/sub/out.png", "root2/up/secret.png",
+	    "root2/alias/out.png" };
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
+		p = at(out[i]);
+		CHECK(path_contain_open(root, p, &real, &fd, &size, &cause) == -1 && fd == -1);
+		CHECK(real == NULL && cause != NULL && strstr(cause, "outside the root") != NULL);
+		CHECK(path_contain(root, p, 1, NULL, NULL) == -1);
+		free(cause);
+		cause = NULL;
+		free(p);
+	}
+	/* Missing, and a folder: contained, nothing to read. */
+	p = at("root2/sub/none.png");
+	CHECK(path_contain_open(root, p, &real, &fd, &size, &cause) == 0 && fd == -1 &&
+	    real == NULL);
+	CHECK(path_contain(root, p, 0, NULL, &cause) == -1 && cause != NULL);
+	free(cause);
+	cause = NULL;
+	free(p);
+	p = at("root2/sub");
+	CHECK(path_contain_open(root, p, &real, &fd, &size, &cause) == 0 && fd == -1 &&
+	    real != NULL);
+	free(real);
+	free(p);
+	free(root);
+}
+
 static void
 test_hex64(void)
 {
@@ -193,6 +262,7 @@ main(void)
 		return 1;
 	RUN(test_regular_only);
 	RUN(test_contain);
+	RUN(test_contain_open);
 	RUN(test_hex64);
 	RUN(test_objects_mode_and_sweep);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
