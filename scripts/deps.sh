@@ -10,7 +10,7 @@ libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev
 sqlite3 python3 tmux valgrind wordnet-base libsixel-bin
 xvfb xterm xfonts-base xdotool imagemagick x11-utils python3-pil python3-numpy"
 # `deps.sh bench`: also the Python peers the benches time mmda against.
-[ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage"
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage time"
 
 missing=""
 for p in $PKGS; do
