@@ -429,3 +429,70 @@ store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, cha
 	*nnames = nn;
 	return 0;
 }
+
+int
+store_op_index(struct store *st, struct op_index *x, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	memset(x, 0, sizeof *x);
+	if (sqlite3_prepare_v2(st->db, "SELECT id, op FROM candidates ORDER BY id", -1, &s,
+	    NULL) != SQLITE_OK)
+		return db_fail(st, "listing the ops", cause);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *op = (const char *)sqlite3_column_text(s, 1);
+		size_t k = 0;
+		/* A handful of ops over a million rows: the last one found is nearly always it. */
+		if (x->n > 0 && strcmp(x->names[x->op[x->n - 1]], op) == 0)
+			k = x->op[x->n - 1];
+		else {
+			while (k < x->nnames && strcmp(x->names[k], op) != 0)
+				k++;
+			if (k == x->nnames) {
+				x->names = xreallocarray(x->names, x->nnames + 1, sizeof *x->names);
+				x->names[x->nnames++] = xstrdup(op);
+			}
+		}
+		if (x->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			x->ids = xreallocarray(x->ids, cap, sizeof *x->ids);
+			x->op = xreallocarray(x->op, cap, sizeof *x->op);
+		}
+		x->ids[x->n] = sqlite3_column_int64(s, 0);
+		x->op[x->n++] = (unsigned)k;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		op_index_free(x);
+		return db_fail(st, "listing the ops", cause);
+	}
+	return 0;
+}
+
+const char *
+op_index_find(const struct op_index *x, int64_t id)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n && x->ids[lo] == id ? x->names[x->op[lo]] : NULL;
+}
+
+void
+op_index_free(struct op_index *x)
+{
+	for (size_t i = 0; i < x->nnames; i++)
+		free(x->names[i]);
+	free(x->names);
+	free(x->ids);
+	free(x->op);
+	memset(x, 0, sizeof *x);
+}

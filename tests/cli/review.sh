@@ -248,6 +248,16 @@ check list-filter-op sh -c "grep -q 'mmda list  [0-9]/3  filter op=hflip' '$T/f1
 first=$(sqlite3 "$DB" "SELECT s.candidate FROM scores s JOIN candidates c ON c.id = s.candidate WHERE c.op = 'hflip' AND s.metric = 'ssim' ORDER BY s.value, s.candidate LIMIT 1")
 check list-sort-metric sh -c "sed -n 3p '$T/f2' | grep -q '^ *$first  hflip'"
 check list-filter-decision sh -c "grep -q 'filter decision=accept' '$T/f3' && sed -n 3p '$T/f3' | grep -q ' accept '"
+# Sorting reads the metric's values by candidate, not in queue order: an original (last in
+# review order, lowest ids) with the lowest score comes first, and the ops sort groups them.
+PS=$(sqlite3 "$DB" "SELECT min(value) FROM scores WHERE metric = 'num_words'")
+sqlite3 "$DB" "UPDATE scores SET value = $PS - 1 WHERE candidate = 2 AND metric = 'num_words'"
+printf 'list\nsort num_words\ndump-screen %s\nsort op\ndump-screen %s\nquit\nquit\n' "$T/f4" "$T/f5" >"$T/s16b"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s16b" MMDA_ANNOTATOR=rev "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+second=$(sqlite3 "$DB" "SELECT candidate FROM scores WHERE metric = 'num_words' ORDER BY value, candidate LIMIT 1 OFFSET 1")
+check list-sort-metric-originals sh -c "sed -n 3p '$T/f4' | grep -q '^ *2  original' && sed -n 4p '$T/f4' | grep -q '^ *$second  '"
+firstop=$(sqlite3 "$DB" "SELECT op, min(id) FROM candidates GROUP BY op ORDER BY op LIMIT 1" | tr '|' ' ')
+check list-sort-op sh -c "grep -q 'sorted by op' '$T/f5' && sed -n 3p '$T/f5' | grep -q '^ *${firstop#* }  ${firstop% *}'"
 printf 'goto 3\nmark\ngoto 5\nmark\naugment\naug-next-op\naug-next-op\nrun-marked\nwait\ndump-screen %s\nquit\nquit\n' "$T/m1" >"$T/s17"
 "$MMDA" import "$T/mk.db" "$SAMPLE/captions.jsonl" >/dev/null
 COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s17" "$MMDA" review "$T/mk.db" --renderer none >/dev/null 2>&1
