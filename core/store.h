@@ -466,23 +466,6 @@ struct candidate {
 };
 /* Frees the strings of c and zeroes it. */
 void candidate_free(struct candidate *c);
-/*
- * Every candidate's op without loading the candidates (the list screen's op sort
- * and filter over a million of them): ids in id order, op[i] an index into the
- * distinct names. store_op_index returns 0, or -1 with *cause and *x empty;
- * op_index_free frees what it holds. op_index_find returns the op of id, NULL when
- * id is not in the index (the pointer lives as long as *x).
- */
-struct op_index {
-	int64_t *ids;
-	unsigned *op;
-	size_t n;
-	char **names;
-	size_t nnames;
-};
-int store_op_index(struct store *st, struct op_index *x, char **cause);
-const char *op_index_find(const struct op_index *x, int64_t id);
-void op_index_free(struct op_index *x);
 /* Loads candidate id; -1 with "no candidate N" when it does not exist. */
 int store_candidate_get(struct store *st, int64_t id, struct candidate *c, char **cause);
 /*

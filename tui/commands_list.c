@@ -19,9 +19,44 @@
 
 struct row {
 	int64_t id;
-	const char *op; /* in the op index */
+	const char *op; /* one of struct ops' names */
 	double key;
 };
+
+/* Every candidate's op (store_candidate_ops), ids in id order. */
+struct ops {
+	int64_t *ids;
+	int *of;
+	size_t n;
+	char **names;
+	size_t nnames;
+};
+
+static void
+ops_free(struct ops *o)
+{
+	for (size_t i = 0; i < o->nnames; i++)
+		free(o->names[i]);
+	free(o->names);
+	free(o->ids);
+	free(o->of);
+}
+
+/* Where id is in a list in id order: its index, or n when it is not there. */
+static size_t
+find_id(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (ids[m] < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo < n && ids[lo] == id ? lo : n;
+}
 
 static int
 by_key(const void *x, const void *y)
@@ -82,22 +117,6 @@ keep(struct app *a, int64_t id, const char *op)
 	return 1;
 }
 
-/* The value of candidate id among a metric's (ids in id order), NaN when it has none. */
-static double
-value_of(const int64_t *mid, const double *mval, size_t nm, int64_t id)
-{
-	size_t lo = 0, hi = nm;
-
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-		if (mid[m] < id)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo < nm && mid[lo] == id ? mval[lo] : NAN;
-}
-
 /*
  * Rebuilds the queue from the store with the filter and sort in force: the
  * queue's ids, every op at once and the metric's values at once, joined here
@@ -111,7 +130,7 @@ rebuild(struct app *a)
 	double *mval = NULL;
 	size_t n, nm = 0, k = 0;
 	struct row *rows;
-	struct op_index ops;
+	struct ops ops;
 	char *cause = NULL;
 
 	a->queue.annotator = a->annotator;
@@ -120,7 +139,8 @@ rebuild(struct app *a)
 		free(cause);
 		return;
 	}
-	if (store_op_index(a->st, &ops, &cause) != 0) {
+	if (store_candidate_ops(a->st, &ops.ids, &ops.of, &ops.n, &ops.names, &ops.nnames,
+	    &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		free(all);
@@ -131,17 +151,17 @@ rebuild(struct app *a)
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		free(all);
-		op_index_free(&ops);
+		ops_free(&ops);
 		return;
 	}
 	rows = xcalloc(n ? n : 1, sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
-		const char *op = op_index_find(&ops, all[i]);
-		if (op == NULL || !keep(a, all[i], op))
+		size_t o = find_id(ops.ids, ops.n, all[i]), v = find_id(mid, nm, all[i]);
+		if (o == ops.n || !keep(a, all[i], ops.names[ops.of[o]]))
 			continue;
 		rows[k].id = all[i];
-		rows[k].op = op;
-		rows[k].key = metric ? value_of(mid, mval, nm, all[i]) : NAN;
+		rows[k].op = ops.names[ops.of[o]];
+		rows[k].key = v < nm ? mval[v] : NAN;
 		k++;
 	}
 	if (metric)
@@ -161,7 +181,7 @@ rebuild(struct app *a)
 	free(all);
 	free(mid);
 	free(mval);
-	op_index_free(&ops);
+	ops_free(&ops);
 	app_queue_changed(a);
 	app_load(a);
 	app_status(a, 0, "%zu candidates%s%s%s%s", k, *a->filter ? ", filter " : "", a->filter,
