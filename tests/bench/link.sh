@@ -70,5 +70,11 @@ for rate in $RATES; do
 		# shellcheck disable=SC2086
 		set -- $p
 		printf '  %-6s %-7s %-16s %-16s %s\n' "$((rate / 1000))M" $build "$1 $2" "$3 $4" "$f"
+		[ "$rate" -ne 10000 ] || [ $build != new ] || echo "$p $f" >"$W/at10"
 	done
 done
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+[ ! -f "$W/at10" ] || awk '{
+	printf "BENCH link|10M readable p95 %s ms|-|%.2f|< 150 ms|%s\n", $2, $2 / 150, $2 < 150 ? "pass" : "fail"
+	printf "BENCH link|10M final p95 %s ms|-|%.2f|< 400 ms|%s\n", $4, $4 / 400, $4 < 400 ? "pass" : "fail"
+	printf "BENCH link|10M key to stored p95 %s ms|-|%.2f|< 20 ms|%s\n", $6, $6 / 20, $6 < 20 ? "pass" : "fail" }' "$W/at10"
