@@ -217,6 +217,17 @@ void scores_free(struct score *s, size_t n);
 int store_metric_model(struct store *st, const char *metric, char **model, char **cause);
 /* The names of the metrics that have scores, sorted; caller frees each and the array. */
 int store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause);
+/*
+ * The k scores of metric nearest to cutoff on one side (below: value < cutoff,
+ * nearest first; else value >= cutoff, nearest first) among the candidates
+ * want(arg, id) accepts, ties in id order. It walks the scores_metric index out
+ * from the cutoff, so a moved cutoff costs the rows it passes, not every score of
+ * the metric. Fills ids[] and values[] (room for k) and returns how many it found,
+ * or -1 with *cause.
+ */
+int store_metric_near(struct store *st, const char *metric, double cutoff, int below,
+    int (*want)(void *arg, int64_t id), void *arg, int64_t *ids, double *values, int k,
+    char **cause);
 /* All values of one metric with their candidates, in candidate order; caller frees both. */
 int store_metric_values(struct store *st, const char *metric, int64_t **ids, double **values,
     size_t *n, char **cause);

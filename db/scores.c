@@ -170,14 +170,15 @@ store_metric_values(struct store *st, const char *metric, int64_t **ids, double 
 int
 store_labels(struct store *st, int64_t **ids, signed char **labels, size_t *n, char **cause)
 {
-	/* Decisions in force, then accept against reject per candidate. */
+	/* Decisions in force (the latest per annotator that no retraction names: the bare
+	 * answer of a max(id) group is that row's), then accept against reject. */
 	static const char sql[] =
 	    "SELECT candidate, sum(answer = 'accept'), sum(answer = 'reject') FROM ("
-	    " SELECT d.candidate, d.answer, row_number() OVER"
-	    "  (PARTITION BY d.candidate, d.annotator ORDER BY d.id DESC) AS rn"
+	    " SELECT d.candidate, d.answer, max(d.id)"
 	    " FROM decisions d WHERE d.answer <> 'retract'"
-	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id))"
-	    " WHERE rn = 1 GROUP BY candidate ORDER BY candidate";
+	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id)"
+	    " GROUP BY d.candidate, d.annotator)"
+	    " GROUP BY candidate ORDER BY candidate";
 	sqlite3_stmt *s;
 	size_t len = 0, cap = 0;
 	int64_t *iv = NULL;
@@ -510,7 +511,11 @@ store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause)
 	char **v = NULL;
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT metric FROM scores ORDER BY metric", -1,
+	/* One index seek a metric: DISTINCT reads every score when the database was never
+	 * analysed (2,000,000 scores: 170 ms against a fraction of one). */
+	if (sqlite3_prepare_v2(st->db, "WITH RECURSIVE m(name) AS (SELECT min(metric) FROM scores"
+	    " UNION ALL SELECT (SELECT min(metric) FROM scores WHERE metric > m.name) FROM m"
+	    " WHERE m.name IS NOT NULL) SELECT name FROM m WHERE name IS NOT NULL", -1,
 	    &s, NULL) != SQLITE_OK)
 		return db_fail(st, "reading metrics", cause);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -541,4 +546,60 @@ store_metric_model(struct store *st, const char *metric, char **model, char **ca
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "reading a score's model", cause);
 	return rc == SQLITE_ROW;
+}
+
+struct near {
+	int64_t id;
+	double v;
+};
+
+int
+store_metric_near(struct store *st, const char *metric, double cutoff, int below,
+    int (*want)(void *arg, int64_t id), void *arg, int64_t *ids, double *values, int k,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	struct near *got = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, below ?
+	    "SELECT candidate, value FROM scores WHERE metric = ? AND value < ? ORDER BY value DESC" :
+	    "SELECT candidate, value FROM scores WHERE metric = ? AND value >= ? ORDER BY value",
+	    -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, "reading scores near a cutoff", cause);
+	db_bind_text(s, 1, metric);
+	sqlite3_bind_double(s, 2, cutoff);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		double v = sqlite3_column_double(s, 1);
+		/* Past the k-th, only its ties: they are put in id order below. */
+		if (n >= (size_t)k && v != got[k - 1].v)
+			break;
+		if (!want(arg, id))
+			continue;
+		if (n == cap)
+			got = xreallocarray(got, cap = cap ? cap * 2 : 8, sizeof *got);
+		got[n].id = id;
+		got[n++].v = v;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(got);
+		return db_fail(st, "reading scores near a cutoff", cause);
+	}
+	/* The index walks ties in descending id order on the way down: insertion sort, few rows. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && got[j].v == got[j - 1].v && got[j].id < got[j - 1].id; j--) {
+			struct near t = got[j];
+			got[j] = got[j - 1];
+			got[j - 1] = t;
+		}
+	int m = n < (size_t)k ? (int)n : k;
+	for (int i = 0; i < m; i++) {
+		ids[i] = got[i].id;
+		values[i] = got[i].v;
+	}
+	free(got);
+	return m;
 }

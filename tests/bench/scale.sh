@@ -97,7 +97,6 @@ INSERT INTO decisions (candidate, annotator, answer, at)
   SELECT id, 'seed', CASE WHEN id % 10 = 0 THEN 'accept' ELSE 'reject' END, 0
   FROM candidates WHERE id % 10 IN (0, 5);
 COMMIT;
-ANALYZE;
 SQL
 	n=$(sqlite3 "$DB" "SELECT count(*) FROM candidates")
 	[ "$n" -eq "$size" ] || { echo "bench-scale: $n candidates for $size" >&2; exit 1; }

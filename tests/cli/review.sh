@@ -268,6 +268,24 @@ printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/ov" >"$T/s18"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check thresholds-overview sh -c "grep -q '^> num_words ' '$T/ov' && grep -q '^  ssim .*kept [0-9]*, removed [0-9]*' '$T/ov'"
 
+# The candidates either side of the cutoff (read along the scores index from the cutoff):
+# the nearest three below and at or above, ties in id order, as the scores say.
+"$MMDA" import "$T/nb.db" "$SAMPLE/captions.jsonl" >/dev/null
+"$MMDA" augment "$T/nb.db" --op synonym >/dev/null 2>&1
+"$MMDA" score "$T/nb.db" --metric num_words >/dev/null
+printf 'thresholds\ndump-screen %s\ncutoff-up\ncutoff-up\ndump-screen %s\nquit\nquit\n' "$T/nb1" "$T/nb2" >"$T/s18b"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18b" "$MMDA" review "$T/nb.db" --renderer none >/dev/null 2>&1
+near_expected() { # CUTOFF: the line the screen should show
+	below=$(sqlite3 "$T/nb.db" "SELECT group_concat(x, ' ') FROM (SELECT '#' || candidate || ' (' || value || ')' AS x FROM scores WHERE metric = 'num_words' AND value < $1 ORDER BY value DESC, candidate LIMIT 3)")
+	above=$(sqlite3 "$T/nb.db" "SELECT group_concat(x, ' ') FROM (SELECT '#' || candidate || ' (' || value || ')' AS x FROM scores WHERE metric = 'num_words' AND value >= $1 ORDER BY value, candidate LIMIT 3)")
+	echo "nearest below: $below   at or above: $above" | sed 's/\.0)/)/g'
+}
+for f in nb1 nb2; do
+	cut=$(sed -n 's/^cutoff >= \([0-9.]*\).*/\1/p' "$T/$f")
+	check "thresholds-nearest-$f" grep -qF "$(near_expected "${cut:-x}")" "$T/$f"
+done
+check thresholds-nearest-moved sh -c "! cmp -s '$T/nb1' '$T/nb2'"
+
 # A background batch blocked where no cancel reaches it (another process holds the write
 # lock; its store waits up to its 30 s busy timeout): SIGTERM, SIGHUP and q still end the
 # review within a second, with the terminal restored (the screen left, echo and canonical
