@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Scores, labels for tuning, thresholds with history, and the passing set. */
+/* Scores, labels for tuning, thresholds with history (the passing set: db/passing.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,44 +364,6 @@ db_scope_cte(const struct metric_scope *defaults)
 }
 
 int
-store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
-    int64_t **ids, char **cause)
-{
-	/*
-	 * A candidate passes when no enabled threshold that applies to it lacks
-	 * a score within its bounds.
-	 */
-	char *cte = db_scope_cte(defaults);
-	char *sql = sqlite3_mprintf(
-	    "WITH %s SELECT c.id FROM candidates c WHERE NOT EXISTS ("
-	    " SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES " AND NOT " SCORE_IN_RANGE
-	    ") ORDER BY c.id", cte);
-	sqlite3_stmt *s;
-	size_t len = 0, cap = 0;
-	int64_t *v = NULL;
-	int rc;
-
-	sqlite3_free(cte);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	sqlite3_free(sql);
-	if (rc != SQLITE_OK)
-		return db_fail(st, "selecting passing candidates", cause);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (ids != NULL) {
-			if (len == cap)
-				v = xreallocarray(v, cap = cap ? cap * 2 : 1024, sizeof *v);
-			v[len] = sqlite3_column_int64(s, 0);
-		}
-		len++;
-	}
-	sqlite3_finalize(s);
-	*passing = (int64_t)len;
-	if (ids != NULL)
-		*ids = v;
-	return 0;
-}
-
-int
 store_hashes_get(struct store *st, int64_t candidate, struct image_hashes *h, char **cause)
 {
 	sqlite3_stmt *s;
@@ -546,60 +508,4 @@ store_metric_model(struct store *st, const char *metric, char **model, char **ca
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "reading a score's model", cause);
 	return rc == SQLITE_ROW;
-}
-
-struct near {
-	int64_t id;
-	double v;
-};
-
-int
-store_metric_near(struct store *st, const char *metric, double cutoff, int below,
-    int (*want)(void *arg, int64_t id), void *arg, int64_t *ids, double *values, int k,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	struct near *got = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, below ?
-	    "SELECT candidate, value FROM scores WHERE metric = ? AND value < ? ORDER BY value DESC" :
-	    "SELECT candidate, value FROM scores WHERE metric = ? AND value >= ? ORDER BY value",
-	    -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, "reading scores near a cutoff", cause);
-	db_bind_text(s, 1, metric);
-	sqlite3_bind_double(s, 2, cutoff);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		double v = sqlite3_column_double(s, 1);
-		/* Past the k-th, only its ties: they are put in id order below. */
-		if (n >= (size_t)k && v != got[k - 1].v)
-			break;
-		if (!want(arg, id))
-			continue;
-		if (n == cap)
-			got = xreallocarray(got, cap = cap ? cap * 2 : 8, sizeof *got);
-		got[n].id = id;
-		got[n++].v = v;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		free(got);
-		return db_fail(st, "reading scores near a cutoff", cause);
-	}
-	/* The index walks ties in descending id order on the way down: insertion sort, few rows. */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && got[j].v == got[j - 1].v && got[j].id < got[j - 1].id; j--) {
-			struct near t = got[j];
-			got[j] = got[j - 1];
-			got[j - 1] = t;
-		}
-	int m = n < (size_t)k ? (int)n : k;
-	for (int i = 0; i < m; i++) {
-		ids[i] = got[i].id;
-		values[i] = got[i].v;
-	}
-	free(got);
-	return m;
 }
