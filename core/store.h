@@ -423,6 +423,12 @@ int store_conflicts(struct store *st, struct conflict **out, size_t *n, char **c
 void conflicts_free(struct conflict *c, size_t n);
 
 /*
+ * How many annotators have a decision in force, counting no further than most:
+ * 0 with *n, or -1 with *cause. (A decision no retraction names leaves its
+ * annotator one in force on that candidate, so no walk of the log is needed.)
+ */
+int store_annotators_in_force(struct store *st, int most, int *n, char **cause);
+/*
  * Streams the decisions in force, ordered by candidate then annotator:
  * fn(arg, candidate, op, annotator, answer). Used for agreement statistics.
  */

@@ -121,26 +121,21 @@ scope_applies(const struct pass_th *t, const char *op)
 
 /*
  * A candidate passes when every enabled threshold that checks it has a score of
- * it in range. Each threshold's in-range set comes from one query in id order and
+ * it in range (db.h db_passing_over: over ops the caller has read already). Each threshold's in-range set comes from one query in id order and
  * every candidate's op from another; one merge pass decides: a million candidates
  * in a few hundred milliseconds, where a query per candidate took over a second.
  */
 int
-store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
-    int64_t **ids, char **cause)
+db_passing_over(struct store *st, const struct metric_scope *defaults, const int64_t *cid,
+    const int *of, size_t n, char **names, size_t nnames, int64_t *passing, int64_t **ids,
+    char **cause)
 {
 	struct pass_th *t;
-	size_t nt, n, nnames, len = 0;
-	int64_t *cid, *v = NULL;
-	int *of;
-	char **names;
+	size_t nt, len = 0;
+	int64_t *v = NULL;
 
 	if (pass_thresholds(st, defaults, &t, &nt, cause) != 0)
 		return -1;
-	if (store_candidate_ops(st, &cid, &of, &n, &names, &nnames, cause) != 0) {
-		pass_free(t, nt);
-		return -1;
-	}
 	int rc = 0;
 	for (size_t k = 0; k < nt && rc == 0; k++) {
 		t[k].applies = xcalloc(nnames ? nnames : 1, 1);
@@ -165,11 +160,6 @@ store_passing(struct store *st, const struct metric_scope *defaults, int64_t *pa
 		len += (size_t)ok;
 	}
 	pass_free(t, nt);
-	free(cid);
-	free(of);
-	for (size_t o = 0; o < nnames; o++)
-		free(names[o]);
-	free(names);
 	if (rc != 0) {
 		free(v);
 		return -1;
@@ -178,6 +168,26 @@ store_passing(struct store *st, const struct metric_scope *defaults, int64_t *pa
 	if (ids != NULL)
 		*ids = v;
 	return 0;
+}
+
+int
+store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
+    int64_t **ids, char **cause)
+{
+	int64_t *cid;
+	int *of;
+	char **names;
+	size_t n, nnames;
+
+	if (store_candidate_ops(st, &cid, &of, &n, &names, &nnames, cause) != 0)
+		return -1;
+	int rc = db_passing_over(st, defaults, cid, of, n, names, nnames, passing, ids, cause);
+	free(cid);
+	free(of);
+	for (size_t o = 0; o < nnames; o++)
+		free(names[o]);
+	free(names);
+	return rc;
 }
 
 struct near {
