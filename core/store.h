@@ -188,6 +188,8 @@ int store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause
  */
 int store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
     size_t *nnames, char **cause);
+/* Frees what store_candidate_ops returned (any of it may be NULL). */
+void candidate_ops_free(int64_t *ids, int *op_of, char **names, size_t nnames);
 
 /*
  * Scores. A score is (candidate, metric, value) with the hash of the inputs

@@ -182,11 +182,7 @@ store_passing(struct store *st, const struct metric_scope *defaults, int64_t *pa
 	if (store_candidate_ops(st, &cid, &of, &n, &names, &nnames, cause) != 0)
 		return -1;
 	int rc = db_passing_over(st, defaults, cid, of, n, names, nnames, passing, ids, cause);
-	free(cid);
-	free(of);
-	for (size_t o = 0; o < nnames; o++)
-		free(names[o]);
-	free(names);
+	candidate_ops_free(cid, of, names, nnames);
 	return rc;
 }
 

@@ -90,11 +90,7 @@ by_op(struct store *st, const struct metric_scope *defaults, struct store_stats 
 			if (strcmp(out->by_op[k].name, "original") == 0)
 				out->originals = out->by_op[k].n;
 	}
-	free(cid);
-	free(of);
-	for (size_t k = 0; k < nnames; k++)
-		free(names[k]);
-	free(names);
+	candidate_ops_free(cid, of, names, nnames);
 	return rc;
 }
 

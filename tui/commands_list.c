@@ -32,16 +32,6 @@ struct ops {
 	size_t nnames;
 };
 
-static void
-ops_free(struct ops *o)
-{
-	for (size_t i = 0; i < o->nnames; i++)
-		free(o->names[i]);
-	free(o->names);
-	free(o->ids);
-	free(o->of);
-}
-
 /* Where id is in a list in id order: its index, or n when it is not there. */
 static size_t
 find_id(const int64_t *ids, size_t n, int64_t id)
@@ -151,7 +141,7 @@ rebuild(struct app *a)
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		free(all);
-		ops_free(&ops);
+		candidate_ops_free(ops.ids, ops.of, ops.names, ops.nnames);
 		return;
 	}
 	rows = xcalloc(n ? n : 1, sizeof *rows);
@@ -181,7 +171,7 @@ rebuild(struct app *a)
 	free(all);
 	free(mid);
 	free(mval);
-	ops_free(&ops);
+	candidate_ops_free(ops.ids, ops.of, ops.names, ops.nnames);
 	app_queue_changed(a);
 	app_load(a);
 	app_status(a, 0, "%zu candidates%s%s%s%s", k, *a->filter ? ", filter " : "", a->filter,

@@ -49,11 +49,7 @@ tune_shared_free(struct tune_shared *sh)
 		return;
 	free(sh->lid);
 	free(sh->lab);
-	free(sh->oid);
-	free(sh->of);
-	for (size_t k = 0; k < sh->nnames; k++)
-		free(sh->names[k]);
-	free(sh->names);
+	candidate_ops_free(sh->oid, sh->of, sh->names, sh->nnames);
 	free(sh);
 }
 
