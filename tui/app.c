@@ -160,9 +160,8 @@ app_tune_load(struct app *a)
 	free(a->metric_model);
 	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
 		a->metric_model = NULL;
-	if ((a->tune = tune_build_shared(a->st, sh, a->metrics[a->metric], a->tune_scope,
-	    &cause)) == NULL || tune_scope_ids_shared(a->st, sh, a->metrics[a->metric],
-	    a->tune_scope, &a->tune_ids, &a->ntune_ids, &cause) != 0) {
+	if (tune_scope_ids_shared(a->st, sh, a->metrics[a->metric], a->tune_scope, &a->tune_ids,
+	    &a->ntune_ids, &a->tune, &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		tune_shared_free(sh);

@@ -178,16 +178,23 @@ tune_build_scoped(struct store *st, const char *metric, const char *scope, char 
 
 int
 tune_scope_ids_shared(struct store *st, const struct tune_shared *sh, const char *metric,
-    const char *scope, int64_t **ids, size_t *n, char **cause)
+    const char *scope, int64_t **ids, size_t *n, struct tune_index **idx, char **cause)
 {
 	struct joined j;
 	size_t m = 0;
 
+	if (idx != NULL)
+		*idx = NULL;
 	if (!sh->with_ops)
 		return cause_set(cause, "tuning data loaded without the ops");
 	if (joined_load(st, sh, metric, &j, cause) != 0)
 		return -1;
 	unsigned char *keep = scope_keep(&j, metric, scope);
+	if (idx != NULL && (*idx = build_where(&j, keep, -1, cause)) == NULL) {
+		free(keep);
+		joined_free(&j);
+		return -1;
+	}
 	int64_t *v = xcalloc(j.n ? j.n : 1, sizeof *v);
 	for (size_t i = 0; i < j.n; i++)
 		if (j.op[i] >= 0 && keep[j.op[i]])
@@ -204,7 +211,8 @@ tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t 
     size_t *n, char **cause)
 {
 	struct tune_shared *sh = tune_shared_load(st, 1, cause);
-	int rc = sh != NULL ? tune_scope_ids_shared(st, sh, metric, scope, ids, n, cause) : -1;
+	int rc = sh != NULL ? tune_scope_ids_shared(st, sh, metric, scope, ids, n, NULL, cause) :
+	    -1;
 
 	tune_shared_free(sh);
 	return rc;
