@@ -16,10 +16,10 @@ trap 'rm -rf "$W"' EXIT
 for b in $BENCHES; do
 	echo "== make bench-$b"
 	t0=$(date +%s)
-	"$MAKE" --no-print-directory "bench-$b" >"$W/out" 2>&1
-	rc=$?
+	{ "$MAKE" --no-print-directory "bench-$b" 2>&1; echo $? >"$W/rc"; } | tee "$W/out" |
+	    grep -v '^BENCH '
+	rc=$(cat "$W/rc")
 	t1=$(date +%s)
-	grep -v '^BENCH ' "$W/out"
 	case $b in
 	learn)
 		sed -n 's/^  uncertain \/ random = \([0-9.]*\) (goal <= \([0-9.]*\)): \([A-Z]*\).*/BENCH learn|uncertain order: labels needed|random order|\1|<= \2|\3/p' \
