@@ -26,7 +26,7 @@ for b in $BENCHES; do
 		    "$W/out" | tr 'A-Z' 'a-z' | sed 's/^bench learn/BENCH learn/' >>"$W/rows" ;;
 	backends)
 		sed -n 's/^RESULT ratio=\([0-9.]*\).*/\1/p' "$W/out" | awk -v rc=$rc '{
-			printf "BENCH backends|%.2f of the ideal rate|concurrency / latency|%.2f|>= 0.90|%s\n", $1, $1, ($1 >= 0.9 && rc == 0) ? "pass" : "fail" }' \
+			printf "BENCH backends|%.2f of the ideal rate|concurrency / latency|%.2f|>= 0.90|%s\n", $1, $1, (($1 >= 0.9 && rc == 0) ? "pass" : "fail") }' \
 		    >>"$W/rows" ;;
 	*)
 		grep '^BENCH ' "$W/out" >>"$W/rows" ;;
@@ -47,12 +47,13 @@ sed 's/^BENCH //' "$W/rows" | awk -F'|' '
 END {
 	split("bench|figure|reference|ratio|goal|pass/fail", h, "|")
 	for (i = 1; i <= 6; i++) if (length(h[i]) > w[i]) w[i] = length(h[i])
-	for (i = 1; i <= 6; i++) printf "%s%-*s", i > 1 ? " | " : "  ", w[i], h[i]
+	# mawk has no * width: each column its own format
+	for (i = 1; i <= 6; i++) printf ((i > 1 ? " | " : "  ") "%-" w[i] "s"), h[i]
 	printf "\n"
-	for (i = 1; i <= 6; i++) { s = ""; while (length(s) < w[i]) s = s "-"; printf "%s%s", i > 1 ? "-+-" : "  ", s }
+	for (i = 1; i <= 6; i++) { s = ""; while (length(s) < w[i]) s = s "-"; printf "%s%s", (i > 1 ? "-+-" : "  "), s }
 	printf "\n"
 	for (r = 1; r <= n; r++) {
-		for (i = 1; i <= 6; i++) printf "%s%-*s", i > 1 ? " | " : "  ", w[i], c[r, i]
+		for (i = 1; i <= 6; i++) printf ((i > 1 ? " | " : "  ") "%-" w[i] "s"), c[r, i]
 		printf "\n"
 	}
 	printf "  %d figures, %d pass, %d fail\n", n, n - fails, fails

@@ -66,5 +66,5 @@ echo "$N $b_floor $b_mix $b_flip $b_py" | awk '{
 }'
 # The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
 echo "$N $b_floor $b_mix $b_py" | awk '{ f = $3 / $2; x = $4 / $3
-	printf "BENCH augment|mixgen %.1f pairs/s|decode+encode %.1f images/s|%.2f|<= 1.30|%s\n", $1 / $3, $1 / $2, f, f <= 1.3 ? "pass" : "fail"
-	printf "BENCH augment|mixgen %.1f pairs/s|Python %.1f pairs/s|%.1f|>= 10|%s\n", $1 / $3, $1 / $4, x, x >= 10 ? "pass" : "fail" }'
+	printf "BENCH augment|mixgen %.1f pairs/s|decode+encode %.1f images/s|%.2f|<= 1.30|%s\n", $1 / $3, $1 / $2, f, (f <= 1.3 ? "pass" : "fail")
+	printf "BENCH augment|mixgen %.1f pairs/s|Python %.1f pairs/s|%.1f|>= 10|%s\n", $1 / $3, $1 / $4, x, (x >= 10 ? "pass" : "fail") }'

@@ -159,8 +159,8 @@ END {
 	for (i = 1; i <= nb; i++) {
 		split(goal[i], g2, ":")
 		t = ms[big, g2[1]]
-		printf "BENCH scale|%s at %d|%d ms|%.2f|< %d ms|%s\n", g2[1], big, t, t / g2[2], g2[2], t < g2[2] ? "pass" : "fail"
+		printf "BENCH scale|%s at %d|%d ms|%.2f|< %d ms|%s\n", g2[1], big, t, t / g2[2], g2[2], (t < g2[2] ? "pass" : "fail")
 	}
 	m = kib[big, "review-open"] / 1024
-	printf "BENCH scale|review RSS at %d|%.0f MB|%.2f|< 200 MB|%s\n", big, m, m / 200, m < 200 ? "pass" : "fail"
+	printf "BENCH scale|review RSS at %d|%.0f MB|%.2f|< 200 MB|%s\n", big, m, m / 200, (m < 200 ? "pass" : "fail")
 }' "$W/results"

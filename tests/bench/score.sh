@@ -24,5 +24,5 @@ echo "$m $p" | awk -v n="$n" -v pn="$pn" '{
 }'
 # The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
 echo "$m $p" | awk -v n="$n" -v pn="$pn" '{ f = $2 / $1; x = ($4 / pn) / ($2 / n)
-	printf "BENCH score|%.1f images/s|decode only %.1f images/s|%.2f|<= 2.50|%s\n", n / $2, n / $1, f, f <= 2.5 ? "pass" : "fail"
-	printf "BENCH score|%.1f images/s|Python %.1f images/s|%.1f|>= 10|%s\n", n / $2, pn / $4, x, x >= 10 ? "pass" : "fail" }'
+	printf "BENCH score|%.1f images/s|decode only %.1f images/s|%.2f|<= 2.50|%s\n", n / $2, n / $1, f, (f <= 2.5 ? "pass" : "fail")
+	printf "BENCH score|%.1f images/s|Python %.1f images/s|%.1f|>= 10|%s\n", n / $2, pn / $4, x, (x >= 10 ? "pass" : "fail") }'
