@@ -63,7 +63,8 @@ BIN = mmda
 endif
 
 .PHONY: all deps bench-deps test demo check-deps clean bench-import bench-augment bench-tune \
-	bench-score bench-export bench-tui bench-link bench-backends bench-learn tests-build fuzz
+	bench-score bench-export bench-tui bench-link bench-backends bench-learn bench-scale bench \
+	tests-build fuzz
 
 all: $(BIN)
 
@@ -157,6 +158,15 @@ bench-tui: bench-deps
 bench-link: bench-deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
 	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/link.sh
+
+# SIZES="10000 100000" leaves out the 1M project.
+bench-scale: bench-deps
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/ptyterm
+	@MMDA="$(CURDIR)/$(BIN)" BENCH_PTYTERM="$(CURDIR)/$(BUILD)/tools/ptyterm" sh tests/bench/scale.sh
+
+# Every bench above, then one table of their BENCH lines (tests/bench/all.sh).
+bench: bench-deps
+	@MAKE="$(MAKE)" sh tests/bench/all.sh
 
 # libFuzzer targets (clang), not part of `make test`: each runs FUZZ_SECONDS from its seeds
 # (tests/data images, manifests and shards, the HTTP fixtures' replies, rows made from the

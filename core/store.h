@@ -188,6 +188,8 @@ int store_candidate_ids(struct store *st, int64_t **ids, size_t *n, char **cause
  */
 int store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
     size_t *nnames, char **cause);
+/* Frees what store_candidate_ops returned (any of it may be NULL). */
+void candidate_ops_free(int64_t *ids, int *op_of, char **names, size_t nnames);
 
 /*
  * Scores. A score is (candidate, metric, value) with the hash of the inputs
@@ -217,6 +219,17 @@ void scores_free(struct score *s, size_t n);
 int store_metric_model(struct store *st, const char *metric, char **model, char **cause);
 /* The names of the metrics that have scores, sorted; caller frees each and the array. */
 int store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause);
+/*
+ * The k scores of metric nearest to cutoff on one side (below: value < cutoff,
+ * nearest first; else value >= cutoff, nearest first) among the candidates
+ * want(arg, id) accepts, ties in id order. It walks the scores_metric index out
+ * from the cutoff, so a moved cutoff costs the rows it passes, not every score of
+ * the metric. Fills ids[] and values[] (room for k) and returns how many it found,
+ * or -1 with *cause.
+ */
+int store_metric_near(struct store *st, const char *metric, double cutoff, int below,
+    int (*want)(void *arg, int64_t id), void *arg, int64_t *ids, double *values, int k,
+    char **cause);
 /* All values of one metric with their candidates, in candidate order; caller frees both. */
 int store_metric_values(struct store *st, const char *metric, int64_t **ids, double **values,
     size_t *n, char **cause);
@@ -411,6 +424,12 @@ struct conflict {
 int store_conflicts(struct store *st, struct conflict **out, size_t *n, char **cause);
 void conflicts_free(struct conflict *c, size_t n);
 
+/*
+ * How many annotators have a decision in force, counting no further than most:
+ * 0 with *n, or -1 with *cause. (A decision no retraction names leaves its
+ * annotator one in force on that candidate, so no walk of the log is needed.)
+ */
+int store_annotators_in_force(struct store *st, int most, int *n, char **cause);
 /*
  * Streams the decisions in force, ordered by candidate then annotator:
  * fn(arg, candidate, op, annotator, answer). Used for agreement statistics.

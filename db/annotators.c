@@ -119,3 +119,20 @@ store_annotator_pace(struct store *st, const char *annotator, int64_t *count, in
 	sqlite3_finalize(s);
 	return 0;
 }
+
+int
+store_annotators_in_force(struct store *st, int most, int *n, char **cause)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT DISTINCT d.annotator"
+	    " FROM decisions d WHERE d.answer <> 'retract'"
+	    " AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id) LIMIT ?)", -1, &s,
+	    NULL) != SQLITE_OK)
+		return db_fail(st, "counting annotators", cause);
+	sqlite3_bind_int(s, 1, most);
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_fail(st, "counting annotators", cause);
+}

@@ -399,6 +399,16 @@ store_candidate_image(const struct store *st, const struct candidate *c)
 	return store_candidate_image_checked(st, c, NULL);
 }
 
+void
+candidate_ops_free(int64_t *ids, int *op_of, char **names, size_t nnames)
+{
+	free(ids);
+	free(op_of);
+	for (size_t k = 0; k < nnames; k++)
+		free(names[k]);
+	free(names);
+}
+
 int
 store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, char ***names,
     size_t *nnames, char **cause)
@@ -432,11 +442,7 @@ store_candidate_ops(struct store *st, int64_t **ids, int **op_of, size_t *n, cha
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		free(v);
-		free(of);
-		for (size_t k = 0; k < nn; k++)
-			free(nm[k]);
-		free(nm);
+		candidate_ops_free(v, of, nm, nn);
 		return db_fail(st, "listing candidates' ops", cause);
 	}
 	*ids = v;

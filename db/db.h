@@ -100,6 +100,16 @@ char *db_scope_cte(const struct metric_scope *defaults);
 	" AND +s.value IS NOT NULL AND (t.min IS NULL OR +s.value >= t.min)"               \
 	" AND (t.max IS NULL OR +s.value <= t.max))"
 
+/*
+ * store_passing over every candidate's op as store_candidate_ops gives them (cid in
+ * id order, of[i] an index into names), for a caller that has read them for its own
+ * counts (store_stats). 0 with *passing (and *ids, caller frees, when ids is not
+ * NULL), or -1 with *cause; the arrays stay the caller's.
+ */
+int db_passing_over(struct store *st, const struct metric_scope *defaults, const int64_t *cid,
+    const int *of, size_t n, char **names, size_t nnames, int64_t *passing, int64_t **ids,
+    char **cause);
+
 /* Schema (db/schema.c): brings the database to the latest version. */
 int db_migrate(struct store *st, char **cause);
 int db_schema_latest(void);

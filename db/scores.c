@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Scores, labels for tuning, thresholds with history, and the passing set. */
+/* Scores, labels for tuning, thresholds with history (the passing set: db/passing.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,14 +170,15 @@ store_metric_values(struct store *st, const char *metric, int64_t **ids, double 
 int
 store_labels(struct store *st, int64_t **ids, signed char **labels, size_t *n, char **cause)
 {
-	/* Decisions in force, then accept against reject per candidate. */
+	/* Decisions in force (the latest per annotator that no retraction names: the bare
+	 * answer of a max(id) group is that row's), then accept against reject. */
 	static const char sql[] =
 	    "SELECT candidate, sum(answer = 'accept'), sum(answer = 'reject') FROM ("
-	    " SELECT d.candidate, d.answer, row_number() OVER"
-	    "  (PARTITION BY d.candidate, d.annotator ORDER BY d.id DESC) AS rn"
+	    " SELECT d.candidate, d.answer, max(d.id)"
 	    " FROM decisions d WHERE d.answer <> 'retract'"
-	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id))"
-	    " WHERE rn = 1 GROUP BY candidate ORDER BY candidate";
+	    "  AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.retracts = d.id)"
+	    " GROUP BY d.candidate, d.annotator)"
+	    " GROUP BY candidate ORDER BY candidate";
 	sqlite3_stmt *s;
 	size_t len = 0, cap = 0;
 	int64_t *iv = NULL;
@@ -363,44 +364,6 @@ db_scope_cte(const struct metric_scope *defaults)
 }
 
 int
-store_passing(struct store *st, const struct metric_scope *defaults, int64_t *passing,
-    int64_t **ids, char **cause)
-{
-	/*
-	 * A candidate passes when no enabled threshold that applies to it lacks
-	 * a score within its bounds.
-	 */
-	char *cte = db_scope_cte(defaults);
-	char *sql = sqlite3_mprintf(
-	    "WITH %s SELECT c.id FROM candidates c WHERE NOT EXISTS ("
-	    " SELECT 1 FROM sth t WHERE t.enabled AND " SCOPE_APPLIES " AND NOT " SCORE_IN_RANGE
-	    ") ORDER BY c.id", cte);
-	sqlite3_stmt *s;
-	size_t len = 0, cap = 0;
-	int64_t *v = NULL;
-	int rc;
-
-	sqlite3_free(cte);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	sqlite3_free(sql);
-	if (rc != SQLITE_OK)
-		return db_fail(st, "selecting passing candidates", cause);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (ids != NULL) {
-			if (len == cap)
-				v = xreallocarray(v, cap = cap ? cap * 2 : 1024, sizeof *v);
-			v[len] = sqlite3_column_int64(s, 0);
-		}
-		len++;
-	}
-	sqlite3_finalize(s);
-	*passing = (int64_t)len;
-	if (ids != NULL)
-		*ids = v;
-	return 0;
-}
-
-int
 store_hashes_get(struct store *st, int64_t candidate, struct image_hashes *h, char **cause)
 {
 	sqlite3_stmt *s;
@@ -510,7 +473,11 @@ store_scored_metrics(struct store *st, char ***names, size_t *n, char **cause)
 	char **v = NULL;
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT metric FROM scores ORDER BY metric", -1,
+	/* One index seek a metric: DISTINCT reads every score when the database was never
+	 * analysed (2,000,000 scores: 170 ms against a fraction of one). */
+	if (sqlite3_prepare_v2(st->db, "WITH RECURSIVE m(name) AS (SELECT min(metric) FROM scores"
+	    " UNION ALL SELECT (SELECT min(metric) FROM scores WHERE metric > m.name) FROM m"
+	    " WHERE m.name IS NOT NULL) SELECT name FROM m WHERE name IS NOT NULL", -1,
 	    &s, NULL) != SQLITE_OK)
 		return db_fail(st, "reading metrics", cause);
 	while (sqlite3_step(s) == SQLITE_ROW) {

@@ -11,7 +11,7 @@ sqlite3 python3 tmux valgrind wordnet-base libsixel-bin
 xvfb xterm xfonts-base xdotool imagemagick x11-utils python3-pil python3-numpy
 kitty libgl1-mesa-dri fonts-dejavu-core"
 # `deps.sh bench`: also the Python peers the benches time mmda against.
-[ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage"
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-scipy python3-skimage time"
 
 missing=""
 for p in $PKGS; do

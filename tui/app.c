@@ -77,14 +77,15 @@ app_load(struct app *a)
 	store_annotator_counts(a->st, a->annotator, a->mine, NULL);
 }
 
-void
-app_tune_overview(struct app *a)
+/* The overview over sh's labels and ops (with_ops). */
+static void
+overview(struct app *a, const struct tune_shared *sh)
 {
 	free(a->overview);
 	a->overview = xcalloc(a->nmetrics ? a->nmetrics : 1, sizeof *a->overview);
 	for (size_t i = 0; i < a->nmetrics; i++) {
 		struct metric_row *r = &a->overview[i];
-		struct tune_index *idx = tune_build_metric(a->st, a->metrics[i], NULL);
+		struct tune_index *idx = tune_build_shared(a->st, sh, a->metrics[i], NULL, NULL);
 		struct tune_bin bins[OVERVIEW_BINS];
 		if (idx == NULL)
 			continue;
@@ -100,7 +101,7 @@ app_tune_overview(struct app *a)
 		for (size_t t = 0; t < a->nth; t++)
 			if (a->th[t].enabled && strcmp(a->th[t].metric, a->metrics[i]) == 0) {
 				struct tune_eval e;
-				struct tune_index *sc = tune_build_scoped(a->st, a->metrics[i],
+				struct tune_index *sc = tune_build_shared(a->st, sh, a->metrics[i],
 				    a->th[t].scope, NULL);
 				if (sc == NULL)
 					continue;
@@ -115,17 +116,29 @@ app_tune_overview(struct app *a)
 }
 
 void
+app_tune_overview(struct app *a)
+{
+	struct tune_shared *sh = tune_shared_load(a->st, 1, NULL);
+
+	if (sh != NULL)
+		overview(a, sh);
+	tune_shared_free(sh);
+}
+
+void
 app_tune_load(struct app *a)
 {
 	char *cause = NULL;
+	struct tune_shared *sh = NULL;
 
 	if (a->metrics == NULL) {
-		if (store_scored_metrics(a->st, &a->metrics, &a->nmetrics, &cause) != 0) {
+		if (store_scored_metrics(a->st, &a->metrics, &a->nmetrics, &cause) != 0 ||
+		    (sh = tune_shared_load(a->st, 1, &cause)) == NULL) {
 			app_status(a, 1, "%s", cause);
 			free(cause);
 			return;
 		}
-		app_tune_overview(a);
+		overview(a, sh);
 	}
 	if (a->tune != NULL)
 		tune_free(a->tune);
@@ -133,20 +146,28 @@ app_tune_load(struct app *a)
 	free(a->tune_ids);
 	a->tune_ids = NULL;
 	a->ntune_ids = 0;
-	if (a->nmetrics == 0)
+	if (a->nmetrics == 0) {
+		tune_shared_free(sh);
 		return;
+	}
+	if (sh == NULL && (sh = tune_shared_load(a->st, 1, &cause)) == NULL) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
 	if (a->metric >= a->nmetrics)
 		a->metric = 0;
 	free(a->metric_model);
 	if (store_metric_model(a->st, a->metrics[a->metric], &a->metric_model, NULL) < 0)
 		a->metric_model = NULL;
-	if ((a->tune = tune_build_scoped(a->st, a->metrics[a->metric], a->tune_scope,
-	    &cause)) == NULL || tune_scope_ids(a->st, a->metrics[a->metric], a->tune_scope,
-	    &a->tune_ids, &a->ntune_ids, &cause) != 0) {
+	if (tune_scope_ids_shared(a->st, sh, a->metrics[a->metric], a->tune_scope, &a->tune_ids,
+	    &a->ntune_ids, &a->tune, &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
+		tune_shared_free(sh);
 		return;
 	}
+	tune_shared_free(sh);
 	/* Start from the threshold in force, else the middle of the range. */
 	const struct metric_def *m = metric_find(a->metrics[a->metric]);
 	int above = m == NULL || m->keep == METRIC_KEEP_ABOVE;

@@ -19,9 +19,34 @@
 
 struct row {
 	int64_t id;
-	char *op;
+	const char *op; /* one of struct ops' names */
 	double key;
 };
+
+/* Every candidate's op (store_candidate_ops), ids in id order. */
+struct ops {
+	int64_t *ids;
+	int *of;
+	size_t n;
+	char **names;
+	size_t nnames;
+};
+
+/* Where id is in a list in id order: its index, or n when it is not there. */
+static size_t
+find_id(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (ids[m] < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo < n && ids[lo] == id ? lo : n;
+}
 
 static int
 by_key(const void *x, const void *y)
@@ -44,21 +69,24 @@ by_op(const void *x, const void *y)
 	return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-/* Does candidate c pass the filter? */
+/*
+ * Does candidate id (of op) pass the filter? The op filter is answered from the
+ * op index; the decision and verdict filters still ask the store per candidate.
+ */
 static int
-keep(struct app *a, const struct candidate *c)
+keep(struct app *a, int64_t id, const char *op)
 {
 	const char *f = a->filter;
 
 	if (*f == '\0' || strcmp(f, "all") == 0)
 		return 1;
 	if (strncmp(f, "op=", 3) == 0)
-		return strcmp(c->op, f + 3) == 0;
+		return strcmp(op, f + 3) == 0;
 	if (strncmp(f, "decision=", 9) == 0) {
 		struct decision *d;
 		size_t n;
 		const char *mine = "undecided";
-		if (store_decisions_current(a->st, c->id, &d, &n, NULL) != 0)
+		if (store_decisions_current(a->st, id, &d, &n, NULL) != 0)
 			return 0;
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(d[i].annotator, a->annotator) == 0)
@@ -70,16 +98,21 @@ keep(struct app *a, const struct candidate *c)
 	if (strcmp(f, "pass") == 0 || strcmp(f, "fail") == 0 || strcmp(f, "unscored") == 0) {
 		struct score *sc;
 		size_t ns;
-		if (store_scores_of(a->st, c->id, &sc, &ns, NULL) != 0)
+		if (store_scores_of(a->st, id, &sc, &ns, NULL) != 0)
 			return 0;
-		enum metric_verdict v = metric_overall(a->th, a->nth, sc, ns, c->op);
+		enum metric_verdict v = metric_overall(a->th, a->nth, sc, ns, op);
 		scores_free(sc, ns);
 		return v == (*f == 'p' ? METRIC_PASS : *f == 'f' ? METRIC_FAIL : METRIC_UNSCORED);
 	}
 	return 1;
 }
 
-/* Rebuilds the queue from the store with the filter and sort in force. */
+/*
+ * Rebuilds the queue from the store with the filter and sort in force: the
+ * queue's ids, every op at once and the metric's values at once, joined here
+ * by binary search, so a million candidates cost three queries and a sort
+ * instead of a million candidate loads.
+ */
 static void
 rebuild(struct app *a)
 {
@@ -87,6 +120,7 @@ rebuild(struct app *a)
 	double *mval = NULL;
 	size_t n, nm = 0, k = 0;
 	struct row *rows;
+	struct ops ops;
 	char *cause = NULL;
 
 	a->queue.annotator = a->annotator;
@@ -95,28 +129,30 @@ rebuild(struct app *a)
 		free(cause);
 		return;
 	}
-	int metric = *a->sort && strcmp(a->sort, "id") != 0 && strcmp(a->sort, "op") != 0;
-	if (metric && store_metric_values(a->st, a->sort, &mid, &mval, &nm, &cause) != 0) {
+	if (store_candidate_ops(a->st, &ops.ids, &ops.of, &ops.n, &ops.names, &ops.nnames,
+	    &cause) != 0) {
 		app_status(a, 1, "%s", cause);
 		free(cause);
 		free(all);
 		return;
 	}
+	int metric = *a->sort && strcmp(a->sort, "id") != 0 && strcmp(a->sort, "op") != 0;
+	if (metric && store_metric_values(a->st, a->sort, &mid, &mval, &nm, &cause) != 0) {
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		free(all);
+		candidate_ops_free(ops.ids, ops.of, ops.names, ops.nnames);
+		return;
+	}
 	rows = xcalloc(n ? n : 1, sizeof *rows);
-	for (size_t i = 0, j = 0; i < n; i++) {
-		struct candidate c;
-		if (store_candidate_get(a->st, all[i], &c, NULL) != 0)
+	for (size_t i = 0; i < n; i++) {
+		size_t o = find_id(ops.ids, ops.n, all[i]), v = find_id(mid, nm, all[i]);
+		if (o == ops.n || !keep(a, all[i], ops.names[ops.of[o]]))
 			continue;
-		if (keep(a, &c)) {
-			rows[k].id = c.id;
-			rows[k].op = xstrdup(c.op);
-			/* Both lists are in id order: one merge pass finds the value. */
-			while (j < nm && mid[j] < c.id)
-				j++;
-			rows[k].key = j < nm && mid[j] == c.id ? mval[j] : NAN;
-			k++;
-		}
-		candidate_free(&c);
+		rows[k].id = all[i];
+		rows[k].op = ops.names[ops.of[o]];
+		rows[k].key = v < nm ? mval[v] : NAN;
+		k++;
 	}
 	if (metric)
 		qsort(rows, k, sizeof *rows, by_key);
@@ -130,12 +166,12 @@ rebuild(struct app *a)
 		a->ids[i] = rows[i].id;
 		if (rows[i].id == here)
 			a->cur = i;
-		free(rows[i].op);
 	}
 	free(rows);
 	free(all);
 	free(mid);
 	free(mval);
+	candidate_ops_free(ops.ids, ops.of, ops.names, ops.nnames);
 	app_queue_changed(a);
 	app_load(a);
 	app_status(a, 0, "%zu candidates%s%s%s%s", k, *a->filter ? ", filter " : "", a->filter,

@@ -55,55 +55,30 @@ bar(int y, int x, int w, const struct tune_bin *b, int64_t most, int marked)
 	}
 }
 
+/* Only what a threshold of the scope being tuned would judge. */
+static int
+in_scope(void *arg, int64_t id)
+{
+	return app_tune_has(arg, id);
+}
+
 static void
 neighbours(struct app *a, int y, const char *metric)
 {
 	char buf[512];
-	int64_t *ids;
-	double *vals;
-	size_t n;
-
-	if (store_metric_values(a->st, metric, &ids, &vals, &n, NULL) != 0)
-		return;
 	/* The nearest three on each side: what a small move of the cutoff decides. */
-	int64_t below[3] = { 0 }, above[3] = { 0 };
-	double bv[3] = { -INFINITY, -INFINITY, -INFINITY }, av[3] = { INFINITY, INFINITY, INFINITY };
-	for (size_t i = 0; i < n; i++) {
-		double v = vals[i];
-		/* Only what a threshold of the scope being tuned would judge. */
-		if (isnan(v) || !app_tune_has(a, ids[i]))
-			continue;
-		if (v < a->cutoff) {
-			for (int k = 0; k < 3; k++)
-				if (v > bv[k]) {
-					memmove(&bv[k + 1], &bv[k], (size_t)(2 - k) * sizeof *bv);
-					memmove(&below[k + 1], &below[k], (size_t)(2 - k) * sizeof *below);
-					bv[k] = v, below[k] = ids[i];
-					break;
-				}
-		} else {
-			for (int k = 0; k < 3; k++)
-				if (v < av[k]) {
-					memmove(&av[k + 1], &av[k], (size_t)(2 - k) * sizeof *av);
-					memmove(&above[k + 1], &above[k], (size_t)(2 - k) * sizeof *above);
-					av[k] = v, above[k] = ids[i];
-					break;
-				}
-		}
-	}
+	int64_t below[3], above[3];
+	double bv[3], av[3];
+	int nb = store_metric_near(a->st, metric, a->cutoff, 1, in_scope, a, below, bv, 3, NULL);
+	int na = store_metric_near(a->st, metric, a->cutoff, 0, in_scope, a, above, av, 3, NULL);
+
 	size_t o = (size_t)snprintf(buf, sizeof buf, "nearest below:");
-	for (int k = 0; k < 3; k++)
-		if (below[k] != 0)
-			o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", below[k],
-			    bv[k]);
+	for (int k = 0; k < nb; k++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", below[k], bv[k]);
 	o += (size_t)snprintf(buf + o, sizeof buf - o, "   at or above:");
-	for (int k = 0; k < 3; k++)
-		if (above[k] != 0)
-			o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", above[k],
-			    av[k]);
+	for (int k = 0; k < na; k++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, " #%" PRId64 " (%.4g)", above[k], av[k]);
 	screen_text(y, 0, COLS, buf, theme_attr(TH_DIM));
-	free(ids);
-	free(vals);
 }
 
 /* The learned filter's version and its largest coefficients, from the kept model. */

@@ -14,7 +14,47 @@
 #include "core/base/util.h"
 #include "core/metrics/metrics.h"
 
-/* One metric's scores with each candidate's label and op (an index into names). */
+/* The labels and every candidate's op, each in candidate order (tune_shared_load). */
+struct tune_shared {
+	int64_t *lid;
+	signed char *lab;
+	size_t nl;
+	int64_t *oid;
+	int *of;
+	size_t no;
+	char **names;
+	size_t nnames;
+	int with_ops;
+};
+
+struct tune_shared *
+tune_shared_load(struct store *st, int with_ops, char **cause)
+{
+	struct tune_shared *sh = xcalloc(1, sizeof *sh);
+
+	sh->with_ops = with_ops;
+	if (store_labels(st, &sh->lid, &sh->lab, &sh->nl, cause) != 0 || (with_ops &&
+	    store_candidate_ops(st, &sh->oid, &sh->of, &sh->no, &sh->names, &sh->nnames,
+	    cause) != 0)) {
+		tune_shared_free(sh);
+		return NULL;
+	}
+	return sh;
+}
+
+void
+tune_shared_free(struct tune_shared *sh)
+{
+	if (sh == NULL)
+		return;
+	free(sh->lid);
+	free(sh->lab);
+	candidate_ops_free(sh->oid, sh->of, sh->names, sh->nnames);
+	free(sh);
+}
+
+/* One metric's scores with each candidate's label and op (an index into names, which
+ * belong to the shared data). */
 struct joined {
 	int64_t *ids;
 	double *val;
@@ -32,46 +72,32 @@ joined_free(struct joined *j)
 	free(j->val);
 	free(j->lab);
 	free(j->op);
-	for (size_t k = 0; k < j->nnames; k++)
-		free(j->names[k]);
-	free(j->names);
 	memset(j, 0, sizeof *j);
 }
 
-/* Loads and joins; with_ops also reads every candidate's op. 0, or -1 with *cause. */
+/* Joins metric's scores with sh's labels and ops (op -1 without them). 0, or -1 with *cause. */
 static int
-joined_load(struct store *st, const char *metric, int with_ops, struct joined *j, char **cause)
+joined_load(struct store *st, const struct tune_shared *sh, const char *metric,
+    struct joined *j, char **cause)
 {
-	int64_t *lid = NULL, *oid = NULL;
-	signed char *lab = NULL;
-	int *of = NULL;
-	size_t nl = 0, no = 0, a = 0, b = 0;
+	size_t a = 0, b = 0;
 
 	memset(j, 0, sizeof *j);
 	if (store_metric_values(st, metric, &j->ids, &j->val, &j->n, cause) != 0)
 		return -1;
-	if (store_labels(st, &lid, &lab, &nl, cause) != 0 || (with_ops &&
-	    store_candidate_ops(st, &oid, &of, &no, &j->names, &j->nnames, cause) != 0)) {
-		free(lid);
-		free(lab);
-		joined_free(j);
-		return -1;
-	}
+	j->names = sh->names;
+	j->nnames = sh->nnames;
 	j->lab = xmalloc(j->n ? j->n : 1);
 	j->op = xcalloc(j->n ? j->n : 1, sizeof *j->op);
 	/* Every list is in candidate order: one merge pass. */
 	for (size_t i = 0; i < j->n; i++) {
-		while (a < nl && lid[a] < j->ids[i])
+		while (a < sh->nl && sh->lid[a] < j->ids[i])
 			a++;
-		j->lab[i] = a < nl && lid[a] == j->ids[i] ? lab[a] : TUNE_UNDECIDED;
-		while (b < no && oid[b] < j->ids[i])
+		j->lab[i] = a < sh->nl && sh->lid[a] == j->ids[i] ? sh->lab[a] : TUNE_UNDECIDED;
+		while (b < sh->no && sh->oid[b] < j->ids[i])
 			b++;
-		j->op[i] = b < no && oid[b] == j->ids[i] ? of[b] : -1;
+		j->op[i] = b < sh->no && sh->oid[b] == j->ids[i] ? sh->of[b] : -1;
 	}
-	free(lid);
-	free(lab);
-	free(oid);
-	free(of);
 	return 0;
 }
 
@@ -118,13 +144,18 @@ scope_keep(const struct joined *j, const char *metric, const char *scope)
 }
 
 struct tune_index *
-tune_build_scoped(struct store *st, const char *metric, const char *scope, char **cause)
+tune_build_shared(struct store *st, const struct tune_shared *sh, const char *metric,
+    const char *scope, char **cause)
 {
 	struct joined j;
 	struct tune_index *idx;
 	unsigned char *keep = NULL;
 
-	if (joined_load(st, metric, scope != NULL, &j, cause) != 0)
+	if (scope != NULL && !sh->with_ops) {
+		cause_set(cause, "tuning data loaded without the ops");
+		return NULL;
+	}
+	if (joined_load(st, sh, metric, &j, cause) != 0)
 		return NULL;
 	if (scope != NULL)
 		keep = scope_keep(&j, metric, scope);
@@ -134,16 +165,36 @@ tune_build_scoped(struct store *st, const char *metric, const char *scope, char 
 	return idx;
 }
 
+struct tune_index *
+tune_build_scoped(struct store *st, const char *metric, const char *scope, char **cause)
+{
+	struct tune_shared *sh = tune_shared_load(st, scope != NULL, cause);
+	struct tune_index *idx = sh != NULL ? tune_build_shared(st, sh, metric, scope, cause) :
+	    NULL;
+
+	tune_shared_free(sh);
+	return idx;
+}
+
 int
-tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
-    size_t *n, char **cause)
+tune_scope_ids_shared(struct store *st, const struct tune_shared *sh, const char *metric,
+    const char *scope, int64_t **ids, size_t *n, struct tune_index **idx, char **cause)
 {
 	struct joined j;
 	size_t m = 0;
 
-	if (joined_load(st, metric, 1, &j, cause) != 0)
+	if (idx != NULL)
+		*idx = NULL;
+	if (!sh->with_ops)
+		return cause_set(cause, "tuning data loaded without the ops");
+	if (joined_load(st, sh, metric, &j, cause) != 0)
 		return -1;
 	unsigned char *keep = scope_keep(&j, metric, scope);
+	if (idx != NULL && (*idx = build_where(&j, keep, -1, cause)) == NULL) {
+		free(keep);
+		joined_free(&j);
+		return -1;
+	}
 	int64_t *v = xcalloc(j.n ? j.n : 1, sizeof *v);
 	for (size_t i = 0; i < j.n; i++)
 		if (j.op[i] >= 0 && keep[j.op[i]])
@@ -153,6 +204,18 @@ tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t 
 	*ids = v;
 	*n = m;
 	return 0;
+}
+
+int
+tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
+    size_t *n, char **cause)
+{
+	struct tune_shared *sh = tune_shared_load(st, 1, cause);
+	int rc = sh != NULL ? tune_scope_ids_shared(st, sh, metric, scope, ids, n, NULL, cause) :
+	    -1;
+
+	tune_shared_free(sh);
+	return rc;
 }
 
 static int
@@ -171,14 +234,18 @@ tune_build_per_op(struct store *st, const char *metric, struct tune_op **out, si
 
 	*out = NULL;
 	*n = 0;
-	if (joined_load(st, metric, 1, &j, cause) != 0)
+	struct tune_shared *sh = tune_shared_load(st, 1, cause);
+	if (sh == NULL || joined_load(st, sh, metric, &j, cause) != 0) {
+		tune_shared_free(sh);
 		return -1;
+	}
 	v = xcalloc(j.nnames ? j.nnames : 1, sizeof *v);
 	for (size_t k = 0; k < j.nnames; k++) {
 		struct tune_index *idx = build_where(&j, NULL, (int)k, cause);
 		if (idx == NULL) {
 			tune_ops_free(v, m);
 			joined_free(&j);
+			tune_shared_free(sh);
 			return -1;
 		}
 		/* An op without a score of this metric has nothing to tune. */
@@ -190,6 +257,7 @@ tune_build_per_op(struct store *st, const char *metric, struct tune_op **out, si
 		v[m++].idx = idx;
 	}
 	joined_free(&j);
+	tune_shared_free(sh);
 	qsort(v, m, sizeof *v, by_op_name);
 	*out = v;
 	*n = m;

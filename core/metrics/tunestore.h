@@ -23,6 +23,24 @@ struct tune_index *tune_build_scoped(struct store *st, const char *metric, const
 int tune_scope_ids(struct store *st, const char *metric, const char *scope, int64_t **ids,
     size_t *n, char **cause);
 
+/*
+ * What every index of a screen shares: the labels and, with_ops, every candidate's
+ * op. Loading them once lets the thresholds screen build an index per metric and
+ * scope without reading the decisions and a million ops again for each (a second a
+ * build at 1M candidates). tune_shared_load returns it (free with tune_shared_free),
+ * or NULL with *cause. The _shared builds are the ones above over it; one with a
+ * scope needs with_ops, else it fails with *cause. tune_scope_ids_shared also builds
+ * the scope's index from the same read when idx is not NULL (*idx: free with
+ * tune_free; NULL on failure).
+ */
+struct tune_shared;
+struct tune_shared *tune_shared_load(struct store *st, int with_ops, char **cause);
+void tune_shared_free(struct tune_shared *sh);
+struct tune_index *tune_build_shared(struct store *st, const struct tune_shared *sh,
+    const char *metric, const char *scope, char **cause);
+int tune_scope_ids_shared(struct store *st, const struct tune_shared *sh, const char *metric,
+    const char *scope, int64_t **ids, size_t *n, struct tune_index **idx, char **cause);
+
 /* One op's candidates scored by a metric. */
 struct tune_op {
 	char *op;

@@ -64,3 +64,7 @@ echo "$N $b_floor $b_mix $b_flip $b_py" | awk '{
 	printf "  hflip                           %7.3f s  %7.1f pairs/s  %.2fx the floor\n", $4, $1 / $4, $4 / $2
 	printf "  MixGen in Python (Pillow+numpy) %7.3f s  %7.1f pairs/s  mmda mixgen %.1fx faster (goal >= 10)\n", $5, $1 / $5, $5 / $3
 }'
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+echo "$N $b_floor $b_mix $b_py" | awk '{ f = $3 / $2; x = $4 / $3
+	printf "BENCH augment|mixgen %.1f pairs/s|decode+encode %.1f images/s|%.2f|<= 1.30|%s\n", $1 / $3, $1 / $2, f, (f <= 1.3 ? "pass" : "fail")
+	printf "BENCH augment|mixgen %.1f pairs/s|Python %.1f pairs/s|%.1f|>= 10|%s\n", $1 / $3, $1 / $4, x, (x >= 10 ? "pass" : "fail") }'

@@ -40,3 +40,9 @@ echo "$N $floor $jsonl $wds" | awk '{
 	printf "  export jsonl (copy)   %7.3f s  %9.0f cand/s  %.2fx the floor  peak %d KiB\n", $4, $1 / $4, $4 / $2, $5
 	printf "  export wds            %7.3f s  %9.0f cand/s  %.2fx the floor  peak %d KiB\n", $6, $1 / $6, $6 / $2, $7
 }'
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+echo "$floor $jsonl $wds" | awk '{
+	printf "BENCH export|jsonl %.3f s|cp -r %.3f s|%.2f|<= 1.50|%s\n", $3, $1, $3 / $1, ($3 / $1 <= 1.5 ? "pass" : "fail")
+	printf "BENCH export|wds %.3f s|cp -r %.3f s|%.2f|<= 1.50|%s\n", $5, $1, $5 / $1, ($5 / $1 <= 1.5 ? "pass" : "fail")
+	printf "BENCH export|jsonl peak RSS %d MB|-|%.2f|< 64 MB|%s\n", $4 / 1024, $4 / 65536, ($4 < 65536 ? "pass" : "fail")
+	printf "BENCH export|wds peak RSS %d MB|-|%.2f|< 64 MB|%s\n", $6 / 1024, $6 / 65536, ($6 < 65536 ? "pass" : "fail") }'

@@ -69,3 +69,7 @@ echo "$N $best_mmda $best_sql $best_uniq" | awk '{
 	printf "  (what a content-hash de-duplication index costs SQLite itself):\n"
 	printf "                   %8.3f s  %9.0f rows/s  (%.2f of plain)\n", $4, u, u / s
 }'
+# The summary line of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+echo "$N $best_mmda $best_sql" | awk '{ r = ($1 / $2) / ($1 / $3); t = 1000000 * $2 / $1
+	printf "BENCH import|%d pairs/s|sqlite3 .import %d rows/s|%.2f|>= 0.50|%s\n", $1 / $2, $1 / $3, r, (r >= 0.5 ? "pass" : "fail")
+	printf "BENCH import|1M pairs at that rate %.2f s|-|%.2f|< 5 s|%s\n", t, t / 5, (t < 5 ? "pass" : "fail") }'

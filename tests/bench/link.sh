@@ -83,5 +83,13 @@ for rate in $RATES; do
 		# shellcheck disable=SC2086
 		set -- $p
 		printf '  %-6s %-13s %-16s %-16s %s\n' "$((rate / 1000))M" "$build $r" "$1 $2" "$3 $4" "$f"
+		[ "$rate" -ne 10000 ] || [ $build != new ] || echo "$p $f" >"$W/at10-$r"
 	done
+done
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+for r in sixel kitty; do
+	[ ! -f "$W/at10-$r" ] || awk -v r=$r '{
+	printf "BENCH link|10M %s readable p95 %s ms|-|%.2f|< 150 ms|%s\n", r, $2, $2 / 150, ($2 < 150 ? "pass" : "fail")
+	printf "BENCH link|10M %s final p95 %s ms|-|%.2f|< 400 ms|%s\n", r, $4, $4 / 400, ($4 < 400 ? "pass" : "fail")
+	printf "BENCH link|10M %s key to stored p95 %s ms|-|%.2f|< 20 ms|%s\n", r, $6, $6 / 20, ($6 < 20 ? "pass" : "fail") }' "$W/at10-$r"
 done

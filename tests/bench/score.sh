@@ -22,3 +22,7 @@ echo "$m $p" | awk -v n="$n" -v pn="$pn" '{
 	printf "  Python decode only        %7.3f s  %7.1f images/s\n", $3, pn / $3
 	printf "  Python + 3 hashes + SSIM  %7.3f s  %7.1f images/s  mmda %.1fx faster (goal >= 10)\n", $4, pn / $4, ($4 / pn) / ($2 / n)
 }'
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+echo "$m $p" | awk -v n="$n" -v pn="$pn" '{ f = $2 / $1; x = ($4 / pn) / ($2 / n)
+	printf "BENCH score|%.1f images/s|decode only %.1f images/s|%.2f|<= 2.50|%s\n", n / $2, n / $1, f, (f <= 2.5 ? "pass" : "fail")
+	printf "BENCH score|%.1f images/s|Python %.1f images/s|%.1f|>= 10|%s\n", n / $2, pn / $4, x, (x >= 10 ? "pass" : "fail") }'

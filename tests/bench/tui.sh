@@ -207,3 +207,7 @@ END {
 	printf "  bytes vs img2sixel (same panes)     %.2fx (target <= 0.70)   median transition %.2fx\n", r, v["bytes_median"] / v["ref_bytes"]
 	printf "  verdict: p95 %s, bytes %s\n", (v["ms_p95"] < 50 ? "PASS" : "FAIL"), (r <= 0.7 ? "PASS" : "FAIL")
 }' "$W/all"
+# The summary lines of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+awk '$1 == "ref_img" { next } { v[$1] = $2 } END { r = v["typical_bytes"] / v["ref_bytes"]
+	printf "BENCH tui|warm p95 %.1f ms|-|%.2f|< 50 ms|%s\n", v["ms_p95"], v["ms_p95"] / 50, (v["ms_p95"] < 50 ? "pass" : "fail")
+	printf "BENCH tui|%d bytes a two-pane transition|img2sixel %d bytes|%.2f|<= 0.70|%s\n", v["typical_bytes"], v["ref_bytes"], r, (r <= 0.7 ? "pass" : "fail") }' "$W/all"

@@ -8,4 +8,8 @@ set -eu
 : "${BENCH_TUNE:?BENCH_TUNE must name the bench_tune binary}"
 N=${N:-1000000}
 LABELS=${LABELS:-5000}
-exec "$BENCH_TUNE" "$N" "$LABELS"
+out=$("$BENCH_TUNE" "$N" "$LABELS") || { rc=$?; echo "$out"; exit $rc; }
+echo "$out"
+# The summary line of make bench (tests/bench/all.sh): bench|figure|reference|ratio|goal|pass.
+echo "$out" | awk '$1 == "eval_at" { m = $5
+	printf "BENCH tune|cutoff evaluation median %.3f us|-|%.5f|< 2 ms|%s\n", m, m / 2000, (m < 2000 ? "pass" : "fail") }'

@@ -57,3 +57,21 @@ check init-scoped-thresholds [ "$(sqlite3 "$T/old.db" "SELECT count(*) FROM prag
 "$MMDA" init "$T/old.db" >"$T/out2"
 check init-twice-noop cmp -s "$T/out" "$T/out2"
 check integrity-after-upgrade integrity "$T/old.db"
+
+# stats counts each candidate decided once and each answer in force once, lists the
+# annotators with answers in force by name and then those whose every decision was
+# undone; agreement asks for two annotators in force, not two names in the log.
+"$MMDA" import "$T/st.db" "$SAMPLE/captions.jsonl" >/dev/null
+"$MMDA" decide "$T/st.db" 1 accept --annotator zed >/dev/null
+"$MMDA" decide "$T/st.db" 3 accept --annotator bob >/dev/null
+"$MMDA" undo "$T/st.db" --annotator bob >/dev/null
+"$MMDA" stats "$T/st.db" --json >"$T/st1"
+check stats-one-in-force [ "$(json_get "$T/st1" "d['decided'], d['agreement']['method']")" = "(1, 'none')" ]
+"$MMDA" decide "$T/st.db" 2 reject --annotator amy >/dev/null
+"$MMDA" decide "$T/st.db" 1 reject --annotator amy >/dev/null
+"$MMDA" decide "$T/st.db" 1 skip --annotator zed >/dev/null
+"$MMDA" stats "$T/st.db" --json >"$T/st2"
+check stats-decided-once [ "$(json_get "$T/st2" "d['decided'], d['undecided'], d['decisions']")" = "(2, 15, {'accept': 0, 'reject': 2, 'skip': 1})" ]
+check stats-agreement-two [ "$(json_get "$T/st2" "d['agreement']['method'], d['agreement']['overall']['items']")" = "('cohen', 1)" ]
+"$MMDA" stats "$T/st.db" >"$T/st3"
+check stats-annotator-order [ "$(sed -n '/^annotators/,/^agreement/p' "$T/st3" | awk 'NR > 1 && $1 != "agreement" { printf "%s ", $1 }')" = "amy zed bob " ]

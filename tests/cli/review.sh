@@ -248,6 +248,16 @@ check list-filter-op sh -c "grep -q 'mmda list  [0-9]/3  filter op=hflip' '$T/f1
 first=$(sqlite3 "$DB" "SELECT s.candidate FROM scores s JOIN candidates c ON c.id = s.candidate WHERE c.op = 'hflip' AND s.metric = 'ssim' ORDER BY s.value, s.candidate LIMIT 1")
 check list-sort-metric sh -c "sed -n 3p '$T/f2' | grep -q '^ *$first  hflip'"
 check list-filter-decision sh -c "grep -q 'filter decision=accept' '$T/f3' && sed -n 3p '$T/f3' | grep -q ' accept '"
+# Sorting reads the metric's values by candidate, not in queue order: an original (last in
+# review order, lowest ids) with the lowest score comes first, and the ops sort groups them.
+PS=$(sqlite3 "$DB" "SELECT min(value) FROM scores WHERE metric = 'num_words'")
+sqlite3 "$DB" "UPDATE scores SET value = $PS - 1 WHERE candidate = 2 AND metric = 'num_words'"
+printf 'list\nsort num_words\ndump-screen %s\nsort op\ndump-screen %s\nquit\nquit\n' "$T/f4" "$T/f5" >"$T/s16b"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s16b" MMDA_ANNOTATOR=rev "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+second=$(sqlite3 "$DB" "SELECT candidate FROM scores WHERE metric = 'num_words' ORDER BY value, candidate LIMIT 1 OFFSET 1")
+check list-sort-metric-originals sh -c "sed -n 3p '$T/f4' | grep -q '^ *2  original' && sed -n 4p '$T/f4' | grep -q '^ *$second  '"
+firstop=$(sqlite3 "$DB" "SELECT op, min(id) FROM candidates GROUP BY op ORDER BY op LIMIT 1" | tr '|' ' ')
+check list-sort-op sh -c "grep -q 'sorted by op' '$T/f5' && sed -n 3p '$T/f5' | grep -q '^ *${firstop#* }  ${firstop% *}'"
 printf 'goto 3\nmark\ngoto 5\nmark\naugment\naug-next-op\naug-next-op\nrun-marked\nwait\ndump-screen %s\nquit\nquit\n' "$T/m1" >"$T/s17"
 "$MMDA" import "$T/mk.db" "$SAMPLE/captions.jsonl" >/dev/null
 COLUMNS=120 LINES=36 MMDA_SCRIPT="$T/s17" "$MMDA" review "$T/mk.db" --renderer none >/dev/null 2>&1
@@ -257,6 +267,24 @@ check run-marked sh -c "grep -q 'hflip: created 2' '$T/m1' && [ \"\$(sqlite3 '$T
 printf 'thresholds\ndump-screen %s\nquit\nquit\n' "$T/ov" >"$T/s18"
 COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
 check thresholds-overview sh -c "grep -q '^> num_words ' '$T/ov' && grep -q '^  ssim .*kept [0-9]*, removed [0-9]*' '$T/ov'"
+
+# The candidates either side of the cutoff (read along the scores index from the cutoff):
+# the nearest three below and at or above, ties in id order, as the scores say.
+"$MMDA" import "$T/nb.db" "$SAMPLE/captions.jsonl" >/dev/null
+"$MMDA" augment "$T/nb.db" --op synonym >/dev/null 2>&1
+"$MMDA" score "$T/nb.db" --metric num_words >/dev/null
+printf 'thresholds\ndump-screen %s\ncutoff-up\ncutoff-up\ndump-screen %s\nquit\nquit\n' "$T/nb1" "$T/nb2" >"$T/s18b"
+COLUMNS=120 LINES=40 MMDA_SCRIPT="$T/s18b" "$MMDA" review "$T/nb.db" --renderer none >/dev/null 2>&1
+near_expected() { # CUTOFF: the line the screen should show
+	below=$(sqlite3 "$T/nb.db" "SELECT group_concat(x, ' ') FROM (SELECT '#' || candidate || ' (' || value || ')' AS x FROM scores WHERE metric = 'num_words' AND value < $1 ORDER BY value DESC, candidate LIMIT 3)")
+	above=$(sqlite3 "$T/nb.db" "SELECT group_concat(x, ' ') FROM (SELECT '#' || candidate || ' (' || value || ')' AS x FROM scores WHERE metric = 'num_words' AND value >= $1 ORDER BY value, candidate LIMIT 3)")
+	echo "nearest below: $below   at or above: $above" | sed 's/\.0)/)/g'
+}
+for f in nb1 nb2; do
+	cut=$(sed -n 's/^cutoff >= \([0-9.]*\).*/\1/p' "$T/$f")
+	check "thresholds-nearest-$f" grep -qF "$(near_expected "${cut:-x}")" "$T/$f"
+done
+check thresholds-nearest-moved sh -c "! cmp -s '$T/nb1' '$T/nb2'"
 
 # A background batch blocked where no cancel reaches it (another process holds the write
 # lock; its store waits up to its 30 s busy timeout): SIGTERM, SIGHUP and q still end the

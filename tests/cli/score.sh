@@ -73,6 +73,11 @@ expect=$(sqlite3 "$DB" "SELECT count(*) FROM candidates c WHERE c.op = 'original
 check scoped-passing [ "$(json_get "$T/t" "d['passing']")" = "$expect" ]
 "$MMDA" stats "$DB" --json >"$T/st"
 check scoped-stats [ "$(json_get "$T/st" "d['passing']")" = "$expect" ]
+# The passing set (one pass over in-range sets and ops) agrees with the verdict the
+# screens give candidate by candidate (metric_overall): the list filtered by pass.
+printf 'list\nfilter pass\ndump-screen %s\nquit\nquit\n' "$T/lp" >"$T/lps"
+COLUMNS=120 LINES=30 MMDA_SCRIPT="$T/lps" "$MMDA" review "$DB" --renderer none >/dev/null 2>&1
+check passing-as-screens grep -q "$expect candidates, filter pass" "$T/lp"
 "$MMDA" threshold "$DB" ssim --ops hflip >"$T/txt"
 check scope-listed [ "$(grep -c 'for hflip by bob' "$T/txt")" = 1 ]
 "$MMDA" threshold "$DB" ssim --ops hflip,blurry --min 1 >/dev/null 2>"$T/err"; rc=$?
