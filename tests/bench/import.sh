@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench-import: mmda import of a generated 200,000-pair JSONL manifest,
 # beside sqlite3's own .import of the same rows as CSV into a plain table, in
-# the same run. Prints both rates and their ratio (target: >= 0.8). Each side
+# the same run. Prints both rates and their ratio (goal: >= 0.5, issue 16). Each side
 # runs 3 times on a fresh database; the best run of each counts.
 set -eu
 : "${MMDA:?}"
@@ -64,7 +64,7 @@ echo "$N $best_mmda $best_sql $best_uniq" | awk '{
 	printf "bench-import: %d pairs\n", $1
 	printf "  mmda import      %8.3f s  %9.0f pairs/s\n", $2, m
 	printf "  sqlite3 .import  %8.3f s  %9.0f rows/s\n", $3, s
-	printf "  ratio            %8.2f  (target >= 0.80)\n", m / s
+	printf "  ratio            %8.2f  (goal >= 0.50)\n", m / s
 	printf "  for scale: sqlite3 .import into a table with a UNIQUE sha256-hex column\n"
 	printf "  (what a content-hash de-duplication index costs SQLite itself):\n"
 	printf "                   %8.3f s  %9.0f rows/s  (%.2f of plain)\n", $4, u, u / s
